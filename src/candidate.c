@@ -1,0 +1,59 @@
+/* candidate.c -- allocation of candidates */
+#include "candidate.h"
+
+#include <stdlib.h>
+
+struct candidate *candidate_new(void)
+{
+	struct candidate *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->fd = -1;
+	return c;
+}
+
+void candidate_free(struct candidate *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->npaths; i++)
+		free(c->paths[i].name);
+	free(c->node);
+	free(c->comm);
+	free(c->exe);
+	free(c->cwd);
+	free(c->path);
+	free(c->old_path);
+	free(c->records);
+	free(c);
+}
+
+const char *file_op_name(enum file_op op)
+{
+	switch (op) {
+	case FILE_OP_OPEN:
+		return "open";
+	case FILE_OP_RENAME:
+		return "rename";
+	case FILE_OP_LINK:
+		return "link";
+	default:
+		return "none";
+	}
+}
+
+const char *scope_source_name(enum scope_source src)
+{
+	switch (src) {
+	case SCOPE_SRC_PID:
+		return "pid";
+	case SCOPE_SRC_PPID:
+		return "ppid";
+	case SCOPE_SRC_MOUNT:
+		return "mount";
+	default:
+		return "none";
+	}
+}

@@ -1,0 +1,98 @@
+/* candidate.h -- a file write seen in the audit trail, waiting for a check */
+#ifndef DROPEXEC_CANDIDATE_H
+#define DROPEXEC_CANDIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CANDIDATE_MAX_PATHS	8	/* PATH items kept for the finding */
+#define CANDIDATE_MAX_RECORDS	65536	/* bytes of raw record text kept */
+#define CONTAINER_ID_LEN	64
+
+/* What kind of call made the file appear or change. */
+enum file_op {
+	FILE_OP_NONE = 0,
+	FILE_OP_OPEN,		/* open, openat, openat2, creat for writing */
+	FILE_OP_RENAME,		/* rename, renameat, renameat2 */
+	FILE_OP_LINK,		/* link, linkat */
+};
+
+/* Where the container attribution came from. */
+enum scope_source {
+	SCOPE_SRC_NONE = 0,
+	SCOPE_SRC_PID,		/* /proc/PID/cgroup of the writer */
+	SCOPE_SRC_PPID,		/* /proc/PPID/cgroup of its parent */
+	SCOPE_SRC_MOUNT,	/* PATH dev matched an overlay mount */
+};
+
+/* One PATH record item, decoded. name is raw bytes, NUL terminated. */
+struct path_item {
+	int item;
+	char *name;		/* NULL when the record says (null) */
+	char nametype[16];
+	bool has_inode;
+	uint64_t inode;
+	unsigned int dev_major, dev_minor;
+	unsigned int mode;
+};
+
+struct container_ref {
+	char id[CONTAINER_ID_LEN + 1];	/* empty when unknown */
+	char runtime[16];		/* docker, containerd, cri-o, podman */
+	enum scope_source source;
+	bool in_container;
+};
+
+/* Everything the finding needs to know about the triggering event. */
+struct candidate {
+	/* event identity */
+	uint64_t serial;
+	uint64_t sec;
+	unsigned int milli;
+	char *node;
+
+	/* the call */
+	enum file_op op;
+	char syscall[24];	/* name, e.g. "openat" */
+	int syscall_nr;
+	char arch[16];		/* "x86_64", "i386", ... */
+	uint32_t arch_code;
+	bool success;
+	long long exit;
+	int fd;			/* descriptor returned by an open, or -1 */
+
+	/* the process */
+	pid_t pid, ppid;
+	long long uid, gid, euid, auid, ses;
+	char *comm, *exe, *cwd;	/* raw bytes */
+
+	/* the file */
+	char *path;		/* absolute, as the process sees it */
+	char *old_path;		/* source of a rename or link, or NULL */
+	bool has_inode;
+	uint64_t inode;
+	unsigned int dev_major, dev_minor;
+	unsigned int mode;
+
+	struct path_item paths[CANDIDATE_MAX_PATHS];
+	size_t npaths;
+
+	struct container_ref container;
+
+	/* raw record lines of the event, '\n' separated */
+	char *records;
+
+	/* inspector bookkeeping */
+	unsigned int attempts;
+	uint64_t first_seen_ms;
+	uint64_t due_ms;
+};
+
+struct candidate *candidate_new(void);
+void candidate_free(struct candidate *c);
+const char *file_op_name(enum file_op op);
+const char *scope_source_name(enum scope_source src);
+
+#endif

@@ -1,0 +1,366 @@
+/* inspector.c -- the thread that checks candidates and reports findings */
+#include "inspector.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "finding.h"
+#include "inspect.h"
+#include "log.h"
+#include "timeutil.h"
+
+#define RETRY_FIRST_MS	5
+#define RETRY_MAX_MS	250
+#define DROP_WARN_MS	60000
+
+static void copy_config(struct config *dst, const struct config *src)
+{
+	*dst = *src;
+	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
+}
+
+int inspector_init(struct inspector *in, const struct config *cfg,
+		   struct stats *stats, struct audit_sender *sender,
+		   const char *proc, const char *mountinfo)
+{
+	memset(in, 0, sizeof(*in));
+	copy_config(&in->cfg, cfg);
+	in->stats = stats;
+	in->sender = sender;
+	pthread_mutex_init(&in->lock, NULL);
+	atomic_init(&in->reopen_log, false);
+	jsonlog_init(&in->log);
+	jsonlog_set_path(&in->log, in->cfg.json_log);
+	if (queue_init(&in->q, cfg->queue_size))
+		return -1;
+	in->pending = calloc(cfg->pending_max, sizeof(*in->pending));
+	if (!in->pending)
+		return -1;
+	if (dedupe_init(&in->dd, cfg->dedupe_size))
+		return -1;
+	if (scope_init(&in->scope, proc, mountinfo))
+		return -1;
+	if (classifier_init(&in->cl, cfg->magic_bytes_max)) {
+		log_msg(LOG_ERR, "cannot load the libmagic database");
+		return -1;
+	}
+	return 0;
+}
+
+bool inspector_submit(struct inspector *in, struct candidate *c)
+{
+	c->first_seen_ms = now_ms();
+	if (queue_push(&in->q, c) == 0)
+		return true;
+	atomic_fetch_add(&in->stats->queue_dropped, 1);
+	candidate_free(c);
+	return false;
+}
+
+void inspector_set_config(struct inspector *in, struct config *cfg)
+{
+	struct config *old;
+
+	pthread_mutex_lock(&in->lock);
+	old = in->next_cfg;
+	in->next_cfg = cfg;
+	pthread_mutex_unlock(&in->lock);
+	if (old) {
+		config_free(old);
+		free(old);
+	}
+}
+
+void inspector_reopen_log(struct inspector *in)
+{
+	atomic_store(&in->reopen_log, true);
+}
+
+/* Apply what other threads handed over, in the inspector's own thread. */
+static void apply_updates(struct inspector *in)
+{
+	struct config *next;
+
+	pthread_mutex_lock(&in->lock);
+	next = in->next_cfg;
+	in->next_cfg = NULL;
+	pthread_mutex_unlock(&in->lock);
+	if (next) {
+		/* Queue and table sizes stay as they were at start. */
+		in->cfg.scope = next->scope;
+		in->cfg.types = next->types;
+		in->cfg.recheck_ms = next->recheck_ms;
+		in->cfg.audit_record = next->audit_record;
+		in->cfg.audit_record_type = next->audit_record_type;
+		in->cfg.stats_interval = next->stats_interval;
+		free(in->cfg.json_log);
+		in->cfg.json_log = next->json_log;
+		next->json_log = NULL;
+		jsonlog_set_path(&in->log, in->cfg.json_log);
+		if (in->sender)
+			audit_sender_set_type(in->sender,
+					      in->cfg.audit_record_type);
+		config_free(next);
+		free(next);
+	}
+	if (atomic_exchange(&in->reopen_log, false))
+		jsonlog_reopen(&in->log);
+}
+
+static void report_finding(struct inspector *in, struct candidate *c,
+			   const struct file_check *fc,
+			   const struct classification *cls)
+{
+	struct file_facts facts = {
+		.st = &fc->st,
+		.cls = cls,
+		.checked_via = inspect_via_name(fc->via),
+	};
+	char *line;
+
+	atomic_fetch_add(&in->stats->findings, 1);
+	line = finding_json_line(c, &facts);
+	if (!line || jsonlog_write(&in->log, line))
+		atomic_fetch_add(&in->stats->json_errors, 1);
+	free(line);
+	if (in->cfg.audit_record && in->sender)
+		audit_sender_submit(in->sender,
+				    audit_finding_message(c, cls));
+}
+
+/* Keep C for another look, with a growing delay. */
+static enum check_outcome schedule_retry(struct inspector *in,
+					 struct candidate *c, uint64_t now)
+{
+	uint64_t delay = RETRY_FIRST_MS << (c->attempts < 6 ? c->attempts : 6);
+
+	if (delay > RETRY_MAX_MS)
+		delay = RETRY_MAX_MS;
+	if (now - c->first_seen_ms >= in->cfg.recheck_ms) {
+		atomic_fetch_add(&in->stats->still_short, 1);
+		candidate_free(c);
+		return CHECK_STILL_SHORT;
+	}
+	if (in->npending >= in->cfg.pending_max) {
+		atomic_fetch_add(&in->stats->pending_dropped, 1);
+		candidate_free(c);
+		return CHECK_STILL_SHORT;
+	}
+	c->attempts++;
+	c->due_ms = now + delay;
+	in->pending[in->npending++] = c;
+	return CHECK_RETRY;
+}
+
+/* Could a file whose header says KIND be of a type we report? */
+static bool kind_wanted(unsigned int kind, unsigned int types)
+{
+	/* PIE or library is settled by libmagic, which sees the dynamic
+	 * section. */
+	if (kind & (KIND_ELF_PIE | KIND_ELF_SHARED))
+		return types & (KIND_ELF_PIE | KIND_ELF_SHARED);
+	return kind & types;
+}
+
+enum check_outcome inspector_check(struct inspector *in,
+				   struct candidate *c, uint64_t now)
+{
+	const struct overlay_mount *m = NULL;
+	const char *mount_root = NULL;
+	struct classification cls;
+	struct file_check fc;
+	struct dedupe_key key;
+	enum inspect_status st;
+	enum head_verdict hv;
+	enum check_outcome out;
+	unsigned int kind;
+	int rc;
+
+	if (c->container.in_container && c->has_inode) {
+		m = scope_find_mount(&in->scope, c->dev_major, c->dev_minor);
+		if (m)
+			mount_root = m->mountpoint;
+	} else if (!c->container.in_container) {
+		mount_root = "/";	/* scope = all: a host write */
+	}
+
+	st = inspect_open(in->scope.proc, c, mount_root, &fc);
+	if (st != INSPECT_OK) {
+		atomic_fetch_add(&in->stats->unreachable, 1);
+		candidate_free(c);
+		return CHECK_UNREACHABLE;
+	}
+	atomic_fetch_add(&in->stats->checked, 1);
+
+	hv = classify_head(fc.head, fc.head_len,
+			   (unsigned long long)fc.st.st_size, &kind);
+	if (hv == HEAD_SHORT) {
+		inspect_close(&fc);
+		return schedule_retry(in, c, now);
+	}
+	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, in->cfg.types)) {
+		inspect_close(&fc);
+		atomic_fetch_add(&in->stats->not_executable, 1);
+		candidate_free(c);
+		return CHECK_NOT_EXEC;
+	}
+
+	rc = classify_confirm(&in->cl, fc.fd, kind, in->cfg.types, &cls);
+	if (rc != 0) {
+		inspect_close(&fc);
+		atomic_fetch_add(&in->stats->not_executable, 1);
+		candidate_free(c);
+		return rc < 0 ? CHECK_ERROR : CHECK_NOT_EXEC;
+	}
+
+	memset(&key, 0, sizeof(key));
+	key.dev = fc.st.st_dev;
+	key.ino = fc.st.st_ino;
+	key.size = (uint64_t)fc.st.st_size;
+	key.mtime_sec = fc.st.st_mtim.tv_sec;
+	key.mtime_nsec = fc.st.st_mtim.tv_nsec;
+	if (dedupe_seen(&in->dd, &key)) {
+		atomic_fetch_add(&in->stats->duplicates, 1);
+		out = CHECK_DUPLICATE;
+	} else {
+		report_finding(in, c, &fc, &cls);
+		out = CHECK_FINDING;
+	}
+	inspect_close(&fc);
+	candidate_free(c);
+	return out;
+}
+
+void inspector_run_pending(struct inspector *in, uint64_t now, bool final)
+{
+	struct candidate **due;
+	size_t i, keep = 0, ndue = 0;
+
+	if (!in->npending)
+		return;
+	due = malloc(in->npending * sizeof(*due));
+	if (!due)
+		return;
+	for (i = 0; i < in->npending; i++) {
+		if (final || in->pending[i]->due_ms <= now)
+			due[ndue++] = in->pending[i];
+		else
+			in->pending[keep++] = in->pending[i];
+	}
+	in->npending = keep;
+	for (i = 0; i < ndue; i++) {
+		if (final) {
+			/* last look: no more retries */
+			due[i]->first_seen_ms = now - in->cfg.recheck_ms;
+		}
+		inspector_check(in, due[i], now);
+	}
+	free(due);
+}
+
+static int next_timeout(struct inspector *in, uint64_t now)
+{
+	uint64_t soonest = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < in->npending; i++)
+		if (in->pending[i]->due_ms < soonest)
+			soonest = in->pending[i]->due_ms;
+	if (soonest == UINT64_MAX)
+		return 1000;
+	return soonest <= now ? 0 : (int)(soonest - now);
+}
+
+static void periodic_reports(struct inspector *in, uint64_t now)
+{
+	unsigned long long drops;
+	char buf[768];
+
+	drops = atomic_load(&in->stats->queue_dropped) +
+		atomic_load(&in->stats->pending_dropped) +
+		atomic_load(&in->stats->audit_dropped);
+	if (drops != in->reported_drops &&
+	    (!in->last_drop_warn_ms ||
+	     now - in->last_drop_warn_ms >= DROP_WARN_MS)) {
+		in->last_drop_warn_ms = now;
+		in->reported_drops = drops;
+		stats_format(in->stats, buf, sizeof(buf));
+		log_msg(LOG_WARNING, "candidates dropped under load: %s", buf);
+	}
+	if (in->cfg.stats_interval &&
+	    now - in->last_stats_ms >= in->cfg.stats_interval * 1000ULL) {
+		in->last_stats_ms = now;
+		stats_format(in->stats, buf, sizeof(buf));
+		log_msg(LOG_INFO, "stats: %s", buf);
+	}
+}
+
+static void *inspector_main(void *arg)
+{
+	struct inspector *in = arg;
+	bool closed = false;
+
+	in->last_stats_ms = now_ms();
+	for (;;) {
+		struct candidate *c;
+		uint64_t now = now_ms();
+
+		apply_updates(in);
+		c = queue_pop(&in->q, next_timeout(in, now), &closed);
+		now = now_ms();
+		if (c)
+			inspector_check(in, c, now);
+		inspector_run_pending(in, now, false);
+		periodic_reports(in, now);
+		if (closed)
+			break;
+	}
+	/* Input ended: give the files still short one last look. */
+	inspector_run_pending(in, now_ms(), true);
+	return NULL;
+}
+
+int inspector_start(struct inspector *in)
+{
+	if (pthread_create(&in->thread, NULL, inspector_main, in))
+		return -1;
+	in->started = true;
+	return 0;
+}
+
+void inspector_stop(struct inspector *in)
+{
+	queue_close(&in->q);
+	if (in->started)
+		pthread_join(in->thread, NULL);
+	in->started = false;
+}
+
+void inspector_free(struct inspector *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->npending; i++)
+		candidate_free(in->pending[i]);
+	free(in->pending);
+	in->pending = NULL;
+	in->npending = 0;
+	if (in->q.slots) {
+		bool closed;
+		struct candidate *c;
+
+		while ((c = queue_pop(&in->q, 0, &closed)))
+			candidate_free(c);
+		queue_destroy(&in->q);
+	}
+	inspector_set_config(in, NULL);
+	dedupe_free(&in->dd);
+	scope_free(&in->scope);
+	classifier_free(&in->cl);
+	jsonlog_close(&in->log);
+	jsonlog_set_path(&in->log, NULL);
+	config_free(&in->cfg);
+	pthread_mutex_destroy(&in->lock);
+}

@@ -1,0 +1,46 @@
+/* record.h -- from auditd's record stream to candidates */
+#ifndef DROPEXEC_RECORD_H
+#define DROPEXEC_RECORD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <auparse.h>
+
+#include "candidate.h"
+#include "stats.h"
+
+/* What became of one complete event. */
+enum record_verdict {
+	RECORD_IGNORED = 0,	/* not a successful file write we watch */
+	RECORD_CANDIDATE,	/* *OUT holds a new candidate */
+	RECORD_MALFORMED,	/* a watched call whose records do not add up */
+};
+
+/*
+ * Look at the event auparse is positioned on. SELF_PID names our own
+ * process, whose writes (the JSON log) are never candidates.
+ */
+enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
+				   struct candidate **out);
+
+/* Called for each candidate; takes ownership of C. */
+typedef void (*candidate_fn)(struct candidate *c, void *arg);
+
+/* auparse fed with raw text, handing out candidates as events complete. */
+struct record_reader {
+	auparse_state_t *au;
+	candidate_fn emit;
+	void *arg;
+	struct stats *stats;
+	pid_t self_pid;
+};
+
+int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
+		       struct stats *stats, pid_t self_pid);
+/* Feed LEN bytes of record text; complete events are handled at once. */
+void record_reader_feed(struct record_reader *r, const char *buf, size_t len);
+/* End of input: complete the events still open. */
+void record_reader_flush(struct record_reader *r);
+void record_reader_destroy(struct record_reader *r);
+
+#endif

@@ -1,0 +1,31 @@
+/* stats.h -- counters of what was seen, checked, reported and dropped */
+#ifndef DROPEXEC_STATS_H
+#define DROPEXEC_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct stats {
+	atomic_uint_fast64_t events;		/* complete events parsed */
+	atomic_uint_fast64_t candidates;	/* writes worth a look */
+	atomic_uint_fast64_t out_of_scope;	/* host writes, excluded paths */
+	atomic_uint_fast64_t malformed;		/* events that could not be used */
+	atomic_uint_fast64_t queue_dropped;	/* candidate queue was full */
+	atomic_uint_fast64_t pending_dropped;	/* recheck list was full */
+	atomic_uint_fast64_t checked;		/* files opened and read */
+	atomic_uint_fast64_t unreachable;	/* gone, replaced, not regular */
+	atomic_uint_fast64_t not_executable;
+	atomic_uint_fast64_t still_short;	/* empty after the recheck wait */
+	atomic_uint_fast64_t duplicates;
+	atomic_uint_fast64_t findings;
+	atomic_uint_fast64_t json_errors;
+	atomic_uint_fast64_t audit_sent;
+	atomic_uint_fast64_t audit_errors;
+	atomic_uint_fast64_t audit_dropped;	/* sender queue was full */
+};
+
+void stats_reset(struct stats *s);
+/* One line "events=N candidates=N ..." for syslog. */
+void stats_format(const struct stats *s, char *buf, size_t len);
+
+#endif
