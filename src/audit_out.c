@@ -70,12 +70,12 @@ char *audit_finding_message(const struct candidate *c,
 	if (path && comm && exe &&
 	    asprintf(&msg, "op=" SIG_EVENT_NAME " sig_id=" SIG_ID
 		     " severity=%d technique=" SIG_EXTERNAL_ID " %s"
-		     " kind=%s serial=%llu arch=%x syscall=%d pid=%d ppid=%d"
+		     " kind=%s serial=%llu pid=%d ppid=%d"
 		     " uid=%lld auid=%lld ses=%lld %s %s"
 		     " container_id=%s runtime=%s",
 		     SIG_SEVERITY, path, exec_kind_name(cls ? cls->kind : 0),
 		     (unsigned long long)c->serial,
-		     c->arch_code, c->syscall_nr, (int)c->pid,
+		     (int)c->pid,
 		     (int)c->ppid, c->uid, c->auid, c->ses, comm, exe, cid,
 		     rt) < 0)
 		msg = NULL;

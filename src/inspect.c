@@ -105,7 +105,7 @@ static enum inspect_status try_root(int root_fd, const struct candidate *c,
 }
 
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
-				 const char *mount_root,
+				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out)
 {
 	enum inspect_status st = INSPECT_GONE, r;
@@ -136,7 +136,7 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 	 *    when the parent is in the same container). */
 	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
 	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && c->container.source == SCOPE_SRC_PPID && c->ppid > 0) {
+	if (fd < 0 && parent_same_root && c->ppid > 0) {
 		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
 		fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}

@@ -35,15 +35,17 @@ struct file_check {
 };
 
 /*
- * Where to look for candidate C. PROC is the procfs root; MOUNT_ROOT the
- * host path of the container's overlay mount, or NULL. Never follows a
+ * Where to look for candidate C. PROC is the procfs root; PARENT_SAME_ROOT
+ * says the writer's parent is in the same container (its root may serve
+ * when the writer is gone); MOUNT_ROOT is the host path of the
+ * container's overlay mount, or NULL. Never follows a
  * name outside the container's root, never opens anything but a regular
  * file whose device and inode are the ones the audit record gave, never
  * blocks. On INSPECT_OK, OUT->fd is open and OUT->head holds at most
  * CLASSIFY_HEAD_LEN bytes from offset 0.
  */
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
-				 const char *mount_root,
+				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out);
 
 void inspect_close(struct file_check *fc);

@@ -169,6 +169,7 @@ enum check_outcome inspector_check(struct inspector *in,
 {
 	const struct overlay_mount *m = NULL;
 	const char *mount_root = NULL;
+	bool parent_same = false;
 	struct classification cls;
 	struct file_check fc;
 	struct dedupe_key key;
@@ -186,7 +187,16 @@ enum check_outcome inspector_check(struct inspector *in,
 		mount_root = "/";	/* scope = all: a host write */
 	}
 
-	st = inspect_open(in->scope.proc, c, mount_root, &fc);
+	if (c->container.source == SCOPE_SRC_PPID) {
+		parent_same = true;
+	} else if (c->container.in_container && c->ppid > 0) {
+		struct container_ref pr;
+
+		memset(&pr, 0, sizeof(pr));
+		parent_same = scope_lookup_pid(&in->scope, c->ppid, &pr) == 1 &&
+			      !strcmp(pr.id, c->container.id);
+	}
+	st = inspect_open(in->scope.proc, c, parent_same, mount_root, &fc);
 	if (st != INSPECT_OK) {
 		atomic_fetch_add(&in->stats->unreachable, 1);
 		candidate_free(c);

@@ -195,6 +195,7 @@ int mount_table_parse(struct mount_table *t, const char *text)
 		char *fields[5] = { 0 };
 		unsigned int major, minor;
 		const char *sep;
+		bool overlay;
 		int n = 0;
 
 		line = eol ? eol + 1 : NULL;
@@ -202,10 +203,11 @@ int mount_table_parse(struct mount_table *t, const char *text)
 			return -1;
 		/* id parent major:minor root mountpoint ... - fstype ... */
 		sep = strstr(copy, " - ");
+		overlay = sep && !strncmp(sep, " - overlay ", 11);
 		for (tok = strtok_r(copy, " ", &save); tok && n < 5;
 		     tok = strtok_r(NULL, " ", &save))
 			fields[n++] = tok;
-		if (n == 5 && sep && !strncmp(sep, " - overlay ", 11) &&
+		if (n == 5 && overlay &&
 		    sscanf(fields[2], "%u:%u", &major, &minor) == 2) {
 			struct overlay_mount *grown;
 
