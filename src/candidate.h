@@ -62,6 +62,9 @@ struct candidate {
 	bool success;
 	long long exit;
 	int fd;			/* descriptor returned by an open, or -1 */
+	bool new_content;	/* created, truncated, renamed or linked:
+				 * otherwise an existing file opened for
+				 * writing, which counts once written */
 
 	/* the process */
 	pid_t pid, ppid;
@@ -80,6 +83,9 @@ struct candidate {
 	size_t npaths;
 
 	struct container_ref container;
+	/* "/dev/shm" or "/run/shm" when the name points below one: it is
+	 * excluded only if the file is really on that mount */
+	const char *shm_dir;
 
 	/* raw record lines of the event, '\n' separated */
 	char *records;

@@ -76,8 +76,11 @@ enum head_verdict classify_head(const unsigned char *h, size_t len,
 		return HEAD_SHORT;
 	if (len < 4 && is_prefix_of(h, len, "\x7f" "ELF"))
 		return HEAD_SHORT;
-	if (len == 1 && h[0] == '#')
+	if (len == 1 && (h[0] == '#' || h[0] == 'M'))
 		return HEAD_SHORT;
+	for (i = 0; i < sizeof(macho) / sizeof(macho[0]); i++)
+		if (len < 4 && !memcmp(h, macho[i], len))
+			return HEAD_SHORT;
 
 	if (len >= 4 && !memcmp(h, "\x7f" "ELF", 4)) {
 		bool is64, big;

@@ -193,6 +193,7 @@ static int parse_uint(const char *s, unsigned int min, unsigned int max,
 /* The dictionary being loaded reports syntax errors through this hook. */
 static struct config_errors *load_errors;
 static const char *load_path;
+static const char *load_fdpath;
 
 static int ini_error_hook(const char *fmt, ...)
 {
@@ -205,8 +206,19 @@ static int ini_error_hook(const char *fmt, ...)
 	/* iniparser prints "iniparser: syntax error in F (N):\n-> LINE" */
 	while ((nl = strchr(buf, '\n')))
 		*nl = ' ';
-	if (load_errors && buf[0] && strcmp(buf, " ") != 0)
+	for (nl = buf + strlen(buf); nl > buf && nl[-1] == ' '; nl--)
+		nl[-1] = '\0';
+	if (!load_errors || !buf[0] || !strcmp(buf, " "))
+		return 0;
+	/* It names the file it read, /proc/self/fd/N: name the real one. */
+	nl = load_fdpath ? strstr(buf, load_fdpath) : NULL;
+	if (nl) {
+		*nl = '\0';
+		add_error(load_errors, "%s%s%s", buf, load_path,
+			  nl + strlen(load_fdpath));
+	} else {
 		add_error(load_errors, "%s: %s", load_path, buf);
+	}
 	return 0;
 }
 
@@ -224,41 +236,41 @@ static bool key_is_known(const char *fullkey)
 	return false;
 }
 
-static bool section_is_known(const char *sec)
+static bool section_is_known(const char *sec, size_t len)
 {
-	return !strcmp(sec, "detect") || !strcmp(sec, "output") ||
-	       !strcmp(sec, "limits");
+	static const char *sections[] = { "detect", "output", "limits" };
+	size_t i;
+
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strlen(sections[i]) == len && !strncmp(sec, sections[i], len))
+			return true;
+	return false;
 }
 
-static void check_unknown_keys(dictionary *d, const char *path,
+/* Every entry of the dictionary must be a known section or key; a key
+ * before the first [section] is stored as ":key" and is an error too. */
+static void check_unknown_keys(const dictionary *d, const char *path,
 			       struct config_errors *errs)
 {
-	int nsec = iniparser_getnsec(d), i, j;
+	ssize_t i;
 
-	for (i = 0; i < nsec; i++) {
-		const char *sec = iniparser_getsecname(d, i);
-		const char **keys;
-		int nkeys;
+	for (i = 0; i < d->size; i++) {
+		const char *k = d->key[i], *colon;
 
-		if (!sec)
+		if (!k)
 			continue;
-		if (!section_is_known(sec)) {
-			add_error(errs, "%s: unknown section [%s]", path, sec);
-			continue;
+		colon = strchr(k, ':');
+		if (!colon) {
+			if (!section_is_known(k, strlen(k)))
+				add_error(errs, "%s: unknown section [%s]",
+					  path, k);
+		} else if (colon == k) {
+			add_error(errs, "%s: key '%s' is outside any "
+				  "[section]", path, colon + 1);
+		} else if (section_is_known(k, colon - k) &&
+			   !key_is_known(k)) {
+			add_error(errs, "%s: unknown key %s", path, k);
 		}
-		nkeys = iniparser_getsecnkeys(d, sec);
-		if (nkeys <= 0)
-			continue;
-		keys = calloc(nkeys, sizeof(*keys));
-		if (!keys)
-			continue;
-		if (iniparser_getseckeys(d, sec, keys)) {
-			for (j = 0; j < nkeys; j++)
-				if (!key_is_known(keys[j]))
-					add_error(errs, "%s: unknown key %s",
-						  path, keys[j]);
-		}
-		free(keys);
 	}
 }
 
@@ -341,6 +353,7 @@ int config_load(const char *path, struct config *cfg,
 	struct stat st;
 	dictionary *d;
 	size_t before = errs->count;
+	char fdpath[64];
 	int fd;
 
 	config_defaults(cfg);
@@ -355,20 +368,26 @@ int config_load(const char *path, struct config *cfg,
 		close(fd);
 		return -1;
 	}
-	close(fd);
-	if (check_perms && (st.st_mode & S_IWOTH)) {
-		add_error(errs, "%s: refused: the file is writable by "
-			  "everyone (chmod o-w)", path);
+	if (check_perms && (st.st_mode & (S_IWOTH | S_IWGRP))) {
+		add_error(errs, "%s: refused: the file is writable by %s "
+			  "(chmod go-w)", path,
+			  st.st_mode & S_IWOTH ? "everyone" : "its group");
+		close(fd);
 		return -1;
 	}
 
+	/* Parse the very file whose permissions were checked. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	load_errors = errs;
 	load_path = path;
+	load_fdpath = fdpath;
 	iniparser_set_error_callback(ini_error_hook);
-	d = iniparser_load(path);
+	d = iniparser_load(fdpath);
+	close(fd);
 	iniparser_set_error_callback(NULL);
 	load_errors = NULL;
 	load_path = NULL;
+	load_fdpath = NULL;
 	if (!d) {
 		if (errs->count == before)
 			add_error(errs, "%s: cannot be parsed", path);

@@ -19,7 +19,8 @@ struct file_facts {
  * The finding in Tracee's shape: SigMetadata, Event (the whole triggering
  * event) and Data.path. Every byte string is valid UTF-8 in the output:
  * a value that is not is written with U+FFFD in place of each bad byte,
- * and its exact bytes are added in hex under the same key + "_hex".
+ * and its exact bytes are added in hex under the same key + "_hex"
+ * (raw record lines, ASCII as auditd writes them, get U+FFFD only).
  */
 json_object *finding_to_json(const struct candidate *c,
 			     const struct file_facts *f);

@@ -160,6 +160,35 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 	return st;
 }
 
+bool inspect_on_mount_of(const char *proc, const struct candidate *c,
+			 bool parent_same_root, const char *mount_root,
+			 const struct file_check *fc, const char *dir)
+{
+	struct stat st;
+	char buf[128];
+	int root = -1, fd;
+	bool same;
+
+	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
+	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 && parent_same_root && c->ppid > 0) {
+		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
+		root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (root < 0 && mount_root)
+		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return false;
+	fd = open_in_root(root, dir);
+	close(root);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_dev == fc->st.st_dev;
+	close(fd);
+	return same;
+}
+
 void inspect_close(struct file_check *fc)
 {
 	if (fc->fd >= 0)

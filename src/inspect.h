@@ -49,6 +49,15 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 struct file_check *out);
 
 void inspect_close(struct file_check *fc);
+
+/*
+ * Is the checked file FC on the mount of DIR (e.g. "/dev/shm") as seen
+ * in C's root (the writer's, its parent's, or MOUNT_ROOT)? False when
+ * that cannot be told.
+ */
+bool inspect_on_mount_of(const char *proc, const struct candidate *c,
+			 bool parent_same_root, const char *mount_root,
+			 const struct file_check *fc, const char *dir);
 const char *inspect_status_name(enum inspect_status st);
 const char *inspect_via_name(enum inspect_via via);
 

@@ -130,18 +130,21 @@ static void report_finding(struct inspector *in, struct candidate *c,
 				    audit_finding_message(c, cls));
 }
 
-/* Keep C for another look, with a growing delay. */
+/* Keep C for another look, with a growing delay. UNWRITTEN: an existing
+ * file not yet written since it was opened, rather than a short one. */
 static enum check_outcome schedule_retry(struct inspector *in,
-					 struct candidate *c, uint64_t now)
+					 struct candidate *c, uint64_t now,
+					 bool unwritten)
 {
 	uint64_t delay = RETRY_FIRST_MS << (c->attempts < 6 ? c->attempts : 6);
 
 	if (delay > RETRY_MAX_MS)
 		delay = RETRY_MAX_MS;
 	if (now - c->first_seen_ms >= in->cfg.recheck_ms) {
-		atomic_fetch_add(&in->stats->still_short, 1);
+		atomic_fetch_add(unwritten ? &in->stats->unmodified :
+				 &in->stats->still_short, 1);
 		candidate_free(c);
-		return CHECK_STILL_SHORT;
+		return unwritten ? CHECK_NOT_EXEC : CHECK_STILL_SHORT;
 	}
 	if (in->npending >= in->cfg.pending_max) {
 		atomic_fetch_add(&in->stats->pending_dropped, 1);
@@ -152,6 +155,14 @@ static enum check_outcome schedule_retry(struct inspector *in,
 	c->due_ms = now + delay;
 	in->pending[in->npending++] = c;
 	return CHECK_RETRY;
+}
+
+/* Was the file's content modified at or after the audited call? */
+static bool written_since(const struct stat *st, const struct candidate *c)
+{
+	if ((uint64_t)st->st_mtim.tv_sec != c->sec)
+		return (uint64_t)st->st_mtim.tv_sec > c->sec;
+	return (uint64_t)st->st_mtim.tv_nsec / 1000000 >= c->milli;
 }
 
 /* Could a file whose header says KIND be of a type we report? */
@@ -204,11 +215,32 @@ enum check_outcome inspector_check(struct inspector *in,
 	}
 	atomic_fetch_add(&in->stats->checked, 1);
 
+	/* Shared memory is excluded, as in Tracee: but only a file that is
+	 * really there, not one reached through a symlink below it. */
+	if (c->shm_dir && inspect_on_mount_of(in->scope.proc, c, parent_same,
+					      mount_root, &fc, c->shm_dir)) {
+		inspect_close(&fc);
+		atomic_fetch_add(&in->stats->out_of_scope, 1);
+		candidate_free(c);
+		return CHECK_EXCLUDED;
+	}
+
+	/*
+	 * An existing file opened for writing (no O_CREAT of a new name, no
+	 * O_TRUNC) holds new content only once it has been written: its
+	 * mtime then is no older than the open. Until then it is an
+	 * existing file, e.g. an image binary opened read-write.
+	 */
+	if (!c->new_content && !written_since(&fc.st, c)) {
+		inspect_close(&fc);
+		return schedule_retry(in, c, now, true);
+	}
+
 	hv = classify_head(fc.head, fc.head_len,
 			   (unsigned long long)fc.st.st_size, &kind);
 	if (hv == HEAD_SHORT) {
 		inspect_close(&fc);
-		return schedule_retry(in, c, now);
+		return schedule_retry(in, c, now, false);
 	}
 	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, in->cfg.types)) {
 		inspect_close(&fc);

@@ -25,6 +25,7 @@ enum check_outcome {
 	CHECK_UNREACHABLE,	/* gone, replaced, not regular, remote */
 	CHECK_DUPLICATE,	/* this content was already reported */
 	CHECK_ERROR,		/* libmagic failed */
+	CHECK_EXCLUDED,		/* on /dev/shm or /run/shm */
 };
 
 struct inspector {

@@ -23,6 +23,7 @@
 #include "candidate.h"
 #include "inspector.h"
 #include "log.h"
+#include "privs.h"
 #include "record.h"
 #include "scope.h"
 #include "stats.h"
@@ -58,11 +59,14 @@ static void on_candidate(struct candidate *c, void *arg)
 	struct reader_state *rs = arg;
 
 	atomic_fetch_add(&rs->stats->candidates, 1);
-	if (path_is_excluded(c->path)) {
+	if (!strncmp(c->path, "memfd:", 6)) {
 		atomic_fetch_add(&rs->stats->out_of_scope, 1);
 		candidate_free(c);
 		return;
 	}
+	/* A name below /dev/shm is let go once the inspector has seen that
+	 * the file is really on that mount (not behind a symlink). */
+	c->shm_dir = path_shm_dir(c->path);
 	scope_decide(&rs->scope, c);
 	if (rs->mode == SCOPE_CONTAINER && !c->container.in_container) {
 		atomic_fetch_add(&rs->stats->out_of_scope, 1);
@@ -266,10 +270,16 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* libmagic reads $MAGIC to find its database: never trust it. */
-	unsetenv("MAGIC");
+	/* libmagic reads $MAGIC to find its database: start from an empty
+	 * environment, as auditd does. */
+	clearenv();
 	setup_signals(&wait_mask);
 	stats_reset(&stats);
+	/* Capabilities are per thread: drop them before starting any. */
+	if (privs_drop()) {
+		config_free(&cfg);
+		return 1;
+	}
 
 	if (audit_sender_start(&sender, cfg.queue_size, cfg.audit_record_type,
 			       &stats)) {

@@ -190,10 +190,50 @@ static void append_record_text(struct candidate *c, size_t *len,
 	*len += tl;
 }
 
+/*
+ * Remove "." and ".." components and repeated slashes from the absolute
+ * path P, in place, without touching the file system (".." above "/"
+ * stays at "/", as the kernel resolves it).
+ */
+void path_normalize(char *p)
+{
+	char *out = p, *in = p;
+
+	if (*p != '/')
+		return;
+	while (*in) {
+		char *end;
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		end = strchr(in, '/');
+		len = end ? (size_t)(end - in) : strlen(in);
+		if (len == 1 && in[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+		}
+		in += len;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
 static char *join_path(const char *cwd, const char *name)
 {
 	char *out;
 
+	/* Not normalised: ".." after a symlink is not its parent, and the
+	 * name is opened as the process named it. */
 	if (name[0] == '/' || !cwd)
 		return strdup(name);
 	if (asprintf(&out, "%s%s%s", cwd,
@@ -360,11 +400,14 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	c->success = true;
 
 	/* Opens only count when they ask for write access. */
+	c->new_content = c->op != FILE_OP_OPEN || !strcmp(c->syscall, "creat");
 	if (watched[watch_idx].flags_arg >= 0) {
 		if (parse_u64(f.a[watched[watch_idx].flags_arg], 16, &u))
 			goto malformed;
 		if ((u & O_ACCMODE) == O_RDONLY)
 			goto ignore;
+		if (u & O_TRUNC)
+			c->new_content = true;
 	}
 	if (c->op == FILE_OP_OPEN && c->exit >= 0 && c->exit <= INT32_MAX)
 		c->fd = (int)c->exit;
@@ -380,6 +423,8 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 
 		if (t->mode && !S_ISREG(t->mode))
 			goto ignore;	/* devices, FIFOs, directories */
+		if (!strcmp(t->nametype, "CREATE"))
+			c->new_content = true;
 		c->has_inode = t->has_inode;
 		c->inode = t->inode;
 		c->dev_major = t->dev_major;

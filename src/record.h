@@ -23,6 +23,9 @@ enum record_verdict {
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   struct candidate **out);
 
+/* Collapse ".", ".." and "//" of an absolute path in place. */
+void path_normalize(char *p);
+
 /* Called for each candidate; takes ownership of C. */
 typedef void (*candidate_fn)(struct candidate *c, void *arg);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "timeutil.h"
 
 #define CGROUP_READ_MAX	(16 * 1024)
@@ -143,6 +144,22 @@ bool path_is_excluded(const char *path)
 	return !strncmp(path, "memfd:", 6) ||
 	       !strncmp(path, "/dev/shm/", 9) ||
 	       !strncmp(path, "/run/shm/", 9);
+}
+
+const char *path_shm_dir(const char *path)
+{
+	const char *dir = NULL;
+	char *norm = strdup(path);
+
+	if (!norm)
+		return NULL;
+	path_normalize(norm);
+	if (!strncmp(norm, "/dev/shm/", 9))
+		dir = "/dev/shm";
+	else if (!strncmp(norm, "/run/shm/", 9))
+		dir = "/run/shm";
+	free(norm);
+	return dir;
 }
 
 bool is_runtime_setup(const char *comm, const char *exe)

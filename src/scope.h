@@ -38,8 +38,13 @@ struct scope_ctx {
  */
 bool cgroup_find_container(const char *text, struct container_ref *out);
 
-/* Paths never reported, as in Tracee: memfd:, /dev/shm/, /run/shm/. */
+/* Paths never reported, as in Tracee: memfd:, /dev/shm/, /run/shm/.
+ * PATH is compared as written: normalise it first. */
 bool path_is_excluded(const char *path);
+
+/* The shared-memory directory ("/dev/shm", "/run/shm") that the name
+ * PATH points below once ".", ".." and "//" are removed, or NULL. */
+const char *path_shm_dir(const char *path);
 
 /* A write made by the container runtime while it sets the container up. */
 bool is_runtime_setup(const char *comm, const char *exe);

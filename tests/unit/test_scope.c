@@ -1,1 +1,472 @@
-/* placeholder */
+/* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
+#include "suites.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "candidate.h"
+#include "record.h"
+#include "scope.h"
+
+/*
+ * Fixtures (tests/fixtures):
+ *   proc/4242/cgroup  podman container process (cgroup v1 hybrid, cgroupfs)
+ *   proc/4243/cgroup  host shell in a login session
+ *   proc/4245/cgroup  docker container (cgroup v2, systemd driver)
+ *   every other pid   gone
+ *   mountinfo         overlay roots: podman 0:40 (dev 00:28 of
+ *                     podman-drops.log), docker overlay2 0:45, containerd
+ *                     0:46, a mount point with "\040" 0:47; and other mounts
+ */
+#define PID_PODMAN	4242
+#define PID_HOST	4243
+#define PID_DOCKER	4245
+#define PID_GONE	4244
+#define PID_GONE2	4250
+
+static const char podman_id[] =
+	"c194a736a9b1c1deea3d1943ee7feb36110c5b55532300329845ba56b47a412c";
+static const char docker_id[] =
+	"3f4e8a1c2b7d9e0f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f";
+static const char cid[] =
+	"5e2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c";
+
+/* --- cgroup_find_container ------------------------------------------------ */
+
+#define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const struct {
+	const char *what;
+	const char *text;
+	const char *runtime;	/* NULL: not a container */
+} cgroups[] = {
+	{ "podman v1 unified line", "0::/libpod_parent/libpod-" ID64 "\n",
+	  "podman" },
+	{ "podman v1 pids", "8:pids:/libpod_parent/libpod-" ID64 "\n",
+	  "podman" },
+	{ "podman systemd", "0::/machine.slice/libpod-" ID64
+	  ".scope/container\n", "podman" },
+	{ "podman conmon", "0::/machine.slice/libpod-conmon-" ID64
+	  ".scope\n", NULL },
+	{ "docker v1", "12:memory:/docker/" ID64 "\n", "docker" },
+	{ "docker v1 name=systemd", "1:name=systemd:/docker/" ID64,
+	  "docker" },
+	{ "docker systemd v2", "0::/system.slice/docker-" ID64 ".scope\n",
+	  "docker" },
+	{ "containerd CRI systemd",
+	  "0::/kubepods.slice/kubepods-burstable.slice/"
+	  "kubepods-burstable-pod9e1f6a4c_2b3d_4e5f_8a9b_0c1d2e3f4a5b.slice/"
+	  "cri-containerd-" ID64 ".scope\n", "containerd" },
+	{ "kubepods cgroupfs",
+	  "0::/kubepods/besteffort/pod9e1f6a4c-2b3d-4e5f-8a9b-0c1d2e3f4a5b/"
+	  ID64 "\n", "containerd" },
+	{ "CRI-O", "0::/kubepods.slice/kubepods-besteffort.slice/"
+	  "kubepods-besteffort-pod1234.slice/crio-" ID64 ".scope\n",
+	  "cri-o" },
+	{ "CRI-O conmon", "0::/kubepods.slice/kubepods-besteffort.slice/"
+	  "kubepods-besteffort-pod1234.slice/crio-conmon-" ID64 ".scope\n",
+	  NULL },
+	{ "host init", "0::/init.scope\n", NULL },
+	{ "host user session",
+	  "0::/user.slice/user-1000.slice/session-2.scope\n", NULL },
+	{ "host root", "0::/\n", NULL },
+	{ "host v1 hybrid",
+	  "9:name=systemd:/system.slice/ssh.service\n4:memory:/\n0::/\n",
+	  NULL },
+	{ "docker service itself",
+	  "0::/system.slice/docker.service\n", NULL },
+	{ "uppercase hex", "0::/system.slice/docker-"
+	  "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+	  ".scope\n", NULL },
+	{ "63 hex digits", "0::/system.slice/docker-"
+	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
+	  ".scope\n", NULL },
+	{ "65 hex digits", "0::/system.slice/docker-" ID64 "0.scope\n",
+	  NULL },
+	{ "32 hex digits", "4:memory:/process_api/"
+	  "90ec1c5bb0ce337bbbc0a7d8716cddc3\n", NULL },
+	{ "no path field", "garbage without colons\n", NULL },
+	{ "empty", "", NULL },
+};
+
+START_TEST(test_cgroup_layouts)
+{
+	struct container_ref ref;
+	bool found;
+
+	memset(&ref, 0, sizeof(ref));
+	found = cgroup_find_container(cgroups[_i].text, &ref);
+	if (!cgroups[_i].runtime) {
+		ck_assert_msg(!found, "%s: taken for a container (%s %s)",
+			      cgroups[_i].what, ref.runtime, ref.id);
+		return;
+	}
+	ck_assert_msg(found, "%s: container not found", cgroups[_i].what);
+	ck_assert_str_eq(ref.id, ID64);
+	ck_assert_msg(!strcmp(ref.runtime, cgroups[_i].runtime),
+		      "%s: runtime %s, expected %s", cgroups[_i].what,
+		      ref.runtime, cgroups[_i].runtime);
+	ck_assert(ref.in_container);
+}
+END_TEST
+
+/* A container line anywhere in a multi-line v1 file is found. */
+START_TEST(test_cgroup_container_on_later_line)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert(cgroup_find_container("9:name=systemd:/\n8:pids:/\n"
+					"4:memory:/docker/" ID64 "\n0::/\n",
+					&ref));
+	ck_assert_str_eq(ref.id, ID64);
+	ck_assert_str_eq(ref.runtime, "docker");
+}
+END_TEST
+
+/* --- paths and runtime writes --------------------------------------------- */
+
+START_TEST(test_path_excluded)
+{
+	ck_assert(path_is_excluded("memfd:payload"));
+	ck_assert(path_is_excluded("memfd: (deleted)"));
+	ck_assert(path_is_excluded("/dev/shm/x"));
+	ck_assert(path_is_excluded("/dev/shm/sub/dir/x"));
+	ck_assert(path_is_excluded("/run/shm/x"));
+
+	ck_assert(!path_is_excluded("/dev/shmx"));
+	ck_assert(!path_is_excluded("/dev/shm"));
+	ck_assert(!path_is_excluded("/run/shmem/x"));
+	ck_assert(!path_is_excluded("/tmp/x"));
+	ck_assert(!path_is_excluded("/tmp/memfd:x"));
+	ck_assert(!path_is_excluded("/tmp/dev/shm/x"));
+	ck_assert(!path_is_excluded("dev/shm/x"));
+	ck_assert(!path_is_excluded(""));
+}
+END_TEST
+
+/* ".." and "//" must not hide a file from, or push one into, the
+ * shared-memory exclusion. */
+START_TEST(test_shm_dir_normalised)
+{
+	ck_assert_str_eq(path_shm_dir("/dev/shm/x"), "/dev/shm");
+	ck_assert_str_eq(path_shm_dir("/run/shm/a/b"), "/run/shm");
+	ck_assert_str_eq(path_shm_dir("//dev//shm/./x"), "/dev/shm");
+	ck_assert_str_eq(path_shm_dir("/tmp/../dev/shm/x"), "/dev/shm");
+	ck_assert_ptr_null(path_shm_dir("/dev/shm/../tmp/evil"));
+	ck_assert_ptr_null(path_shm_dir("/dev/shm/../../tmp/evil"));
+	ck_assert_ptr_null(path_shm_dir("/dev/shm"));
+	ck_assert_ptr_null(path_shm_dir("/tmp/x"));
+}
+END_TEST
+
+START_TEST(test_path_normalize)
+{
+	static const char *cases[][2] = {
+		{ "/a/./b/../c", "/a/c" },
+		{ "//a//b/", "/a/b" },
+		{ "/..", "/" },
+		{ "/../../x", "/x" },
+		{ "/a/b/..", "/a" },
+		{ "/tmp/..x", "/tmp/..x" },
+		{ "/tmp/x.", "/tmp/x." },
+		{ "/", "/" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		path_normalize(buf);
+		ck_assert_str_eq(buf, cases[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(test_runtime_setup)
+{
+	/* runc's init, as audit shows it: exe outside the container root */
+	ck_assert(is_runtime_setup("runc:[2:INIT]", "/"));
+	ck_assert(is_runtime_setup("runc:[1:CHILD]", "/"));
+	ck_assert(is_runtime_setup("runc", "/"));
+	ck_assert(is_runtime_setup("crun", "/"));
+
+	/* a container process naming itself runc is still watched */
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/bin/busybox"));
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/usr/sbin/runc"));
+	ck_assert(!is_runtime_setup("sh", "/"));
+	ck_assert(!is_runtime_setup("cp", "/bin/busybox"));
+	ck_assert(!is_runtime_setup(NULL, "/"));
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", NULL));
+}
+END_TEST
+
+/* --- mountinfo ------------------------------------------------------------ */
+
+static char *read_mountinfo(void)
+{
+	return test_read_file(FIXTURE_DIR "/mountinfo", NULL);
+}
+
+START_TEST(test_mount_table_overlays_only)
+{
+	struct mount_table t;
+	const struct overlay_mount *m;
+	char *text = read_mountinfo();
+
+	ck_assert_int_eq(mount_table_parse(&t, text), 0);
+	/* podman, docker, containerd, "my merged": not ext4, proc, tmpfs,
+	 * nfs, nor fuse.overlay */
+	ck_assert_uint_eq(t.count, 4);
+
+	m = mount_table_find(&t, 0, 40);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->mountpoint,
+			 "/var/lib/containers/storage/overlay/c763968e354a09"
+			 "d517c4c8d45dbaf25ad370243044697fe68ec32f25bd1827c4/"
+			 "merged");
+	m = mount_table_find(&t, 0, 47);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->mountpoint,
+			 "/var/lib/containers/storage/overlay/0123abcd/"
+			 "my merged");
+	ck_assert_ptr_null(mount_table_find(&t, 254, 0));	/* ext4 */
+	ck_assert_ptr_null(mount_table_find(&t, 0, 23));	/* tmpfs */
+	ck_assert_ptr_null(mount_table_find(&t, 0, 48));	/* fuse */
+	ck_assert_ptr_null(mount_table_find(&t, 0, 99));
+	mount_table_free(&t);
+	ck_assert_uint_eq(t.count, 0);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_mount_table_odd_input)
+{
+	struct mount_table t;
+
+	ck_assert_int_eq(mount_table_parse(&t, ""), 0);
+	ck_assert_uint_eq(t.count, 0);
+	mount_table_free(&t);
+	ck_assert_int_eq(mount_table_parse(&t, "garbage\n\n1 2 3\n"
+					   "1 2 x:y / /m rw - overlay o rw\n"
+					   "7 1 0:50 / /ok rw - overlay o rw"),
+			 0);
+	ck_assert_uint_eq(t.count, 1);		/* the last, unterminated */
+	ck_assert_ptr_nonnull(mount_table_find(&t, 0, 50));
+	ck_assert_str_eq(mount_table_find(&t, 0, 50)->mountpoint, "/ok");
+	mount_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_mountpoint_container)
+{
+	struct container_ref ref;
+	char mp[256];
+
+	memset(&ref, 0, sizeof(ref));
+	mountpoint_container("/var/lib/docker/overlay2/9a8b7c6d5e4f3a2b1c0d9e8f"
+			     "7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b/merged",
+			     &ref);
+	ck_assert(ref.in_container);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_MOUNT);
+	ck_assert_str_eq(ref.runtime, "docker");
+	/* overlay2 dirs are layer ids, not container ids */
+	ck_assert_str_eq(ref.id, "");
+
+	memset(&ref, 0, sizeof(ref));
+	snprintf(mp, sizeof(mp), "/run/containerd/io.containerd.runtime.v2."
+		 "task/k8s.io/%s/rootfs", cid);
+	mountpoint_container(mp, &ref);
+	ck_assert(ref.in_container);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_MOUNT);
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_str_eq(ref.id, cid);
+
+	/* a task directory that is not a 64-hex id gives no id */
+	memset(&ref, 0, sizeof(ref));
+	mountpoint_container("/run/containerd/io.containerd.runtime.v2.task/"
+			     "moby/mytask/rootfs", &ref);
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_str_eq(ref.id, "");
+}
+END_TEST
+
+/* --- scope_lookup_pid / scope_decide on the fixture procfs ---------------- */
+
+static struct scope_ctx sc;
+
+static void scope_setup(void)
+{
+	ck_assert_int_eq(scope_init(&sc, FIXTURE_DIR "/proc",
+				    FIXTURE_DIR "/mountinfo"), 0);
+}
+
+static void scope_teardown(void)
+{
+	scope_free(&sc);
+}
+
+static struct candidate *cand(pid_t pid, pid_t ppid, unsigned int major,
+			      unsigned int minor)
+{
+	struct candidate *c = candidate_new();
+
+	ck_assert_ptr_nonnull(c);
+	c->pid = pid;
+	c->ppid = ppid;
+	c->has_inode = true;
+	c->inode = 1073288;
+	c->dev_major = major;
+	c->dev_minor = minor;
+	c->path = strdup("/tmp/dropped");
+	return c;
+}
+
+START_TEST(test_lookup_pid)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&sc, PID_PODMAN, &ref), 1);
+	ck_assert_str_eq(ref.id, podman_id);
+	ck_assert_str_eq(ref.runtime, "podman");
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&sc, PID_DOCKER, &ref), 1);
+	ck_assert_str_eq(ref.id, docker_id);
+	ck_assert_str_eq(ref.runtime, "docker");
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&sc, PID_HOST, &ref), 0);
+	ck_assert(!ref.in_container);
+	ck_assert_int_eq(scope_lookup_pid(&sc, PID_GONE, &ref), -1);
+	ck_assert_int_eq(scope_lookup_pid(&sc, 0, &ref), -1);
+	ck_assert_int_eq(scope_lookup_pid(&sc, -1, &ref), -1);
+}
+END_TEST
+
+START_TEST(test_decide_live_container_pid)
+{
+	struct candidate *c = cand(PID_PODMAN, PID_HOST, 0, 0x28);
+
+	scope_decide(&sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_PID);
+	ck_assert_str_eq(c->container.id, podman_id);
+	ck_assert_str_eq(c->container.runtime, "podman");
+	candidate_free(c);
+}
+END_TEST
+
+/* A live host process is on the host, whatever its device. */
+START_TEST(test_decide_host_pid)
+{
+	struct candidate *c = cand(PID_HOST, 1, 0, 0x28);
+
+	scope_decide(&sc, c);
+	ck_assert(!c->container.in_container);
+	ck_assert_str_eq(c->container.id, "");
+	candidate_free(c);
+}
+END_TEST
+
+/* A short-lived writer (cp) is gone; its parent shell is not. */
+START_TEST(test_decide_parent_in_container)
+{
+	struct candidate *c = cand(PID_GONE, PID_PODMAN, 254, 0);
+
+	scope_decide(&sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_PPID);
+	ck_assert_str_eq(c->container.id, podman_id);
+	candidate_free(c);
+}
+END_TEST
+
+/* Both gone: the PATH device names the container's overlay root.
+ * Audit's dev=00:28 is hex; mountinfo says 0:40. */
+START_TEST(test_decide_both_gone_overlay_mount)
+{
+	struct candidate *c = cand(PID_GONE, PID_GONE2, 0x00, 0x28);
+
+	scope_decide(&sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_MOUNT);
+	candidate_free(c);
+
+	c = cand(PID_GONE, PID_GONE2, 0x00, 0x2d);	/* 0:45 docker */
+	scope_decide(&sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_MOUNT);
+	ck_assert_str_eq(c->container.runtime, "docker");
+	candidate_free(c);
+}
+END_TEST
+
+START_TEST(test_decide_both_gone_unknown_dev)
+{
+	struct candidate *c = cand(PID_GONE, PID_GONE2, 0xfe, 0x00);
+
+	scope_decide(&sc, c);
+	ck_assert(!c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_NONE);
+	candidate_free(c);
+
+	/* without an inode the device means nothing */
+	c = cand(PID_GONE, PID_GONE2, 0x00, 0x28);
+	c->has_inode = false;
+	scope_decide(&sc, c);
+	ck_assert(!c->container.in_container);
+	candidate_free(c);
+}
+END_TEST
+
+/* A stale attribution on the candidate is not kept. */
+START_TEST(test_decide_resets_previous)
+{
+	struct candidate *c = cand(PID_HOST, 1, 0, 0x28);
+
+	c->container.in_container = true;
+	c->container.source = SCOPE_SRC_PID;
+	memcpy(c->container.id, docker_id, CONTAINER_ID_LEN);
+	scope_decide(&sc, c);
+	ck_assert(!c->container.in_container);
+	ck_assert_str_eq(c->container.id, "");
+	candidate_free(c);
+}
+END_TEST
+
+Suite *scope_suite(void)
+{
+	Suite *s = suite_create("scope");
+	TCase *tc = tcase_create("cgroup");
+	TCase *tm = tcase_create("mounts");
+	TCase *td = tcase_create("decide");
+
+	tcase_add_loop_test(tc, test_cgroup_layouts, 0,
+			    sizeof(cgroups) / sizeof(cgroups[0]));
+	tcase_add_test(tc, test_cgroup_container_on_later_line);
+	tcase_add_test(tc, test_path_excluded);
+	tcase_add_test(tc, test_runtime_setup);
+	tcase_add_test(tc, test_shm_dir_normalised);
+	tcase_add_test(tc, test_path_normalize);
+	suite_add_tcase(s, tc);
+
+	tcase_add_test(tm, test_mount_table_overlays_only);
+	tcase_add_test(tm, test_mount_table_odd_input);
+	tcase_add_test(tm, test_mountpoint_container);
+	suite_add_tcase(s, tm);
+
+	tcase_add_checked_fixture(td, scope_setup, scope_teardown);
+	tcase_add_test(td, test_lookup_pid);
+	tcase_add_test(td, test_decide_live_container_pid);
+	tcase_add_test(td, test_decide_host_pid);
+	tcase_add_test(td, test_decide_parent_in_container);
+	tcase_add_test(td, test_decide_both_gone_overlay_mount);
+	tcase_add_test(td, test_decide_both_gone_unknown_dev);
+	tcase_add_test(td, test_decide_resets_previous);
+	suite_add_tcase(s, td);
+	return s;
+}

@@ -1,0 +1,60 @@
+/* fuzz_record.c -- libFuzzer target: audit record text to candidates,
+ * then to the JSON finding and the audit message built from them. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_out.h"
+#include "finding.h"
+#include "record.h"
+#include "scope.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void on_candidate(struct candidate *c, void *arg)
+{
+	struct classification cls;
+	struct file_facts facts = { .cls = &cls, .checked_via = "fuzz" };
+	char *line, *msg;
+
+	(void)arg;
+	memset(&cls, 0, sizeof(cls));
+	cls.kind = KIND_ELF_EXEC;
+	strcpy(cls.mime, "application/x-executable");
+	(void)path_is_excluded(c->path);
+	(void)is_runtime_setup(c->comm, c->exe);
+	line = finding_json_line(c, &facts);
+	msg = audit_finding_message(c, &cls);
+	if (!line || !msg)
+		abort();
+	free(line);
+	free(msg);
+	candidate_free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct record_reader rr;
+	struct stats st;
+	struct container_ref ref;
+	char *text;
+
+	stats_reset(&st);
+	if (record_reader_init(&rr, on_candidate, NULL, &st, 1))
+		return 0;
+	record_reader_feed(&rr, (const char *)data, size);
+	record_reader_flush(&rr);
+	record_reader_destroy(&rr);
+
+	/* The same bytes as a /proc/PID/cgroup file. */
+	text = malloc(size + 1);
+	if (text) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		memset(&ref, 0, sizeof(ref));
+		(void)cgroup_find_container(text, &ref);
+		free(text);
+	}
+	return 0;
+}
