@@ -62,9 +62,9 @@ struct candidate {
 	bool success;
 	long long exit;
 	int fd;			/* descriptor returned by an open, or -1 */
-	bool new_content;	/* created, truncated, renamed or linked:
-				 * otherwise an existing file opened for
-				 * writing, which counts once written */
+	bool new_content;	/* an open that created or truncated the
+				 * file; otherwise an existing file opened
+				 * for writing, which counts once written */
 
 	/* the process */
 	pid_t pid, ppid;

@@ -1,6 +1,7 @@
 /* inspect.c -- open a file named by a container, inside that container */
 #include "inspect.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #define CIFS_MAGIC	0xFF534D42
 #define SMB2_MAGIC	0xFE534D42
 #define SMB_MAGIC	0x517B
+#define SCAN_FDS_MAX	4096	/* descriptors looked at per process */
 
 int open_in_root(int root_fd, const char *path)
 {
@@ -104,12 +106,54 @@ static enum inspect_status try_root(int root_fd, const struct candidate *c,
 	return try_path_fd(fd, c, out, via);
 }
 
+/*
+ * Look through the descriptors of PID for the audited file: a shell moves
+ * the descriptor an open returned (3 to 1), and a deleted or renamed file
+ * is reachable no other way while it is held open.
+ */
+static enum inspect_status scan_fds(const char *proc, pid_t pid,
+				    const struct candidate *c,
+				    struct file_check *out)
+{
+	char dir[96], buf[96 + 256];
+	struct dirent *de;
+	int n = 0, fd;
+	DIR *d;
+
+	if (!c->has_inode || pid <= 0)
+		return INSPECT_GONE;
+	snprintf(dir, sizeof(dir), "%s/%d/fd", proc, (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return INSPECT_GONE;
+	while ((de = readdir(d)) && n++ < SCAN_FDS_MAX) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(buf, sizeof(buf), "%s/%s", dir, de->d_name);
+		fd = open(buf, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_ino == c->inode &&
+		    major(st.st_dev) == c->dev_major &&
+		    minor(st.st_dev) == c->dev_minor) {
+			closedir(d);
+			return try_path_fd(fd, c, out, VIA_WRITER_FD);
+		}
+		close(fd);
+	}
+	closedir(d);
+	return INSPECT_GONE;
+}
+
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out)
 {
 	enum inspect_status st = INSPECT_GONE, r;
 	char buf[128];
+	bool named;
 	int fd;
 
 	memset(out, 0, sizeof(*out));
@@ -129,14 +173,14 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 			/* the descriptor number was reused: go by name */
 		}
 	}
-	if (!c->path || c->path[0] != '/')
-		return st;
+	/* A relative name with a directory descriptor cannot be placed. */
+	named = c->path && c->path[0] == '/';
 
 	/* 2. The name, resolved inside the writer's root (or its parent's,
 	 *    when the parent is in the same container). */
 	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
-	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && parent_same_root && c->ppid > 0) {
+	fd = named ? open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (named && fd < 0 && parent_same_root && c->ppid > 0) {
 		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
 		fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
@@ -148,8 +192,16 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 		st = r;
 	}
 
-	/* 3. The container's overlay mount, seen from the host. */
-	if (mount_root) {
+	/* 3. Any descriptor of the writer, or of its parent in the same
+	 *    container, that still holds the file. */
+	r = scan_fds(proc, c->pid, c, out);
+	if (r != INSPECT_OK && parent_same_root)
+		r = scan_fds(proc, c->ppid, c, out);
+	if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR || r == INSPECT_REMOTE)
+		return r;
+
+	/* 4. The container's overlay mount, seen from the host. */
+	if (named && mount_root) {
 		fd = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0) {
 			r = try_root(fd, c, out, VIA_MOUNT_ROOT);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "finding.h"
 #include "inspect.h"
@@ -14,6 +15,8 @@
 #define RETRY_FIRST_MS	5
 #define RETRY_MAX_MS	250
 #define DROP_WARN_MS	60000
+#define RECENT_MS	60000	/* content this new counts as dropped */
+#define SETTLE_MS	20	/* look again this soon while a file grows */
 
 static void copy_config(struct config *dst, const struct config *src)
 {
@@ -157,12 +160,28 @@ static enum check_outcome schedule_retry(struct inspector *in,
 	return CHECK_RETRY;
 }
 
-/* Was the file's content modified at or after the audited call? */
-static bool written_since(const struct stat *st, const struct candidate *c)
+/* Was the file's content modified at most SLACK_MS before the audited
+ * call, or after it? */
+static bool written_since(const struct stat *st, const struct candidate *c,
+			  uint64_t slack_ms)
 {
-	if ((uint64_t)st->st_mtim.tv_sec != c->sec)
-		return (uint64_t)st->st_mtim.tv_sec > c->sec;
-	return (uint64_t)st->st_mtim.tv_nsec / 1000000 >= c->milli;
+	uint64_t mtime_ms = (uint64_t)st->st_mtim.tv_sec * 1000 +
+			    (uint64_t)st->st_mtim.tv_nsec / 1000000;
+	uint64_t event_ms = c->sec * 1000 + c->milli;
+
+	return mtime_ms + slack_ms >= event_ms;
+}
+
+/* Was the file modified less than SETTLE_MS ago (wall clock)? */
+static bool still_growing(const struct stat *st)
+{
+	struct timespec now;
+	int64_t age_ms;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	age_ms = (int64_t)(now.tv_sec - st->st_mtim.tv_sec) * 1000 +
+		 (now.tv_nsec - st->st_mtim.tv_nsec) / 1000000;
+	return age_ms >= 0 && age_ms < SETTLE_MS;
 }
 
 /* Could a file whose header says KIND be of a type we report? */
@@ -231,9 +250,21 @@ enum check_outcome inspector_check(struct inspector *in,
 	 * mtime then is no older than the open. Until then it is an
 	 * existing file, e.g. an image binary opened read-write.
 	 */
-	if (!c->new_content && !written_since(&fc.st, c)) {
+	if (c->op == FILE_OP_OPEN && !c->new_content &&
+	    !written_since(&fc.st, c, 0)) {
 		inspect_close(&fc);
 		return schedule_retry(in, c, now, true);
+	}
+	/*
+	 * A rename or link gives a file a new name: it is a drop when its
+	 * content is recent (a download moved into place), not when a
+	 * binary of the image is moved or linked.
+	 */
+	if (c->op != FILE_OP_OPEN && !written_since(&fc.st, c, RECENT_MS)) {
+		inspect_close(&fc);
+		atomic_fetch_add(&in->stats->unmodified, 1);
+		candidate_free(c);
+		return CHECK_NOT_EXEC;
 	}
 
 	hv = classify_head(fc.head, fc.head_len,
@@ -255,6 +286,20 @@ enum check_outcome inspector_check(struct inspector *in,
 		atomic_fetch_add(&in->stats->not_executable, 1);
 		candidate_free(c);
 		return rc < 0 ? CHECK_ERROR : CHECK_NOT_EXEC;
+	}
+
+	/*
+	 * A file written to in the last SETTLE_MS may still grow: look
+	 * again shortly, so that the finding (size, type) describes the
+	 * whole file and a later rename of it is a duplicate, not a second
+	 * finding. Past the recheck time it is reported as it is.
+	 */
+	if (still_growing(&fc.st) && now - c->first_seen_ms < in->cfg.recheck_ms &&
+	    in->npending < in->cfg.pending_max) {
+		inspect_close(&fc);
+		c->due_ms = now + SETTLE_MS;
+		in->pending[in->npending++] = c;
+		return CHECK_RETRY;
 	}
 
 	memset(&key, 0, sizeof(key));
@@ -351,6 +396,8 @@ static void *inspector_main(void *arg)
 
 		apply_updates(in);
 		c = queue_pop(&in->q, next_timeout(in, now), &closed);
+		/* a reload that came while waiting applies to C too */
+		apply_updates(in);
 		now = now_ms();
 		if (c)
 			inspector_check(in, c, now);

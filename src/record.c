@@ -400,7 +400,7 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	c->success = true;
 
 	/* Opens only count when they ask for write access. */
-	c->new_content = c->op != FILE_OP_OPEN || !strcmp(c->syscall, "creat");
+	c->new_content = !strcmp(c->syscall, "creat");
 	if (watched[watch_idx].flags_arg >= 0) {
 		if (parse_u64(f.a[watched[watch_idx].flags_arg], 16, &u))
 			goto malformed;
@@ -423,7 +423,7 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 
 		if (t->mode && !S_ISREG(t->mode))
 			goto ignore;	/* devices, FIFOs, directories */
-		if (!strcmp(t->nametype, "CREATE"))
+		if (c->op == FILE_OP_OPEN && !strcmp(t->nametype, "CREATE"))
 			c->new_content = true;
 		c->has_inode = t->has_inode;
 		c->inode = t->inode;
