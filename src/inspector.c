@@ -45,6 +45,7 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 		return -1;
 	if (scope_init(&in->scope, proc, mountinfo))
 		return -1;
+	fstype_cache_init(&in->fstypes);
 	if (classifier_init(&in->cl, cfg->magic_bytes_max)) {
 		log_msg(LOG_ERR, "cannot load the libmagic database");
 		return -1;
@@ -225,6 +226,17 @@ enum check_outcome inspector_check(struct inspector *in,
 		memset(&pr, 0, sizeof(pr));
 		parent_same = scope_lookup_pid(&in->scope, c->ppid, &pr) == 1 &&
 			      !strcmp(pr.id, c->container.id);
+	}
+	/* Never resolve a name on FUSE, NFS, SMB...: see fstype.h. */
+	if (c->has_inode &&
+	    (fstype_dev_is_remote(&in->fstypes, in->scope.proc, c->pid,
+				  c->dev_major, c->dev_minor) ||
+	     (parent_same &&
+	      fstype_dev_is_remote(&in->fstypes, in->scope.proc, c->ppid,
+				   c->dev_major, c->dev_minor)))) {
+		atomic_fetch_add(&in->stats->unreachable, 1);
+		candidate_free(c);
+		return CHECK_UNREACHABLE;
 	}
 	st = inspect_open(in->scope.proc, c, parent_same, mount_root, &fc);
 	if (st != INSPECT_OK) {

@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "config.h"
 #include "dedupe.h"
+#include "fstype.h"
 #include "jsonlog.h"
 #include "queue.h"
 #include "scope.h"
@@ -38,6 +39,7 @@ struct inspector {
 	struct classifier cl;
 	struct dedupe dd;
 	struct scope_ctx scope;
+	struct fstype_cache fstypes;
 	struct jsonlog log;
 	struct candidate **pending;	/* short files waiting for content */
 	size_t npending;

@@ -88,11 +88,18 @@ static int open_log(struct jsonlog *l)
 int jsonlog_write(struct jsonlog *l, const char *line)
 {
 	struct iovec iov[3];
+	struct stat st;
 	size_t len = strlen(line), total, k = 0;
 	ssize_t n;
 
 	if (!l->path)
 		return 0;
+	if (l->fd >= 0 && fstat(l->fd, &st) == 0 && st.st_nlink == 0) {
+		/* removed under us: findings would go to a file no one sees */
+		log_msg(LOG_WARNING, "JSON log %s was removed: creating it "
+			"again", l->path);
+		jsonlog_close(l);
+	}
 	if (l->fd < 0 && open_log(l))
 		return -1;
 	/* End a line that a failed write left unfinished. */

@@ -158,6 +158,7 @@ static int read_loop(int fd, struct record_reader *rr, const char *cfg_path,
 {
 	char *buf = malloc(READ_CHUNK);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	const struct timespec idle = { .tv_sec = 1, .tv_nsec = 0 };
 
 	if (!buf)
 		return -1;
@@ -169,12 +170,17 @@ static int read_loop(int fd, struct record_reader *rr, const char *cfg_path,
 			got_hup = 0;
 			reload(cfg_path, rs);
 		}
-		r = ppoll(&pfd, 1, NULL, wait_mask);
+		r = ppoll(&pfd, 1, &idle, wait_mask);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			break;
+		}
+		if (r == 0) {
+			/* idle: finish events whose EOE never came */
+			record_reader_age(rr);
+			continue;
 		}
 		n = read(fd, buf, READ_CHUNK);
 		if (n < 0) {

@@ -516,6 +516,12 @@ void record_reader_feed(struct record_reader *r, const char *buf, size_t len)
 	free(copy);
 }
 
+void record_reader_age(struct record_reader *r)
+{
+	if (auparse_feed_has_data(r->au))
+		auparse_feed_age_events(r->au);
+}
+
 void record_reader_flush(struct record_reader *r)
 {
 	auparse_flush_feed(r->au);

@@ -42,6 +42,9 @@ int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
 		       struct stats *stats, pid_t self_pid);
 /* Feed LEN bytes of record text; complete events are handled at once. */
 void record_reader_feed(struct record_reader *r, const char *buf, size_t len);
+/* Complete events that are older than auparse's end-of-event timeout
+ * (an event whose EOE never came); call it when input is idle. */
+void record_reader_age(struct record_reader *r);
 /* End of input: complete the events still open. */
 void record_reader_flush(struct record_reader *r);
 void record_reader_destroy(struct record_reader *r);
