@@ -27,6 +27,10 @@ void candidate_free(struct candidate *c)
 	free(c->path);
 	free(c->old_path);
 	free(c->records);
+	free(c->rename_records);
+	free(c->parent_comm);
+	free(c->parent_exe);
+	free(c->held);
 	free(c);
 }
 

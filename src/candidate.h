@@ -70,6 +70,8 @@ struct candidate {
 	pid_t pid, ppid;
 	long long uid, gid, euid, auid, ses;
 	char *comm, *exe, *cwd;	/* raw bytes */
+	char *parent_comm;	/* the parent's, read while it lived */
+	char *parent_exe;
 
 	/* the file */
 	char *path;		/* absolute, as the process sees it */
@@ -90,11 +92,21 @@ struct candidate {
 	/* raw record lines of the event, '\n' separated */
 	char *records;
 
+	/* a rename that moved this file into place, merged into it */
+	uint64_t rename_serial;
+	char *rename_records;
+
+	/* a confirmed finding held until the rename that names it comes
+	 * (see inspector.c) */
+	struct held_finding *held;
+
 	/* inspector bookkeeping */
 	unsigned int attempts;
 	uint64_t first_seen_ms;
 	uint64_t due_ms;
 };
+
+struct held_finding;
 
 struct candidate *candidate_new(void);
 void candidate_free(struct candidate *c);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -29,6 +30,11 @@ static const struct key_spec known_keys[] = {
 	{ "output", "audit_record" },
 	{ "output", "audit_record_type" },
 	{ "output", "stats_interval" },
+	{ "output", "sha256_max_bytes" },
+	{ "allow", "exe" },
+	{ "allow", "path" },
+	{ "allow", "image" },
+	{ "allow", "container" },
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
@@ -59,15 +65,101 @@ void config_defaults(struct config *cfg)
 	cfg->audit_record = true;
 	cfg->audit_record_type = AUDIT_USER;
 	cfg->stats_interval = 3600;
+	cfg->sha256_max = 16ULL * 1024 * 1024;
 	cfg->queue_size = 8192;
 	cfg->pending_max = 4096;
 	cfg->dedupe_size = 4096;
+}
+
+void strlist_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int strlist_parse(const char *text, struct strlist *out)
+{
+	const char *p = text;
+
+	strlist_free(out);
+	while (*p) {
+		size_t len;
+		char **grown;
+
+		p += strspn(p, ", \t");
+		len = strcspn(p, ", \t");
+		if (!len)
+			break;
+		grown = realloc(out->v, (out->n + 1) * sizeof(*grown));
+		if (!grown)
+			return -1;
+		out->v = grown;
+		out->v[out->n] = strndup(p, len);
+		if (!out->v[out->n])
+			return -1;
+		out->n++;
+		p += len;
+	}
+	return 0;
+}
+
+bool strlist_match(const struct strlist *l, const char *value)
+{
+	size_t i;
+
+	if (!value)
+		return false;
+	for (i = 0; i < l->n; i++)
+		if (fnmatch(l->v[i], value, 0) == 0)
+			return true;
+	return false;
+}
+
+static int strlist_copy(struct strlist *dst, const struct strlist *src)
+{
+	size_t i;
+
+	dst->v = NULL;
+	dst->n = 0;
+	if (!src->n)
+		return 0;
+	dst->v = calloc(src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return -1;
+	for (i = 0; i < src->n; i++) {
+		dst->v[i] = strdup(src->v[i]);
+		if (!dst->v[i])
+			return -1;
+		dst->n++;
+	}
+	return 0;
 }
 
 void config_free(struct config *cfg)
 {
 	free(cfg->json_log);
 	cfg->json_log = NULL;
+	strlist_free(&cfg->allow_exe);
+	strlist_free(&cfg->allow_path);
+	strlist_free(&cfg->allow_image);
+	strlist_free(&cfg->allow_container);
+}
+
+int config_copy(struct config *dst, const struct config *src)
+{
+	*dst = *src;
+	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
+	if (strlist_copy(&dst->allow_exe, &src->allow_exe) ||
+	    strlist_copy(&dst->allow_path, &src->allow_path) ||
+	    strlist_copy(&dst->allow_image, &src->allow_image) ||
+	    strlist_copy(&dst->allow_container, &src->allow_container))
+		return -1;
+	return 0;
 }
 
 void config_errors_free(struct config_errors *errs)
@@ -238,7 +330,8 @@ static bool key_is_known(const char *fullkey)
 
 static bool section_is_known(const char *sec, size_t len)
 {
-	static const char *sections[] = { "detect", "output", "limits" };
+	static const char *sections[] = { "detect", "output", "limits",
+					  "allow" };
 	size_t i;
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
@@ -285,6 +378,36 @@ static void load_uint(dictionary *d, const char *key, unsigned int min,
 	if (parse_uint(v, min, max, out))
 		add_error(errs, "%s: %s = '%s': expected a whole number "
 			  "from %u to %u", path, key, v, min, max);
+}
+
+/* A list of globs; each must be a usable fnmatch(3) pattern. */
+static void load_list(dictionary *d, const char *key, struct strlist *out,
+		      const char *path, struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+	size_t i;
+
+	if (!v)
+		return;
+	if (strlist_parse(v, out)) {
+		add_error(errs, "%s: %s: out of memory", path, key);
+		return;
+	}
+	for (i = 0; i < out->n; i++) {
+		size_t len = strlen(out->v[i]);
+		int depth = 0;
+		size_t j;
+
+		for (j = 0; j < len; j++) {
+			if (out->v[i][j] == '[')
+				depth++;
+			else if (out->v[i][j] == ']' && depth)
+				depth--;
+		}
+		if (depth)
+			add_error(errs, "%s: %s: pattern '%s' has an "
+				  "unclosed '['", path, key, out->v[i]);
+	}
 }
 
 static void load_values(dictionary *d, struct config *cfg, const char *path,
@@ -339,6 +462,25 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 	}
 	load_uint(d, "output:stats_interval", 0, 7 * 86400,
 		  &cfg->stats_interval, path, errs);
+	v = iniparser_getstring(d, "output:sha256_max_bytes", NULL);
+	if (v) {
+		char *end;
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (!*v || *v == '-' || *end || errno ||
+		    n > 4ULL * 1024 * 1024 * 1024)
+			add_error(errs, "%s: output:sha256_max_bytes = '%s': "
+				  "expected a whole number from 0 to "
+				  "4294967296", path, v);
+		else
+			cfg->sha256_max = n;
+	}
+	load_list(d, "allow:exe", &cfg->allow_exe, path, errs);
+	load_list(d, "allow:path", &cfg->allow_path, path, errs);
+	load_list(d, "allow:image", &cfg->allow_image, path, errs);
+	load_list(d, "allow:container", &cfg->allow_container, path, errs);
 	load_uint(d, "limits:queue_size", 16, 1024 * 1024, &cfg->queue_size,
 		  path, errs);
 	load_uint(d, "limits:pending_max", 16, 1024 * 1024,

@@ -28,6 +28,12 @@ enum exec_kind {
 
 #define DEFAULT_TYPES	(KIND_ELF_EXEC | KIND_ELF_PIE | KIND_ELF_SHARED)
 
+/* A list of glob patterns. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
 struct config {
 	/* [detect] */
 	enum scope_mode scope;
@@ -40,6 +46,13 @@ struct config {
 	bool audit_record;
 	int audit_record_type;		/* AUDIT_USER or AUDIT_ANOM_MK_EXEC */
 	unsigned int stats_interval;	/* seconds between syslog reports */
+	unsigned long long sha256_max;	/* hash files up to this size; 0 off */
+
+	/* [allow]: known-good activity, fnmatch(3) globs */
+	struct strlist allow_exe;	/* writer's executable */
+	struct strlist allow_path;	/* the dropped file */
+	struct strlist allow_image;	/* container image */
+	struct strlist allow_container;	/* container name */
 
 	/* [limits] */
 	unsigned int queue_size;	/* candidates waiting for a check */
@@ -64,6 +77,14 @@ int config_load(const char *path, struct config *cfg,
 		struct config_errors *errs, bool check_perms);
 
 void config_free(struct config *cfg);
+/* A deep copy of SRC into DST; -1 when out of memory. */
+int config_copy(struct config *dst, const struct config *src);
+
+/* Split a list of globs (separated by commas or white space). */
+int strlist_parse(const char *text, struct strlist *out);
+void strlist_free(struct strlist *l);
+/* Does VALUE match one of the globs of L? (NULL matches none.) */
+bool strlist_match(const struct strlist *l, const char *value);
 void config_errors_free(struct config_errors *errs);
 
 /* Parse a types list ("elf-exec, elf-pie") into KIND bits; -1 on error. */

@@ -147,7 +147,8 @@ static void add_timestamp(json_object *ev, uint64_t sec, unsigned int milli)
 	json_object_object_add(ev, "audit_time", json_object_new_string(buf));
 }
 
-static json_object *container_obj(const struct candidate *c)
+static json_object *container_obj(const struct candidate *c,
+				  const struct container_meta *m)
 {
 	json_object *o = json_object_new_object();
 
@@ -157,6 +158,26 @@ static json_object *container_obj(const struct candidate *c)
 			       json_object_new_string(c->container.runtime));
 	json_object_object_add(o, "source", json_object_new_string(
 		scope_source_name(c->container.source)));
+	if (m && m->name)
+		json_add_bytes(o, "name", m->name);
+	if (m && m->image)
+		json_add_bytes(o, "image", m->image);
+	return o;
+}
+
+static json_object *kubernetes_obj(const struct container_meta *m)
+{
+	json_object *o;
+
+	if (!m || (!m->pod_name && !m->pod_namespace && !m->pod_uid))
+		return NULL;
+	o = json_object_new_object();
+	if (m->pod_name)
+		json_add_bytes(o, "pod_name", m->pod_name);
+	if (m->pod_namespace)
+		json_add_bytes(o, "namespace", m->pod_namespace);
+	if (m->pod_uid)
+		json_add_bytes(o, "pod_uid", m->pod_uid);
 	return o;
 }
 
@@ -182,6 +203,12 @@ static json_object *file_obj(const struct candidate *c,
 		json_add_bytes(o, "mime_type", f->cls->mime);
 		json_add_bytes(o, "magic", f->cls->description);
 	}
+	if (f && f->sha256)
+		json_object_object_add(o, "sha256",
+				       json_object_new_string(f->sha256));
+	else if (f && f->sha256_skipped)
+		json_object_object_add(o, "sha256_skipped",
+				       json_object_new_string(f->sha256_skipped));
 	if (f && f->checked_via)
 		json_object_object_add(o, "checked_via",
 				       json_object_new_string(f->checked_via));
@@ -219,12 +246,32 @@ json_object *finding_to_json(const struct candidate *c,
 	json_add_bytes(ev, "comm", c->comm);
 	json_add_bytes(ev, "exe", c->exe);
 	json_add_bytes(ev, "cwd", c->cwd);
+	if (c->parent_comm || c->parent_exe) {
+		json_object *p = json_object_new_object();
+
+		json_add_bytes(p, "comm", c->parent_comm);
+		json_add_bytes(p, "exe", c->parent_exe);
+		json_object_object_add(ev, "parent", p);
+	}
 	if (c->old_path)
 		json_add_bytes(ev, "old_path", c->old_path);
+	if (c->rename_serial)
+		json_object_object_add(ev, "rename_serial",
+				       json_object_new_uint64(c->rename_serial));
 	json_object_object_add(ev, "paths", path_items(c));
-	json_object_object_add(ev, "container", container_obj(c));
+	json_object_object_add(ev, "container",
+			       container_obj(c, f ? f->meta : NULL));
+	{
+		json_object *k = kubernetes_obj(f ? f->meta : NULL);
+
+		if (k)
+			json_object_object_add(ev, "kubernetes", k);
+	}
 	json_object_object_add(ev, "file", file_obj(c, f));
 	json_object_object_add(ev, "records", record_lines(c->records));
+	if (c->rename_records)
+		json_object_object_add(ev, "rename_records",
+				       record_lines(c->rename_records));
 	json_object_object_add(root, "Event", ev);
 
 	json_add_bytes(data, "path", c->path);

@@ -7,12 +7,16 @@
 
 #include "candidate.h"
 #include "classify.h"
+#include "meta.h"
 
 /* What the inspector learnt about the file. */
 struct file_facts {
 	const struct stat *st;
 	const struct classification *cls;
 	const char *checked_via;
+	const struct container_meta *meta;	/* or NULL */
+	const char *sha256;			/* hex, or NULL */
+	const char *sha256_skipped;		/* why there is none */
 };
 
 /*

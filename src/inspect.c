@@ -212,14 +212,12 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 	return st;
 }
 
-bool inspect_on_mount_of(const char *proc, const struct candidate *c,
-			 bool parent_same_root, const char *mount_root,
-			 const struct file_check *fc, const char *dir)
+/* The root C's names resolve in: the writer's, its parent's, the mount. */
+static int open_root(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root)
 {
-	struct stat st;
 	char buf[128];
-	int root = -1, fd;
-	bool same;
+	int root;
 
 	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
 	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -229,6 +227,41 @@ bool inspect_on_mount_of(const char *proc, const struct candidate *c,
 	}
 	if (root < 0 && mount_root)
 		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root;
+}
+
+bool inspect_name_is(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root,
+		     const struct stat *want)
+{
+	struct stat st;
+	int root, fd;
+	bool same;
+
+	if (!c->path || c->path[0] != '/')
+		return false;
+	root = open_root(proc, c, parent_same_root, mount_root);
+	if (root < 0)
+		return false;
+	fd = open_in_root(root, c->path);
+	close(root);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && st.st_dev == want->st_dev &&
+	       st.st_ino == want->st_ino;
+	close(fd);
+	return same;
+}
+
+bool inspect_on_mount_of(const char *proc, const struct candidate *c,
+			 bool parent_same_root, const char *mount_root,
+			 const struct file_check *fc, const char *dir)
+{
+	struct stat st;
+	int root, fd;
+	bool same;
+
+	root = open_root(proc, c, parent_same_root, mount_root);
 	if (root < 0)
 		return false;
 	fd = open_in_root(root, dir);

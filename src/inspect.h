@@ -50,6 +50,11 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 
 void inspect_close(struct file_check *fc);
 
+/* Does C's name still lead (inside its root) to the file of ST? */
+bool inspect_name_is(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root,
+		     const struct stat *st);
+
 /*
  * Is the checked file FC on the mount of DIR (e.g. "/dev/shm") as seen
  * in C's root (the writer's, its parent's, or MOUNT_ROOT)? False when

@@ -10,6 +10,7 @@
 #include "finding.h"
 #include "inspect.h"
 #include "log.h"
+#include "sha256.h"
 #include "timeutil.h"
 
 #define RETRY_FIRST_MS	5
@@ -17,19 +18,15 @@
 #define DROP_WARN_MS	60000
 #define RECENT_MS	60000	/* content this new counts as dropped */
 #define SETTLE_MS	20	/* look again this soon while a file grows */
-
-static void copy_config(struct config *dst, const struct config *src)
-{
-	*dst = *src;
-	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
-}
+#define RENAME_WAIT_MS	250	/* wait this long for a rename into place */
 
 int inspector_init(struct inspector *in, const struct config *cfg,
 		   struct stats *stats, struct audit_sender *sender,
 		   const char *proc, const char *mountinfo)
 {
 	memset(in, 0, sizeof(*in));
-	copy_config(&in->cfg, cfg);
+	if (config_copy(&in->cfg, cfg))
+		return -1;
 	in->stats = stats;
 	in->sender = sender;
 	pthread_mutex_init(&in->lock, NULL);
@@ -46,6 +43,8 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 	if (scope_init(&in->scope, proc, mountinfo))
 		return -1;
 	fstype_cache_init(&in->fstypes);
+	if (meta_cache_init(&in->meta, NULL))
+		return -1;
 	if (classifier_init(&in->cl, cfg->magic_bytes_max)) {
 		log_msg(LOG_ERR, "cannot load the libmagic database");
 		return -1;
@@ -93,34 +92,47 @@ static void apply_updates(struct inspector *in)
 	pthread_mutex_unlock(&in->lock);
 	if (next) {
 		/* Queue and table sizes stay as they were at start. */
-		in->cfg.scope = next->scope;
-		in->cfg.types = next->types;
-		in->cfg.recheck_ms = next->recheck_ms;
-		in->cfg.audit_record = next->audit_record;
-		in->cfg.audit_record_type = next->audit_record_type;
-		in->cfg.stats_interval = next->stats_interval;
-		free(in->cfg.json_log);
-		in->cfg.json_log = next->json_log;
-		next->json_log = NULL;
+		struct config old = in->cfg;
+
+		in->cfg = *next;
+		in->cfg.queue_size = old.queue_size;
+		in->cfg.pending_max = old.pending_max;
+		in->cfg.dedupe_size = old.dedupe_size;
+		in->cfg.magic_bytes_max = old.magic_bytes_max;
+		config_free(&old);
+		free(next);
 		jsonlog_set_path(&in->log, in->cfg.json_log);
 		if (in->sender)
 			audit_sender_set_type(in->sender,
 					      in->cfg.audit_record_type);
-		config_free(next);
-		free(next);
 	}
 	if (atomic_exchange(&in->reopen_log, false))
 		jsonlog_reopen(&in->log);
 }
 
+/* What a check found, kept until the finding is written. */
+struct held_finding {
+	struct stat st;
+	struct classification cls;
+	enum inspect_via via;
+	char sha256[65];
+	int sha_rc;		/* 0 hashed, 1 too large, -1 error, 2 off */
+};
+
 static void report_finding(struct inspector *in, struct candidate *c,
-			   const struct file_check *fc,
-			   const struct classification *cls)
+			   const struct held_finding *h,
+			   const struct container_meta *meta)
 {
+	static const char *why[] = { "larger than sha256_max_bytes",
+				     "read error", "disabled" };
 	struct file_facts facts = {
-		.st = &fc->st,
-		.cls = cls,
-		.checked_via = inspect_via_name(fc->via),
+		.st = &h->st,
+		.cls = &h->cls,
+		.checked_via = inspect_via_name(h->via),
+		.meta = meta,
+		.sha256 = h->sha_rc == 0 ? h->sha256 : NULL,
+		.sha256_skipped = h->sha_rc == 1 ? why[0] :
+				  h->sha_rc == 2 ? why[2] : why[1],
 	};
 	char *line;
 
@@ -131,7 +143,91 @@ static void report_finding(struct inspector *in, struct candidate *c,
 	free(line);
 	if (in->cfg.audit_record && in->sender)
 		audit_sender_submit(in->sender,
-				    audit_finding_message(c, cls));
+				    audit_finding_message(c, &h->cls));
+}
+
+/* Is the finding known-good activity by the [allow] lists? */
+static bool allowed(const struct config *cfg, const struct candidate *c,
+		    const struct container_meta *meta)
+{
+	return strlist_match(&cfg->allow_exe, c->exe) ||
+	       strlist_match(&cfg->allow_path, c->path) ||
+	       (meta && strlist_match(&cfg->allow_image, meta->image)) ||
+	       (meta && strlist_match(&cfg->allow_container, meta->name));
+}
+
+/* The last steps for a confirmed executable: report it once, unless it
+ * is a duplicate or allowed. Frees C. */
+static enum check_outcome conclude(struct inspector *in, struct candidate *c,
+				   const struct held_finding *h, uint64_t now)
+{
+	const struct container_meta *meta = NULL;
+	const struct overlay_mount *m = NULL;
+	struct dedupe_key key;
+	enum check_outcome out;
+
+	memset(&key, 0, sizeof(key));
+	key.dev = h->st.st_dev;
+	key.ino = h->st.st_ino;
+	key.size = (uint64_t)h->st.st_size;
+	key.mtime_sec = h->st.st_mtim.tv_sec;
+	key.mtime_nsec = h->st.st_mtim.tv_nsec;
+	if (dedupe_seen(&in->dd, &key)) {
+		atomic_fetch_add(&in->stats->duplicates, 1);
+		candidate_free(c);
+		return CHECK_DUPLICATE;
+	}
+	if (c->container.in_container) {
+		if (!c->container.id[0] && c->has_inode)
+			m = scope_find_mount(&in->scope, c->dev_major,
+					     c->dev_minor);
+		meta = meta_lookup(&in->meta, &c->container,
+				   m ? m->mountpoint : NULL, now);
+	}
+	if (allowed(&in->cfg, c, meta)) {
+		atomic_fetch_add(&in->stats->allowed, 1);
+		out = CHECK_ALLOWED;
+	} else {
+		report_finding(in, c, h, meta);
+		out = CHECK_FINDING;
+	}
+	candidate_free(c);
+	return out;
+}
+
+/* A rename of a held finding's file: report it once, under the name the
+ * rename gave it. Returns true when C was merged (and freed). */
+static bool merge_rename(struct inspector *in, struct candidate *c,
+			 uint64_t now)
+{
+	struct candidate *h = NULL;
+	size_t i;
+
+	if (c->op != FILE_OP_RENAME || !c->has_inode)
+		return false;
+	for (i = 0; i < in->npending; i++) {
+		struct candidate *p = in->pending[i];
+
+		if (p->held && p->inode == c->inode &&
+		    p->dev_major == c->dev_major &&
+		    p->dev_minor == c->dev_minor) {
+			h = p;
+			in->pending[i] = in->pending[--in->npending];
+			break;
+		}
+	}
+	if (!h)
+		return false;
+	free(h->old_path);
+	h->old_path = h->path;		/* the temporary name */
+	h->path = c->path;
+	c->path = NULL;
+	h->rename_serial = c->serial;
+	h->rename_records = c->records;
+	c->records = NULL;
+	candidate_free(c);
+	conclude(in, h, h->held, now);
+	return true;
 }
 
 /* Keep C for another look, with a growing delay. UNWRITTEN: an existing
@@ -202,13 +298,15 @@ enum check_outcome inspector_check(struct inspector *in,
 	const char *mount_root = NULL;
 	bool parent_same = false;
 	struct classification cls;
+	struct held_finding *h;
 	struct file_check fc;
-	struct dedupe_key key;
 	enum inspect_status st;
 	enum head_verdict hv;
-	enum check_outcome out;
 	unsigned int kind;
 	int rc;
+
+	if (merge_rename(in, c, now))
+		return CHECK_FINDING;
 
 	if (c->container.in_container && c->has_inode) {
 		m = scope_find_mount(&in->scope, c->dev_major, c->dev_minor);
@@ -314,22 +412,35 @@ enum check_outcome inspector_check(struct inspector *in,
 		return CHECK_RETRY;
 	}
 
-	memset(&key, 0, sizeof(key));
-	key.dev = fc.st.st_dev;
-	key.ino = fc.st.st_ino;
-	key.size = (uint64_t)fc.st.st_size;
-	key.mtime_sec = fc.st.st_mtim.tv_sec;
-	key.mtime_nsec = fc.st.st_mtim.tv_nsec;
-	if (dedupe_seen(&in->dd, &key)) {
-		atomic_fetch_add(&in->stats->duplicates, 1);
-		out = CHECK_DUPLICATE;
-	} else {
-		report_finding(in, c, &fc, &cls);
-		out = CHECK_FINDING;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		inspect_close(&fc);
+		candidate_free(c);
+		return CHECK_ERROR;
 	}
+	h->st = fc.st;
+	h->cls = cls;
+	h->via = fc.via;
+	h->sha_rc = in->cfg.sha256_max ?
+		    sha256_fd(fc.fd, in->cfg.sha256_max, h->sha256) : 2;
 	inspect_close(&fc);
-	candidate_free(c);
-	return out;
+	c->held = h;
+
+	/*
+	 * Written under one name and already moved away (a download
+	 * renamed into place): wait a little for the rename, which is
+	 * then reported as the file's name. See merge_rename().
+	 */
+	if (c->op == FILE_OP_OPEN &&
+	    now - c->first_seen_ms < in->cfg.recheck_ms &&
+	    in->npending < in->cfg.pending_max &&
+	    !inspect_name_is(in->scope.proc, c, parent_same, mount_root,
+			     &h->st)) {
+		c->due_ms = now + RENAME_WAIT_MS;
+		in->pending[in->npending++] = c;
+		return CHECK_RETRY;
+	}
+	return conclude(in, c, h, now);
 }
 
 void inspector_run_pending(struct inspector *in, uint64_t now, bool final)
@@ -354,7 +465,10 @@ void inspector_run_pending(struct inspector *in, uint64_t now, bool final)
 			/* last look: no more retries */
 			due[i]->first_seen_ms = now - in->cfg.recheck_ms;
 		}
-		inspector_check(in, due[i], now);
+		if (due[i]->held)	/* no rename came: report as it is */
+			conclude(in, due[i], due[i]->held, now);
+		else
+			inspector_check(in, due[i], now);
 	}
 	free(due);
 }
@@ -459,6 +573,7 @@ void inspector_free(struct inspector *in)
 	inspector_set_config(in, NULL);
 	dedupe_free(&in->dd);
 	scope_free(&in->scope);
+	meta_cache_free(&in->meta);
 	classifier_free(&in->cl);
 	jsonlog_close(&in->log);
 	jsonlog_set_path(&in->log, NULL);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "dedupe.h"
 #include "fstype.h"
+#include "meta.h"
 #include "jsonlog.h"
 #include "queue.h"
 #include "scope.h"
@@ -27,6 +28,7 @@ enum check_outcome {
 	CHECK_DUPLICATE,	/* this content was already reported */
 	CHECK_ERROR,		/* libmagic failed */
 	CHECK_EXCLUDED,		/* on /dev/shm or /run/shm */
+	CHECK_ALLOWED,		/* matched an [allow] list: counted */
 };
 
 struct inspector {
@@ -40,6 +42,7 @@ struct inspector {
 	struct dedupe dd;
 	struct scope_ctx scope;
 	struct fstype_cache fstypes;
+	struct meta_cache meta;
 	struct jsonlog log;
 	struct candidate **pending;	/* short files waiting for content */
 	size_t npending;

@@ -73,6 +73,8 @@ static void on_candidate(struct candidate *c, void *arg)
 		candidate_free(c);
 		return;
 	}
+	if (c->container.in_container)
+		scope_read_parent(&rs->scope, c);
 	inspector_submit(rs->in, c);
 }
 

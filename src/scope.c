@@ -422,3 +422,26 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 			mountpoint_container(m->mountpoint, &c->container);
 	}
 }
+
+void scope_read_parent(struct scope_ctx *s, struct candidate *c)
+{
+	char path[96], buf[4096];
+	ssize_t n;
+	char *text;
+	int err;
+
+	if (c->ppid <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%d/comm", s->proc, (int)c->ppid);
+	text = read_small_file(path, 64, &err);
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		c->parent_comm = text;
+	}
+	snprintf(path, sizeof(path), "%s/%d/exe", s->proc, (int)c->ppid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		c->parent_exe = strdup(buf);
+	}
+}

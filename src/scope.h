@@ -81,4 +81,7 @@ const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
  */
 void scope_decide(struct scope_ctx *s, struct candidate *c);
 
+/* Note the parent's comm and exe while it lives (C->parent_comm/exe). */
+void scope_read_parent(struct scope_ctx *s, struct candidate *c);
+
 #endif

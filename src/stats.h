@@ -18,6 +18,7 @@ struct stats {
 	atomic_uint_fast64_t still_short;	/* empty after the recheck wait */
 	atomic_uint_fast64_t unmodified;	/* opened for writing, not written */
 	atomic_uint_fast64_t duplicates;
+	atomic_uint_fast64_t allowed;		/* suppressed by [allow] */
 	atomic_uint_fast64_t findings;
 	atomic_uint_fast64_t json_errors;
 	atomic_uint_fast64_t audit_sent;
