@@ -305,6 +305,7 @@ int main(int argc, char **argv)
 	rs.mode = cfg.scope;
 	rs.stats = &stats;
 	scope_init(&rs.scope, NULL, NULL);
+	rs.scope.pid_ttl_ms = 250;
 	if (record_reader_init(&rr, on_candidate, &rs, &stats, getpid())) {
 		log_msg(LOG_ERR, "cannot initialise auparse");
 		rc = 1;

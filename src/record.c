@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,26 +37,47 @@ static const struct {
 	{ "linkat", FILE_OP_LINK, -1, 2 },
 };
 
+/* Unsigned number in BASE (8, 10 or 16), all of S, no sign, no
+ * overflow. (strtoull costs several times more, with locale checks.) */
 static int parse_u64(const char *s, int base, uint64_t *out)
 {
-	char *end;
+	uint64_t v = 0;
+	const char *p = s;
 
 	if (!s || !*s)
 		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, base);
-	return errno || *end ? -1 : 0;
+	for (; *p; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned int)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned int)(*p - 'A' + 10);
+		else
+			return -1;
+		if (d >= (unsigned int)base ||
+		    v > (UINT64_MAX - d) / (uint64_t)base)
+			return -1;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return 0;
 }
 
+/* Signed decimal number, all of S. */
 static int parse_ll(const char *s, long long *out)
 {
-	char *end;
+	bool neg = s && *s == '-';
+	uint64_t v;
 
-	if (!s || !*s)
+	if (!s || parse_u64(s + neg, 10, &v))
 		return -1;
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno || *end ? -1 : 0;
+	if (v > (uint64_t)LLONG_MAX + neg)
+		return -1;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
 }
 
 /* Fields of the SYSCALL record that matter, as raw strings. */
@@ -123,10 +145,35 @@ static void read_syscall_fields(auparse_state_t *au, struct syscall_fields *f)
 	} while (auparse_next_field(au) > 0);
 }
 
+/* "MAJ:MIN" in hex, as PATH records give devices. */
+static int parse_dev(const char *v, unsigned int *major, unsigned int *minor)
+{
+	uint64_t ma, mi;
+	const char *colon = strchr(v, ':');
+	char buf[24];
+	size_t n;
+
+	if (!colon || (n = (size_t)(colon - v)) == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (parse_u64(buf, 16, &ma) || parse_u64(colon + 1, 16, &mi) ||
+	    ma > 0xfff || mi > 0xfffff)
+		return -1;
+	*major = (unsigned int)ma;
+	*minor = (unsigned int)mi;
+	return 0;
+}
+
+/*
+ * Read one PATH record. An item named (null) is overlayfs bookkeeping:
+ * *SKIP is set and the rest of the record is not read.
+ */
 static void read_path_item(auparse_state_t *au, struct path_item *it,
-			   bool *ok)
+			   bool *ok, bool *skip)
 {
 	*ok = true;
+	*skip = false;
 	memset(it, 0, sizeof(*it));
 	it->item = -1;
 	if (auparse_first_field(au) <= 0) {
@@ -140,54 +187,79 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 
 		if (!n || !v)
 			continue;
-		if (!strcmp(n, "item")) {
-			if (parse_u64(v, 10, &u) || u > 1024)
-				*ok = false;
-			else
-				it->item = (int)u;
-		} else if (!strcmp(n, "name")) {
-			free(it->name);
-			it->name = audit_value_decode(v);
-		} else if (!strcmp(n, "inode")) {
-			if (!parse_u64(v, 10, &u)) {
-				it->inode = u;
-				it->has_inode = true;
+		switch (n[0]) {
+		case 'i':
+			if (!strcmp(n, "item")) {
+				if (parse_u64(v, 10, &u) || u > 1024)
+					*ok = false;
+				else
+					it->item = (int)u;
+			} else if (!strcmp(n, "inode")) {
+				if (!parse_u64(v, 10, &u)) {
+					it->inode = u;
+					it->has_inode = true;
+				}
 			}
-		} else if (!strcmp(n, "dev")) {
-			if (sscanf(v, "%x:%x", &it->dev_major,
-				   &it->dev_minor) != 2)
+			break;
+		case 'n':
+			if (!strcmp(n, "name")) {
+				if (!strcmp(v, "(null)")) {
+					*skip = true;
+					return;
+				}
+				free(it->name);
+				it->name = audit_value_decode(v);
+			} else if (!strcmp(n, "nametype")) {
+				size_t len = strnlen(v, sizeof(it->nametype) - 1);
+
+				memcpy(it->nametype, v, len);
+				it->nametype[len] = '\0';
+			}
+			break;
+		case 'd':
+			if (!strcmp(n, "dev") &&
+			    parse_dev(v, &it->dev_major, &it->dev_minor))
 				*ok = false;
-		} else if (!strcmp(n, "mode")) {
-			if (!parse_u64(v, 8, &u) && u <= 0177777)
+			break;
+		case 'm':
+			if (!strcmp(n, "mode") && !parse_u64(v, 8, &u) &&
+			    u <= 0177777)
 				it->mode = (unsigned int)u;
-		} else if (!strcmp(n, "nametype")) {
-			snprintf(it->nametype, sizeof(it->nametype), "%s", v);
+			break;
 		}
 	} while (auparse_next_field(au) > 0);
 	if (it->item < 0)
 		*ok = false;
 }
 
-static void append_record_text(struct candidate *c, size_t *len,
-			       const char *text)
-{
-	size_t tl, need;
-	char *grown;
+#define MAX_RECORD_TEXTS	64
 
-	if (!text)
-		return;
-	tl = strlen(text);
-	need = *len + tl + 2;
-	if (need > CANDIDATE_MAX_RECORDS)
-		return;
-	grown = realloc(c->records, need);
-	if (!grown)
-		return;
-	c->records = grown;
-	if (*len)
-		c->records[(*len)++] = '\n';
-	memcpy(c->records + *len, text, tl + 1);
-	*len += tl;
+/* The raw record lines TEXTS, '\n' separated, at most
+ * CANDIDATE_MAX_RECORDS bytes (whole records only). */
+static char *join_records(const char **texts, size_t n)
+{
+	size_t total = 0, len = 0, i;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		total += strlen(texts[i]) + 1;
+	if (total > CANDIDATE_MAX_RECORDS)
+		total = CANDIDATE_MAX_RECORDS;
+	out = malloc(total + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		size_t tl = strlen(texts[i]);
+
+		if (len + tl + 1 > total)
+			break;
+		if (len)
+			out[len++] = '\n';
+		memcpy(out + len, texts[i], tl);
+		len += tl;
+	}
+	out[len] = '\0';
+	return out;
 }
 
 /*
@@ -243,6 +315,14 @@ static char *join_path(const char *cwd, const char *name)
 	return out;
 }
 
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = strnlen(src, size - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 /* Which watched call is this? Fills C's syscall/arch names and op. */
 static int identify_call(struct candidate *c, const struct syscall_fields *f,
 			 size_t *idx)
@@ -268,9 +348,8 @@ static int identify_call(struct candidate *c, const struct syscall_fields *f,
 		c->op = watched[i].op;
 		c->syscall_nr = (int)nr;
 		c->arch_code = (uint32_t)arch;
-		snprintf(c->syscall, sizeof(c->syscall), "%s", name);
-		snprintf(c->arch, sizeof(c->arch), "%s",
-			 mname ? mname : "unknown");
+		copy_str(c->syscall, sizeof(c->syscall), name);
+		copy_str(c->arch, sizeof(c->arch), mname ? mname : "unknown");
 		*idx = i;
 		return 1;
 	}
@@ -325,7 +404,8 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	enum record_verdict verdict = RECORD_IGNORED;
 	bool have_syscall = false, bad_path = false;
 	const au_event_t *ev;
-	size_t rec_len = 0, watch_idx = 0;
+	size_t watch_idx = 0, ntexts = 0;
+	const char *texts[MAX_RECORD_TEXTS];
 	int target, source, rc;
 	uint64_t u;
 	long long ll;
@@ -342,8 +422,13 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		return RECORD_IGNORED;
 	do {
 		int type = auparse_get_type(au);
+		const char *text = auparse_get_record_text(au);
 
-		append_record_text(c, &rec_len, auparse_get_record_text(au));
+		/* valid for as long as the event: joined only for a
+		 * candidate, at the end */
+		if (text && ntexts < MAX_RECORD_TEXTS)
+			texts[ntexts++] = text;
+
 		if (type == AUDIT_SYSCALL && !have_syscall) {
 			have_syscall = true;
 			read_syscall_fields(au, &f);
@@ -363,12 +448,12 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 			}
 		} else if (type == AUDIT_PATH) {
 			struct path_item it;
-			bool ok;
+			bool ok, skip;
 
-			read_path_item(au, &it, &ok);
+			read_path_item(au, &it, &ok, &skip);
 			if (!ok)
 				bad_path = true;
-			if (ok && c->npaths < CANDIDATE_MAX_PATHS)
+			if (ok && !skip && c->npaths < CANDIDATE_MAX_PATHS)
 				c->paths[c->npaths++] = it;
 			else
 				free(it.name);
@@ -444,6 +529,7 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 						c->paths[source].name);
 	}
 
+	c->records = join_records(texts, ntexts);
 	ev = auparse_get_timestamp(au);
 	if (ev) {
 		c->sec = (uint64_t)ev->sec;

@@ -149,8 +149,11 @@ bool path_is_excluded(const char *path)
 const char *path_shm_dir(const char *path)
 {
 	const char *dir = NULL;
-	char *norm = strdup(path);
+	char *norm;
 
+	if (!strstr(path, "shm"))
+		return NULL;	/* the common case, without a copy */
+	norm = strdup(path);
 	if (!norm)
 		return NULL;
 	path_normalize(norm);
@@ -357,18 +360,37 @@ void scope_free(struct scope_ctx *s)
 
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 {
+	struct pid_verdict *v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];
 	char path[64 + 256];
+	uint64_t now = 0;
 	char *text;
 	int err, rc;
 
 	if (pid <= 0)
 		return -1;
+	if (s->pid_ttl_ms) {
+		now = now_ms();
+		if (v->pid == pid && now - v->when_ms < s->pid_ttl_ms) {
+			if (v->rc == 1)
+				*out = v->ref;
+			return v->rc;
+		}
+	}
 	snprintf(path, sizeof(path), "%s/%d/cgroup", s->proc, (int)pid);
 	text = read_small_file(path, CGROUP_READ_MAX, &err);
-	if (!text)
-		return -1;
-	rc = cgroup_find_container(text, out) ? 1 : 0;
-	free(text);
+	if (!text) {
+		rc = -1;
+	} else {
+		rc = cgroup_find_container(text, out) ? 1 : 0;
+		free(text);
+	}
+	if (s->pid_ttl_ms) {
+		v->pid = pid;
+		v->rc = rc;
+		if (rc == 1)
+			v->ref = *out;
+		v->when_ms = now;
+	}
 	return rc;
 }
 

@@ -24,11 +24,25 @@ struct mount_table {
  * Per-thread lookup state. PROC is the procfs root ("/proc"; tests point
  * it at a fixture tree) and MOUNTINFO the file listing host mounts.
  */
+#define PID_CACHE_SIZE	512
+
+/* The verdict of one /proc/PID/cgroup read, kept for a short time. */
+struct pid_verdict {
+	pid_t pid;
+	int rc;			/* as scope_lookup_pid() returns */
+	struct container_ref ref;
+	uint64_t when_ms;
+};
+
 struct scope_ctx {
 	char *proc;
 	char *mountinfo;
 	struct mount_table mounts;
 	uint64_t mounts_loaded_ms;
+	/* 0: no cache. A busy host process writing many files costs one
+	 * read per PID_TTL instead of one per write. */
+	unsigned int pid_ttl_ms;
+	struct pid_verdict pids[PID_CACHE_SIZE];
 };
 
 /*
