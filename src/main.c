@@ -78,6 +78,19 @@ static void on_candidate(struct candidate *c, void *arg)
 	inspector_submit(rs->in, c);
 }
 
+/* Reader side, before CWD and PATH are read: a live host process is let
+ * go at once when only containers count. Its verdict is cached. */
+static bool keep_process(pid_t pid, void *arg)
+{
+	struct reader_state *rs = arg;
+	struct container_ref ref;
+
+	if (rs->mode != SCOPE_CONTAINER)
+		return true;
+	memset(&ref, 0, sizeof(ref));
+	return scope_lookup_pid(&rs->scope, pid, &ref) != 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -160,7 +173,7 @@ static int read_loop(int fd, struct record_reader *rr, const char *cfg_path,
 {
 	char *buf = malloc(READ_CHUNK);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	const struct timespec idle = { .tv_sec = 1, .tv_nsec = 0 };
+	const struct timespec idle = { .tv_sec = 0, .tv_nsec = 200000000 };
 
 	if (!buf)
 		return -1;
@@ -307,9 +320,11 @@ int main(int argc, char **argv)
 	scope_init(&rs.scope, NULL, NULL);
 	rs.scope.pid_ttl_ms = 250;
 	if (record_reader_init(&rr, on_candidate, &rs, &stats, getpid())) {
+		rr.keep = NULL;
 		log_msg(LOG_ERR, "cannot initialise auparse");
 		rc = 1;
 	} else {
+		rr.keep = keep_process;
 		log_msg(LOG_INFO, "started (config %s, scope %s)", cfg_path,
 			cfg.scope == SCOPE_ALL ? "all" : "container");
 		read_loop(fd, &rr, cfg_path, &rs, &wait_mask);

@@ -399,6 +399,14 @@ static int choose_target(struct candidate *c, int *target, int *source)
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   struct candidate **out)
 {
+	return record_extract_filtered(au, self_pid, NULL, NULL, out);
+}
+
+enum record_verdict record_extract_filtered(auparse_state_t *au,
+					    pid_t self_pid,
+					    process_filter_fn keep, void *arg,
+					    struct candidate **out)
+{
 	struct syscall_fields f;
 	struct candidate *c = NULL;
 	enum record_verdict verdict = RECORD_IGNORED;
@@ -439,6 +447,12 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				goto malformed;
 			if (rc == 0)
 				goto ignore;
+			if (keep && !parse_u64(f.pid, 10, &u) &&
+			    u > 0 && u <= INT32_MAX && (pid_t)u != self_pid &&
+			    !keep((pid_t)u, arg)) {
+				verdict = RECORD_FILTERED;
+				goto ignore;
+			}
 		} else if (type == AUDIT_CWD) {
 			if (auparse_first_field(au) > 0 &&
 			    auparse_find_field(au, "cwd")) {
@@ -559,9 +573,13 @@ static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	if (r->stats)
 		atomic_fetch_add(&r->stats->events, 1);
-	v = record_extract(au, r->self_pid, &c);
+	v = record_extract_filtered(au, r->self_pid, r->keep, r->arg, &c);
 	if (v == RECORD_MALFORMED && r->stats)
 		atomic_fetch_add(&r->stats->malformed, 1);
+	if (v == RECORD_FILTERED && r->stats) {
+		atomic_fetch_add(&r->stats->candidates, 1);
+		atomic_fetch_add(&r->stats->out_of_scope, 1);
+	}
 	if (v == RECORD_CANDIDATE)
 		r->emit(c, r->arg);
 }

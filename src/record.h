@@ -2,6 +2,7 @@
 #ifndef DROPEXEC_RECORD_H
 #define DROPEXEC_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <auparse.h>
@@ -14,7 +15,15 @@ enum record_verdict {
 	RECORD_IGNORED = 0,	/* not a successful file write we watch */
 	RECORD_CANDIDATE,	/* *OUT holds a new candidate */
 	RECORD_MALFORMED,	/* a watched call whose records do not add up */
+	RECORD_FILTERED,	/* a watched call the process filter let go */
 };
+
+/*
+ * Asked with the writer's pid as soon as the SYSCALL record shows a
+ * watched, successful call, before CWD and PATH are read: false lets the
+ * event go at once (a live host process when only containers count).
+ */
+typedef bool (*process_filter_fn)(pid_t pid, void *arg);
 
 /*
  * Look at the event auparse is positioned on. SELF_PID names our own
@@ -22,6 +31,11 @@ enum record_verdict {
  */
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   struct candidate **out);
+/* The same, asking KEEP (may be NULL) about the writer first. */
+enum record_verdict record_extract_filtered(auparse_state_t *au,
+					    pid_t self_pid,
+					    process_filter_fn keep, void *arg,
+					    struct candidate **out);
 
 /* Collapse ".", ".." and "//" of an absolute path in place. */
 void path_normalize(char *p);
@@ -36,6 +50,7 @@ struct record_reader {
 	void *arg;
 	struct stats *stats;
 	pid_t self_pid;
+	process_filter_fn keep;		/* optional */
 };
 
 int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tests/bench/parse.sh -- parse throughput: audisp-dropexec -i against bare
+# libauparse on the same stream
+#
+# The stream is tests/bench/data/capture.log.xz (records captured on this
+# machine by capture.sh: host work and podman containers with the project's
+# rules) multiplied by make_stream.py with fresh serials. Both programs read
+# it from the page cache, in alternating order, RUNS times; the ratio is the
+# median of the ratios of each side-by-side pair.
+#
+# Usage: tests/bench/parse.sh [--events N] [--runs N] [--profile] [--capture FILE]
+#   --events N    events in the stream (default 200000)
+#   --runs N      pairs of runs (default 5)
+#   --profile     also count instructions with valgrind --tool=callgrind on a
+#                 20000-event stream and print where they go (second table)
+#   --capture F   the captured log (.xz or plain; default data/capture.log.xz)
+# Needs no root and no auditd. Exit status 1 only when the plugin and the
+# baseline do not count the same events (a wrong result).
+set -euo pipefail
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+EVENTS=200000
+RUNS=5
+PROFILE=0
+CAPTURE="$BENCH/data/capture.log.xz"
+while (($#)); do
+	case $1 in
+	--events) EVENTS=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--profile) PROFILE=1; shift ;;
+	--capture) CAPTURE=$2; shift 2 ;;
+	*) die "unknown option $1 (see the header of $0)" ;;
+	esac
+done
+
+find_bin
+trap bench_cleanup EXIT
+make_work
+cc_helper auparse_baseline -lauparse
+
+# make_stream EVENTS OUT
+make_stream() {
+	if [[ $CAPTURE == *.xz ]]; then
+		xz -dc "$CAPTURE" >"$WORK/capture.log"
+	else
+		cp "$CAPTURE" "$WORK/capture.log"
+	fi
+	python3 "$BENCH/make_stream.py" "$WORK/capture.log" "$1" "$2"
+}
+make_stream "$EVENTS" "$WORK/stream.log"
+# the plugin's settings for a pure parse measurement: nothing written
+printf '[output]\njson_log =\naudit_record = no\n' >"$WORK/parse.conf"
+chmod 0600 "$WORK/parse.conf"
+
+# run_one base|plugin STREAM: prints "wall user sys events"
+run_one() {
+	local ev
+	if [[ $1 == base ]]; then
+		/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
+			"$WORK/auparse_baseline" "$2" >"$WORK/out" 2>&1
+		ev=$(sed -n 's/^events=\([0-9]*\).*/\1/p' "$WORK/out")
+	else
+		/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
+			"$BIN" -c "$WORK/parse.conf" -i "$2" >"$WORK/out" 2>&1
+		ev=$(grep -o 'stopping: events=[0-9]*' "$WORK/out" | cut -d= -f2)
+	fi
+	echo "$(tail -n 1 "$WORK/time") ${ev:-0}"
+}
+
+cat "$WORK/stream.log" >/dev/null # into the page cache
+run_one base "$WORK/stream.log" >/dev/null # warm-up
+: >"$WORK/runs"
+for ((r = 0; r < RUNS; r++)); do
+	if ((r % 2)); then
+		p=$(run_one plugin "$WORK/stream.log")
+		b=$(run_one base "$WORK/stream.log")
+	else
+		b=$(run_one base "$WORK/stream.log")
+		p=$(run_one plugin "$WORK/stream.log")
+	fi
+	echo "$b $p" >>"$WORK/runs"
+done
+
+wrong=0
+read -r bev pev < <(awk 'NR == 1 {print $4, $8}' "$WORK/runs")
+if [[ $bev != "$EVENTS" || $pev != "$EVENTS" ]]; then
+	note "WRONG: stream of $EVENTS events, baseline counted $bev, plugin $pev"
+	wrong=1
+fi
+col() { awk -v c="$1" '{print $c}' "$WORK/runs" | median; }
+bw=$(col 1) bu=$(col 2) bs=$(col 3) pw=$(col 5) pu=$(col 6) ps=$(col 7)
+ratio=$(awk '{print $1 / $5}' "$WORK/runs" | median)
+cpu_ratio=$(awk '{print ($2 + $3) / ($6 + $7)}' "$WORK/runs" | median)
+base_cpu=$(awk '{print $2 + $3}' "$WORK/runs" | median)
+plug_cpu=$(awk '{print $6 + $7}' "$WORK/runs" | median)
+candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out" | cut -d= -f2)
+out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out" | cut -d= -f2)
+
+echo "Parse throughput: $EVENTS events ($(stat -c %s "$WORK/stream.log") bytes; $candidates candidates, $out_of_scope out of scope), median of $RUNS side-by-side pairs"
+echo
+echo "| program | wall s | user s | sys s | events/s (wall) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+awk -v w="$bw" -v u="$bu" -v s="$bs" -v n="$EVENTS" \
+	'BEGIN { printf "| bare libauparse (auparse_baseline) | %.2f | %.2f | %.2f | %.0f |\n", w, u, s, n / w }'
+awk -v w="$pw" -v u="$pu" -v s="$ps" -v n="$EVENTS" \
+	'BEGIN { printf "| audisp-dropexec -i | %.2f | %.2f | %.2f | %.0f |\n", w, u, s, n / w }'
+awk -v r="$ratio" -v c="$cpu_ratio" -v bc="$base_cpu" -v pc="$plug_cpu" 'BEGIN {
+	printf "| **plugin / baseline** (target >= 0.80) | | | | **%.2f** (CPU time: %.2f) |\n", r, c }'
+
+if ((PROFILE)); then
+	command -v valgrind >/dev/null || die "valgrind is missing (apt-get install valgrind)"
+	PEV=20000
+	python3 "$BENCH/make_stream.py" "$WORK/capture.log" "$PEV" "$WORK/small.log"
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.base" \
+		"$WORK/auparse_baseline" "$WORK/small.log" >/dev/null 2>&1
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.plugin" \
+		"$BIN" -c "$WORK/parse.conf" -i "$WORK/small.log" >/dev/null 2>&1
+	total() { awk '/^summary:/ {print $2}' "$1"; }
+	# inclusive cost of the event callback
+	incl() {
+		callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+			awk -v f="$2" 'index($0, f) && !done { gsub(",", "", $1); print $1; done = 1 }'
+	}
+	tb=$(total "$WORK/cg.base") tp=$(total "$WORK/cg.plugin")
+	cb=$(incl "$WORK/cg.base" ':on_event ')
+	cp=$(incl "$WORK/cg.plugin" 'record.c:reader_callback ')
+	echo
+	echo "Instructions (callgrind, $PEV events), per event"
+	echo
+	echo "| | baseline | plugin |"
+	echo "| --- | ---: | ---: |"
+	awk -v a="$tb" -v b="$tp" -v n="$PEV" 'BEGIN { printf "| total | %.0f | %.0f |\n", a / n, b / n }'
+	awk -v a="$cb" -v b="$cp" -v n="$PEV" 'BEGIN { printf "| in the event callback | %.0f | %.0f |\n", a / n, b / n }'
+	awk -v a="$tb" -v b="$tp" -v c="$cb" -v d="$cp" -v n="$PEV" \
+		'BEGIN { printf "| outside it (auparse, I/O, start-up) | %.0f | %.0f |\n", (a - c) / n, (b - d) / n }'
+	awk -v a="$tb" -v b="$tp" 'BEGIN { printf "| **baseline / plugin** | | **%.2f** |\n", a / b }'
+	echo
+	echo "Top functions of the plugin by own instructions, per event:"
+	echo
+	echo "| Ir/event | function |"
+	echo "| ---: | --- |"
+	callgrind_annotate --inclusive=no "$WORK/cg.plugin" 2>/dev/null |
+		awk -v n="$PEV" '/^ *[0-9,]+ +\([ 0-9.]+%\) +[^ ]/ && !/PROGRAM TOTALS/ {
+			c = $1; gsub(",", "", c); fn = $0; sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "", fn)
+			sub(/ \[.*/, "", fn); sub(/^.*\//, "", fn)
+			if (k++ < 15) printf "| %.0f | %s |\n", c / n, fn }'
+	if [[ ${DROPEXEC_BENCH_KEEP:-0} == 1 ]]; then
+		note "callgrind files: $WORK/cg.base $WORK/cg.plugin"
+	fi
+fi
+exit "$wrong"
