@@ -469,7 +469,7 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 
 		errno = 0;
 		n = strtoull(v, &end, 10);
-		if (!*v || *v == '-' || *end || errno ||
+		if (!*v || *v == '-' || *v == '+' || *end || errno ||
 		    n > 4ULL * 1024 * 1024 * 1024)
 			add_error(errs, "%s: output:sha256_max_bytes = '%s': "
 				  "expected a whole number from 0 to "

@@ -166,6 +166,20 @@ static enum check_outcome conclude(struct inspector *in, struct candidate *c,
 	struct dedupe_key key;
 	enum check_outcome out;
 
+	if (c->container.in_container) {
+		if (!c->container.id[0] && c->has_inode)
+			m = scope_find_mount(&in->scope, c->dev_major,
+					     c->dev_minor);
+		meta = meta_lookup(&in->meta, &c->container,
+				   m ? m->mountpoint : NULL, now);
+	}
+	/* Allowed content is not remembered: moved or linked out of an
+	 * allowed path, it is reported then. */
+	if (allowed(&in->cfg, c, meta)) {
+		atomic_fetch_add(&in->stats->allowed, 1);
+		candidate_free(c);
+		return CHECK_ALLOWED;
+	}
 	memset(&key, 0, sizeof(key));
 	key.dev = h->st.st_dev;
 	key.ino = h->st.st_ino;
@@ -174,19 +188,7 @@ static enum check_outcome conclude(struct inspector *in, struct candidate *c,
 	key.mtime_nsec = h->st.st_mtim.tv_nsec;
 	if (dedupe_seen(&in->dd, &key)) {
 		atomic_fetch_add(&in->stats->duplicates, 1);
-		candidate_free(c);
-		return CHECK_DUPLICATE;
-	}
-	if (c->container.in_container) {
-		if (!c->container.id[0] && c->has_inode)
-			m = scope_find_mount(&in->scope, c->dev_major,
-					     c->dev_minor);
-		meta = meta_lookup(&in->meta, &c->container,
-				   m ? m->mountpoint : NULL, now);
-	}
-	if (allowed(&in->cfg, c, meta)) {
-		atomic_fetch_add(&in->stats->allowed, 1);
-		out = CHECK_ALLOWED;
+		out = CHECK_DUPLICATE;
 	} else {
 		report_finding(in, c, h, meta);
 		out = CHECK_FINDING;

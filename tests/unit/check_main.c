@@ -99,6 +99,12 @@ int main(void)
 	srunner_add_suite(sr, encoding_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, queue_suite());
+	srunner_add_suite(sr, inspect_suite());
+	srunner_add_suite(sr, fstype_suite());
+	srunner_add_suite(sr, jsonlog_suite());
+	srunner_add_suite(sr, malformed_suite());
+	srunner_add_suite(sr, meta_suite());
+	srunner_add_suite(sr, sha256_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -16,6 +16,12 @@ Suite *classify_suite(void);
 Suite *encoding_suite(void);
 Suite *config_suite(void);
 Suite *queue_suite(void);
+Suite *inspect_suite(void);
+Suite *fstype_suite(void);
+Suite *jsonlog_suite(void);
+Suite *malformed_suite(void);
+Suite *meta_suite(void);
+Suite *sha256_suite(void);
 
 /*
  * Helpers shared by the suites (check_main.c). They abort the test with
