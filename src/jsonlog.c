@@ -116,7 +116,9 @@ int jsonlog_write(struct jsonlog *l, const char *line)
 		n = writev(l->fd, iov, (int)k);
 	while (n < 0 && errno == EINTR);
 	if (n > 0 && (size_t)n < total)
-		l->broken = true;
+		/* only the newline that ended the old line went out: the
+		 * file ends at a line boundary again */
+		l->broken = !(k == 3 && n == 1);
 	if (n == (ssize_t)total) {
 		l->broken = false;
 		if (l->failed && l->last_error_ms) {

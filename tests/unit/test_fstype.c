@@ -270,6 +270,7 @@ START_TEST(test_dev_unknown_not_cached)
 	fstype_cache_init(&fc);
 	ck_assert(!fstype_dev_is_remote(&fc, proc, PID_FAKE, 0, 99));
 	ck_assert_int_ne(asprintf(&dir, "%s/%d", proc, PID_FAKE), -1);
+	ck_assert_int_eq(unlink(mi), 0);
 	p2 = test_write_file(dir, "mountinfo", later, strlen(later), 0444);
 	ck_assert(fstype_dev_is_remote(&fc, proc, PID_FAKE, 0, 99));
 	test_rmtree(proc);
