@@ -104,15 +104,8 @@ if ! grep -qE 'not a dynamic|statically linked' <<<"$(LC_ALL=C ldd "$BUSYBOX" 2>
 	refuse "$BUSYBOX is not statically linked: apt-get install busybox-static"
 fi
 
-# Live (non-zombie) processes named auditd.
-live_auditd() {
-	local pid state
-	for pid in $(pgrep -x auditd || true); do
-		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-		[[ -n $state && $state != Z ]] && printf '%s ' "$pid"
-	done
-	return 0
-}
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 running=$(live_auditd)
 [[ -z $running ]] ||
 	refuse "an auditd is already running (pid ${running% }); stop it first (service auditd stop): the kernel accepts one audit daemon at a time"
@@ -121,37 +114,6 @@ kpid=$(auditctl -s 2>/dev/null | awk '$1 == "pid" {print $2}')
 	refuse "the kernel already has an audit daemon registered (pid $kpid)"
 
 # ----------------------------------------------------------------- cleanup
-# Delete exactly the rules of rules/dropexec.rules (each -a line as -d).
-remove_rules() {
-	local line args
-	while IFS= read -r line; do
-		[[ $line == -a* ]] || continue
-		read -ra args <<<"${line/#-a/-d}"
-		auditctl "${args[@]}" >/dev/null 2>&1 || true
-	done <"$RULES"
-}
-
-alive() { # PID: a process that exists and is not a zombie
-	local state
-	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
-	[[ -n $state && $state != Z ]]
-}
-
-stop_auditd() {
-	local i
-	[[ -n $AUDITD_PID ]] || return 0
-	if kill -0 "$AUDITD_PID" 2>/dev/null; then
-		kill -TERM "$AUDITD_PID" 2>/dev/null || true
-		for ((i = 0; i < 100; i++)); do
-			alive "$AUDITD_PID" || break
-			sleep 0.1
-		done
-		alive "$AUDITD_PID" && kill -KILL "$AUDITD_PID" 2>/dev/null
-	fi
-	wait "$AUDITD_PID" 2>/dev/null || true
-	AUDITD_PID=""
-}
-
 cleanup() {
 	local rc=$? ids i
 	trap - EXIT INT TERM
