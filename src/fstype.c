@@ -1,5 +1,6 @@
 /* fstype.c -- which devices hold file systems that must never be read */
 #include "fstype.h"
+#include "readfile.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -65,40 +66,9 @@ int fstype_lookup_text(const char *text, unsigned int major,
 static char *read_mountinfo(const char *proc, pid_t pid)
 {
 	char path[128];
-	size_t cap = 16384, len = 0;
-	char *buf = malloc(cap + 1);
-	int fd;
 
-	if (!buf)
-		return NULL;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *grown;
-
-			if (cap >= MOUNTINFO_MAX)
-				break;
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (!grown)
-				break;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
+	return read_file_bounded(path, MOUNTINFO_MAX, NULL);
 }
 
 bool fstype_dev_is_remote(struct fstype_cache *fc, const char *proc,

@@ -1,5 +1,6 @@
 /* meta.c -- container name, image and pod from the runtime's state on disk */
 #include "meta.h"
+#include "readfile.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -57,40 +58,10 @@ void meta_cache_free(struct meta_cache *mc)
 	memset(mc, 0, sizeof(*mc));
 }
 
-/* A regular file of at most META_FILE_MAX bytes, NUL terminated. */
+/* A state file of at most META_FILE_MAX bytes, NUL terminated. */
 static char *read_file(const char *path)
 {
-	size_t cap = 8192, len = 0;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *grown;
-
-			if (cap >= META_FILE_MAX)
-				break;
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (!grown)
-				break;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
+	return read_file_bounded(path, META_FILE_MAX, NULL);
 }
 
 static const char *get_str(json_object *o, const char *key)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "readfile.h"
 #include "record.h"
 #include "timeutil.h"
 
@@ -292,56 +293,6 @@ void mountpoint_container(const char *mp, struct container_ref *out)
 	}
 }
 
-/* Read at most MAX bytes of PATH into a malloc'd NUL-terminated buffer. */
-static char *read_small_file(const char *path, size_t max, int *err)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap + 1);
-	int fd;
-
-	*err = 0;
-	if (!buf) {
-		*err = ENOMEM;
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*err = errno;
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *grown;
-
-			if (cap >= max)
-				break;
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (!grown)
-				break;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*err = errno;
-			close(fd);
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 {
 	memset(s, 0, sizeof(*s));
@@ -377,7 +328,7 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%d/cgroup", s->proc, (int)pid);
-	text = read_small_file(path, CGROUP_READ_MAX, &err);
+	text = read_file_bounded(path, CGROUP_READ_MAX, &err);
 	if (!text) {
 		rc = -1;
 	} else {
@@ -410,7 +361,7 @@ const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
 		return NULL;
 	s->mounts_loaded_ms = now;
-	text = read_small_file(s->mountinfo, MOUNTINFO_READ_MAX, &err);
+	text = read_file_bounded(s->mountinfo, MOUNTINFO_READ_MAX, &err);
 	if (!text)
 		return NULL;
 	mount_table_free(&s->mounts);
@@ -455,7 +406,7 @@ void scope_read_parent(struct scope_ctx *s, struct candidate *c)
 	if (c->ppid <= 0)
 		return;
 	snprintf(path, sizeof(path), "%s/%d/comm", s->proc, (int)c->ppid);
-	text = read_small_file(path, 64, &err);
+	text = read_file_bounded(path, 64, &err);
 	if (text) {
 		text[strcspn(text, "\n")] = '\0';
 		c->parent_comm = text;

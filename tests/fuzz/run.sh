@@ -31,7 +31,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	"$here/fuzz_record.c" "$top/src/record.c" "$top/src/candidate.c" \
 	"$top/src/scope.c" "$top/src/textenc.c" "$top/src/finding.c" \
 	"$top/src/audit_out.c" "$top/src/queue.c" "$top/src/log.c" \
-	"$top/src/stats.c" "$top/src/config.c" \
+	"$top/src/stats.c" "$top/src/config.c" "$top/src/readfile.c" \
 	-o "$build/fuzz_record" \
 	-lauparse -laudit -ljson-c -liniparser -lmagic -pthread
 
