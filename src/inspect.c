@@ -106,6 +106,24 @@ static enum inspect_status try_root(int root_fd, const struct candidate *c,
 	return try_path_fd(fd, c, out, via);
 }
 
+/* The root C's names resolve in: the writer's, its parent's, the mount. */
+static int open_root(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root)
+{
+	char buf[128];
+	int root;
+
+	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
+	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 && parent_same_root && c->ppid > 0) {
+		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
+		root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (root < 0 && mount_root)
+		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root;
+}
+
 /*
  * Look through the descriptors of PID for the audited file: a shell moves
  * the descriptor an open returned (3 to 1), and a deleted or renamed file
@@ -178,12 +196,7 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 
 	/* 2. The name, resolved inside the writer's root (or its parent's,
 	 *    when the parent is in the same container). */
-	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
-	fd = named ? open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (named && fd < 0 && parent_same_root && c->ppid > 0) {
-		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
-		fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
+	fd = named ? open_root(proc, c, parent_same_root, NULL) : -1;
 	if (fd >= 0) {
 		r = try_root(fd, c, out, VIA_PROC_ROOT);
 		if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
@@ -212,23 +225,6 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 	return st;
 }
 
-/* The root C's names resolve in: the writer's, its parent's, the mount. */
-static int open_root(const char *proc, const struct candidate *c,
-		     bool parent_same_root, const char *mount_root)
-{
-	char buf[128];
-	int root;
-
-	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
-	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 && parent_same_root && c->ppid > 0) {
-		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
-		root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (root < 0 && mount_root)
-		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return root;
-}
 
 bool inspect_name_is(const char *proc, const struct candidate *c,
 		     bool parent_same_root, const char *mount_root,
