@@ -197,8 +197,12 @@ static enum check_outcome conclude(struct inspector *in, struct candidate *c,
 	return out;
 }
 
-/* A rename of a held finding's file: report it once, under the name the
- * rename gave it. Returns true when C was merged (and freed). */
+/*
+ * A rename of a file whose open is still being checked (held for its
+ * rename, or waiting for content): the check goes on under the name the
+ * rename gave, so the file is reported once, there. Returns true when C
+ * was merged (and freed).
+ */
 static bool merge_rename(struct inspector *in, struct candidate *c,
 			 uint64_t now)
 {
@@ -210,11 +214,10 @@ static bool merge_rename(struct inspector *in, struct candidate *c,
 	for (i = 0; i < in->npending; i++) {
 		struct candidate *p = in->pending[i];
 
-		if (p->held && p->inode == c->inode &&
-		    p->dev_major == c->dev_major &&
+		if (p->op == FILE_OP_OPEN && p->has_inode &&
+		    p->inode == c->inode && p->dev_major == c->dev_major &&
 		    p->dev_minor == c->dev_minor) {
 			h = p;
-			in->pending[i] = in->pending[--in->npending];
 			break;
 		}
 	}
@@ -225,10 +228,14 @@ static bool merge_rename(struct inspector *in, struct candidate *c,
 	h->path = c->path;
 	c->path = NULL;
 	h->rename_serial = c->serial;
+	free(h->rename_records);
 	h->rename_records = c->records;
 	c->records = NULL;
 	candidate_free(c);
-	conclude(in, h, h->held, now);
+	if (h->held) {
+		in->pending[i] = in->pending[--in->npending];
+		conclude(in, h, h->held, now);
+	}
 	return true;
 }
 
