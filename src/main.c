@@ -1,17 +1,17 @@
 /* main.c -- audisp-dropexec: TRC-1022 DroppedExecutable as an auditd plugin
  *
- * The main thread is the reader: it takes auditd's records from stdin (or
- * -i FILE), turns complete events into candidates, decides their scope and
- * queues them. It never waits on a file check or on the audit socket: the
- * inspector thread checks files and writes findings, the sender thread
- * puts them back into the audit trail.
+ * main() parses the options, loads the configuration, drops privileges,
+ * wires the parts and handles signals. The main thread then runs the
+ * intake (intake/stream.c -> intake/reader.c: records -> candidates ->
+ * scope -> check queue); the inspector thread checks files and reports
+ * (check/inspector.c -> report/); the sender thread puts findings back
+ * into the audit trail (report/audit_record.c).
  */
-#include "config.h"
+#include "util/settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit_out.h"
-#include "candidate.h"
-#include "inspector.h"
-#include "log.h"
-#include "privs.h"
-#include "record.h"
-#include "scope.h"
-#include "stats.h"
-
-#define READ_CHUNK	(64 * 1024)
+#include "check/inspector.h"
+#include "intake/reader.h"
+#include "intake/stream.h"
+#include "report/audit_record.h"
+#include "util/log.h"
+#include "util/privs.h"
+#include "util/stats.h"
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
@@ -45,51 +42,12 @@ static void on_hup(int sig)
 	got_hup = 1;
 }
 
-/* What the reader needs while it runs. */
-struct reader_state {
-	struct inspector *in;
-	struct scope_ctx scope;
-	enum scope_mode mode;
-	struct stats *stats;
+/* What a reload touches. */
+struct running {
+	const char *cfg_path;
+	struct reader *reader;
+	struct inspector *check;
 };
-
-/* Reader side: scope a candidate and queue it, never waiting. */
-static void on_candidate(struct candidate *c, void *arg)
-{
-	struct reader_state *rs = arg;
-
-	atomic_fetch_add(&rs->stats->candidates, 1);
-	if (!strncmp(c->path, "memfd:", 6)) {
-		atomic_fetch_add(&rs->stats->out_of_scope, 1);
-		candidate_free(c);
-		return;
-	}
-	/* A name below /dev/shm is let go once the inspector has seen that
-	 * the file is really on that mount (not behind a symlink). */
-	c->shm_dir = path_shm_dir(c->path);
-	scope_decide(&rs->scope, c);
-	if (rs->mode == SCOPE_CONTAINER && !c->container.in_container) {
-		atomic_fetch_add(&rs->stats->out_of_scope, 1);
-		candidate_free(c);
-		return;
-	}
-	if (c->container.in_container)
-		scope_read_parent(&rs->scope, c);
-	inspector_submit(rs->in, c);
-}
-
-/* Reader side, before CWD and PATH are read: a live host process is let
- * go at once when only containers count. Its verdict is cached. */
-static bool keep_process(pid_t pid, void *arg)
-{
-	struct reader_state *rs = arg;
-	struct container_ref ref;
-
-	if (rs->mode != SCOPE_CONTAINER)
-		return true;
-	memset(&ref, 0, sizeof(ref));
-	return scope_lookup_pid(&rs->scope, pid, &ref) != 0;
-}
 
 static void usage(FILE *out)
 {
@@ -117,26 +75,27 @@ static void print_errors(const struct config_errors *errs)
 }
 
 /* SIGHUP: load the config again; keep the running one if it is bad. */
-static void reload(const char *path, struct reader_state *rs)
+static void reload(void *arg)
 {
+	struct running *run = arg;
 	struct config_errors errs = { 0 };
 	struct config *next = malloc(sizeof(*next));
 
 	if (!next)
 		return;
-	if (config_load(path, next, &errs, true)) {
+	if (config_load(run->cfg_path, next, &errs, true)) {
 		print_errors(&errs);
 		log_msg(LOG_ERR, "%s: not reloaded, keeping the running "
-			"configuration", path);
+			"configuration", run->cfg_path);
 		config_errors_free(&errs);
 		config_free(next);
 		free(next);
 	} else {
-		rs->mode = next->scope;
-		inspector_set_config(rs->in, next);
-		log_msg(LOG_NOTICE, "%s: reloaded", path);
+		reader_set_mode(run->reader, next->scope);
+		inspector_set_config(run->check, next);
+		log_msg(LOG_NOTICE, "%s: reloaded", run->cfg_path);
 	}
-	inspector_reopen_log(rs->in);
+	inspector_reopen_log(run->check);
 }
 
 /* Signals as auditd leaves them: all ignored, some blocked. */
@@ -168,50 +127,6 @@ static void setup_signals(sigset_t *wait_mask)
 	sigemptyset(wait_mask);
 }
 
-static int read_loop(int fd, struct record_reader *rr, const char *cfg_path,
-		     struct reader_state *rs, const sigset_t *wait_mask)
-{
-	char *buf = malloc(READ_CHUNK);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	const struct timespec idle = { .tv_sec = 0, .tv_nsec = 200000000 };
-
-	if (!buf)
-		return -1;
-	while (!got_term) {
-		ssize_t n;
-		int r;
-
-		if (got_hup) {
-			got_hup = 0;
-			reload(cfg_path, rs);
-		}
-		r = ppoll(&pfd, 1, &idle, wait_mask);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			log_msg(LOG_ERR, "poll: %s", strerror(errno));
-			break;
-		}
-		if (r == 0) {
-			/* idle: finish events whose EOE never came */
-			record_reader_age(rr);
-			continue;
-		}
-		n = read(fd, buf, READ_CHUNK);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			log_msg(LOG_ERR, "read: %s", strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		record_reader_feed(rr, buf, (size_t)n);
-	}
-	free(buf);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -224,8 +139,9 @@ int main(int argc, char **argv)
 	};
 	const char *cfg_path = DEFAULT_CONFIG_FILE, *input = NULL;
 	struct config_errors errs = { 0 };
-	struct reader_state rs;
-	struct record_reader rr;
+	struct stream_signals sig;
+	struct running run;
+	struct reader reader;
 	struct audit_sender sender;
 	struct inspector in;
 	struct config cfg;
@@ -313,23 +229,23 @@ int main(int argc, char **argv)
 		audit_sender_stop(&sender);
 		return 1;
 	}
-	memset(&rs, 0, sizeof(rs));
-	rs.in = &in;
-	rs.mode = cfg.scope;
-	rs.stats = &stats;
-	scope_init(&rs.scope, NULL, NULL);
-	rs.scope.pid_ttl_ms = 250;
-	if (record_reader_init(&rr, on_candidate, &rs, &stats, getpid())) {
-		rr.keep = NULL;
+	if (reader_init(&reader, &in, cfg.scope, &stats, getpid(), NULL,
+			NULL)) {
 		log_msg(LOG_ERR, "cannot initialise auparse");
 		rc = 1;
 	} else {
-		rr.keep = keep_process;
+		run = (struct running){ .cfg_path = cfg_path,
+					.reader = &reader, .check = &in };
+		sig = (struct stream_signals){ .stop = &got_term,
+					       .reload = &got_hup,
+					       .on_reload = reload,
+					       .arg = &run,
+					       .wait_mask = &wait_mask };
 		log_msg(LOG_INFO, "started (config %s, scope %s)", cfg_path,
 			cfg.scope == SCOPE_ALL ? "all" : "container");
-		read_loop(fd, &rr, cfg_path, &rs, &wait_mask);
-		record_reader_flush(&rr);
-		record_reader_destroy(&rr);
+		stream_run(fd, &reader, &sig);
+		reader_finish(&reader);
+		reader_destroy(&reader);
 	}
 
 	/* Finish the checks under way, send what is queued, then stop. */
@@ -338,7 +254,6 @@ int main(int argc, char **argv)
 	stats_format(&stats, buf, sizeof(buf));
 	log_msg(LOG_INFO, "stopping: %s", buf);
 	inspector_free(&in);
-	scope_free(&rs.scope);
 	config_free(&cfg);
 	if (input)
 		close(fd);

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_out.h"
-#include "finding.h"
-#include "record.h"
-#include "scope.h"
+#include "report/audit_record.h"
+#include "report/finding.h"
+#include "intake/record.h"
+#include "scope/scope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -28,10 +28,12 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined \
 	-include "$top/tests/fuzz/fuzz-config.h" -I"$top/src" \
 	$(pkg-config --cflags json-c) -I/usr/include/iniparser \
-	"$here/fuzz_record.c" "$top/src/record.c" "$top/src/candidate.c" \
-	"$top/src/scope.c" "$top/src/textenc.c" "$top/src/finding.c" \
-	"$top/src/audit_out.c" "$top/src/queue.c" "$top/src/log.c" \
-	"$top/src/stats.c" "$top/src/config.c" "$top/src/readfile.c" \
+	"$here/fuzz_record.c" "$top/src/intake/record.c" "$top/src/candidate.c" \
+	"$top/src/scope/scope.c" "$top/src/util/textenc.c" \
+	"$top/src/report/finding.c" "$top/src/report/audit_record.c" \
+	"$top/src/util/queue.c" "$top/src/util/log.c" "$top/src/util/path.c" \
+	"$top/src/util/stats.c" "$top/src/util/settings.c" \
+	"$top/src/util/readfile.c" \
 	-o "$build/fuzz_record" \
 	-lauparse -laudit -ljson-c -liniparser -lmagic -pthread
 

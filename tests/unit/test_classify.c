@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "check/classify.h"
 
 #define ET_REL	1
 #define ET_EXEC	2

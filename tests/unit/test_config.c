@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <libaudit.h>
 
-#include "config.h"
+#include "util/settings.h"
 
 static char *tmpdir;
 

@@ -11,11 +11,11 @@
 #include <auparse.h>
 #include <libaudit.h>
 
-#include "audit_out.h"
+#include "report/audit_record.h"
 #include "candidate.h"
-#include "classify.h"
-#include "finding.h"
-#include "textenc.h"
+#include "check/classify.h"
+#include "report/finding.h"
+#include "util/textenc.h"
 
 /* --- audit_value_decode --------------------------------------------------- */
 

@@ -10,10 +10,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "fstype.h"
-#include "inspector.h"
-#include "stats.h"
+#include "util/settings.h"
+#include "scope/fstype.h"
+#include "check/inspector.h"
+#include "util/stats.h"
 
 /*
  * tests/fixtures/mountinfo-container: /proc/PID/mountinfo as a process in

@@ -17,8 +17,8 @@
 #include <sys/un.h>
 
 #include "candidate.h"
-#include "classify.h"
-#include "inspect.h"
+#include "check/classify.h"
+#include "check/safeopen.h"
 
 /*
  * A fake procfs and a fake container:

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 
-#include "jsonlog.h"
-#include "log.h"
+#include "report/jsonlog.h"
+#include "util/log.h"
 
 /* A finding-like JSON line of about LEN bytes, tagged with N. */
 static char *json_line(unsigned int n, size_t len)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "candidate.h"
-#include "record.h"
-#include "stats.h"
+#include "intake/record.h"
+#include "util/stats.h"
 
 #define NOT_ME		1
 #define MAX_COLLECT	512

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "meta.h"
+#include "util/settings.h"
+#include "scope/meta.h"
 
 #define META_DIR	FIXTURE_DIR "/meta"
 

@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dedupe.h"
-#include "queue.h"
+#include "check/dedupe.h"
+#include "util/queue.h"
 
 static long elapsed_ms(const struct timespec *start)
 {

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "candidate.h"
-#include "record.h"
-#include "stats.h"
+#include "intake/record.h"
+#include "util/stats.h"
 
 /*
  * tests/fixtures/podman-drops.log: real ENRICHED records of a podman+runc

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "candidate.h"
-#include "record.h"
-#include "scope.h"
+#include "intake/record.h"
+#include "util/path.h"
+#include "scope/scope.h"
 
 /*
  * Fixtures (tests/fixtures):

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "sha256.h"
+#include "util/settings.h"
+#include "check/hash.h"
 
 static char *tmpdir;
 

@@ -1,0 +1,229 @@
+/* classify.c -- is this file an executable? ELF header first, then libmagic */
+#include "check/classify.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ET_REL_		1
+#define ET_EXEC_	2
+#define ET_DYN_		3
+#define ET_CORE_	4
+#define PT_INTERP_	3
+
+static uint64_t get_uint(const unsigned char *p, size_t n, bool big)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+/* ET_DYN: an interpreter makes it a program (PIE), none a library.
+ * Returns KIND_NONE when the program headers lie beyond the head. */
+static unsigned int dyn_kind(const unsigned char *h, size_t len, bool is64,
+			     bool big)
+{
+	uint64_t phoff, i;
+	unsigned int phentsize, phnum;
+
+	if (is64) {
+		if (len < 64)
+			return KIND_NONE;
+		phoff = get_uint(h + 32, 8, big);
+		phentsize = (unsigned int)get_uint(h + 54, 2, big);
+		phnum = (unsigned int)get_uint(h + 56, 2, big);
+	} else {
+		if (len < 52)
+			return KIND_NONE;
+		phoff = get_uint(h + 28, 4, big);
+		phentsize = (unsigned int)get_uint(h + 42, 2, big);
+		phnum = (unsigned int)get_uint(h + 44, 2, big);
+	}
+	if (phentsize < 4 || phoff >= len)
+		return KIND_NONE;
+	for (i = 0; i < phnum; i++) {
+		uint64_t off = phoff + i * phentsize;
+
+		if (off + 4 > len)
+			return KIND_NONE;
+		if (get_uint(h + off, 4, big) == PT_INTERP_)
+			return KIND_ELF_PIE;
+	}
+	return KIND_ELF_SHARED;
+}
+
+static bool is_prefix_of(const unsigned char *h, size_t len, const char *magic)
+{
+	return len <= strlen(magic) && memcmp(h, magic, len) == 0;
+}
+
+enum head_verdict classify_head(const unsigned char *h, size_t len,
+				unsigned long long file_size,
+				unsigned int *kind)
+{
+	static const unsigned char macho[][4] = {
+		{ 0xfe, 0xed, 0xfa, 0xce }, { 0xfe, 0xed, 0xfa, 0xcf },
+		{ 0xce, 0xfa, 0xed, 0xfe }, { 0xcf, 0xfa, 0xed, 0xfe },
+		{ 0xca, 0xfe, 0xba, 0xbe },
+	};
+	size_t i;
+
+	*kind = KIND_NONE;
+	if (file_size == 0 || len == 0)
+		return HEAD_SHORT;
+	if (len < 4 && is_prefix_of(h, len, "\x7f" "ELF"))
+		return HEAD_SHORT;
+	if (len == 1 && (h[0] == '#' || h[0] == 'M'))
+		return HEAD_SHORT;
+	for (i = 0; i < sizeof(macho) / sizeof(macho[0]); i++)
+		if (len < 4 && !memcmp(h, macho[i], len))
+			return HEAD_SHORT;
+
+	if (len >= 4 && !memcmp(h, "\x7f" "ELF", 4)) {
+		bool is64, big;
+		unsigned int type;
+
+		if (len < ELF_MIN_HEADER)
+			return HEAD_SHORT;
+		if ((h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2))
+			return HEAD_NOT_EXEC;
+		is64 = h[4] == 2;
+		big = h[5] == 2;
+		type = (unsigned int)get_uint(h + 16, 2, big);
+		switch (type) {
+		case ET_EXEC_:
+			*kind = KIND_ELF_EXEC;
+			break;
+		case ET_DYN_:
+			*kind = dyn_kind(h, len, is64, big);
+			if (*kind == KIND_NONE)
+				*kind = KIND_ELF_SHARED;
+			break;
+		case ET_REL_:
+			*kind = KIND_ELF_RELOC;
+			break;
+		case ET_CORE_:
+			*kind = KIND_ELF_CORE;
+			break;
+		default:
+			return HEAD_NOT_EXEC;
+		}
+		return HEAD_CANDIDATE;
+	}
+	if (len >= 2 && h[0] == '#' && h[1] == '!') {
+		*kind = KIND_SCRIPT;
+		return HEAD_CANDIDATE;
+	}
+	if (len >= 2 && h[0] == 'M' && h[1] == 'Z') {
+		*kind = KIND_PE;
+		return HEAD_CANDIDATE;
+	}
+	for (i = 0; i < sizeof(macho) / sizeof(macho[0]); i++) {
+		if (len >= 4 && !memcmp(h, macho[i], 4)) {
+			*kind = KIND_MACHO;
+			return HEAD_CANDIDATE;
+		}
+	}
+	return HEAD_NOT_EXEC;
+}
+
+unsigned int classify_mime_kind(const char *mime)
+{
+	static const struct {
+		const char *mime;
+		unsigned int kind;
+	} map[] = {
+		{ "application/x-executable", KIND_ELF_EXEC },
+		{ "application/x-pie-executable", KIND_ELF_PIE },
+		{ "application/x-sharedlib", KIND_ELF_SHARED },
+		{ "application/x-object", KIND_ELF_RELOC },
+		{ "application/x-coredump", KIND_ELF_CORE },
+		{ "application/vnd.microsoft.portable-executable", KIND_PE },
+		{ "application/x-dosexec", KIND_PE },
+		{ "application/x-mach-binary", KIND_MACHO },
+	};
+	size_t i;
+
+	if (!mime)
+		return KIND_NONE;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(mime, map[i].mime))
+			return map[i].kind;
+	if (!strncmp(mime, "text/", 5))
+		return KIND_SCRIPT;	/* only for files starting with #! */
+	return KIND_NONE;
+}
+
+int classifier_init(struct classifier *cl, unsigned int bytes_max)
+{
+	size_t max = bytes_max;
+
+	cl->bytes_max = bytes_max;
+	/* No decompression (it may run helper programs), no follow. */
+	cl->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
+			       MAGIC_NO_CHECK_ENCODING);
+	if (!cl->magic)
+		return -1;
+	if (magic_load(cl->magic, NULL) < 0) {
+		magic_close(cl->magic);
+		cl->magic = NULL;
+		return -1;
+	}
+	magic_setparam(cl->magic, MAGIC_PARAM_BYTES_MAX, &max);
+	return 0;
+}
+
+void classifier_free(struct classifier *cl)
+{
+	if (cl->magic)
+		magic_close(cl->magic);
+	cl->magic = NULL;
+}
+
+static int magic_query(struct classifier *cl, int fd, int flags, char *out,
+		       size_t outlen)
+{
+	const char *r;
+
+	if (magic_setflags(cl->magic, flags | MAGIC_NO_CHECK_COMPRESS |
+			   MAGIC_NO_CHECK_ENCODING) < 0)
+		return -1;
+	r = magic_descriptor(cl->magic, fd);
+	if (!r)
+		return -1;
+	snprintf(out, outlen, "%s", r);
+	return 0;
+}
+
+int classify_confirm(struct classifier *cl, int fd, unsigned int head_kind,
+		     unsigned int types, struct classification *out)
+{
+	unsigned int kind;
+
+	memset(out, 0, sizeof(*out));
+	if (!cl->magic)
+		return -1;
+	if (magic_query(cl, fd, MAGIC_MIME_TYPE, out->mime, sizeof(out->mime)))
+		return -1;
+	kind = classify_mime_kind(out->mime);
+	/* libmagic must agree on the family the header claimed. */
+	if (head_kind & (KIND_ELF_EXEC | KIND_ELF_PIE | KIND_ELF_SHARED |
+			 KIND_ELF_RELOC | KIND_ELF_CORE)) {
+		if (!(kind & (KIND_ELF_EXEC | KIND_ELF_PIE | KIND_ELF_SHARED |
+			      KIND_ELF_RELOC | KIND_ELF_CORE)))
+			kind = KIND_NONE;
+	} else if (kind != head_kind) {
+		kind = KIND_NONE;
+	}
+	out->kind = kind;
+	if (kind == KIND_NONE || !(kind & types))
+		return 1;
+	if (magic_query(cl, fd, MAGIC_NONE, out->description,
+			sizeof(out->description)))
+		snprintf(out->description, sizeof(out->description), "%s",
+			 out->mime);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* dedupe.c -- remember which file contents were already reported */
+#include "check/dedupe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t key_hash(const struct dedupe_key *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p = (const unsigned char *)k;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int dedupe_init(struct dedupe *d, size_t cap)
+{
+	memset(d, 0, sizeof(*d));
+	d->cap = cap ? cap : 1;
+	d->tcap = 1;
+	while (d->tcap < d->cap * 2)
+		d->tcap <<= 1;
+	d->ring = calloc(d->cap, sizeof(*d->ring));
+	d->table = calloc(d->tcap, sizeof(*d->table));
+	if (!d->ring || !d->table) {
+		dedupe_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+void dedupe_free(struct dedupe *d)
+{
+	free(d->ring);
+	free(d->table);
+	d->ring = NULL;
+	d->table = NULL;
+}
+
+static size_t find_slot(const struct dedupe *d, const struct dedupe_key *k,
+			bool *found)
+{
+	size_t mask = d->tcap - 1, i = key_hash(k) & mask;
+
+	*found = false;
+	while (d->table[i]) {
+		if (!memcmp(&d->ring[d->table[i] - 1], k, sizeof(*k))) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Remove ring entry IDX from the table, keeping probe chains intact. */
+static void table_remove(struct dedupe *d, size_t idx)
+{
+	size_t mask = d->tcap - 1, i, j;
+	bool found;
+
+	i = find_slot(d, &d->ring[idx], &found);
+	if (!found)
+		return;
+	d->table[i] = 0;
+	for (j = (i + 1) & mask; d->table[j]; j = (j + 1) & mask) {
+		uint32_t v = d->table[j];
+		size_t slot;
+
+		d->table[j] = 0;
+		slot = find_slot(d, &d->ring[v - 1], &found);
+		d->table[slot] = v;
+	}
+}
+
+bool dedupe_seen(struct dedupe *d, const struct dedupe_key *key)
+{
+	struct dedupe_key k;
+	size_t slot;
+	bool found;
+
+	memset(&k, 0, sizeof(k));
+	k = *key;
+	find_slot(d, &k, &found);
+	if (found)
+		return true;
+	if (d->count == d->cap)
+		table_remove(d, d->next);
+	else
+		d->count++;
+	d->ring[d->next] = k;
+	slot = find_slot(d, &k, &found);
+	d->table[slot] = (uint32_t)(d->next + 1);
+	d->next = (d->next + 1) % d->cap;
+	return false;
+}

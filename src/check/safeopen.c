@@ -1,0 +1,309 @@
+/* safeopen.c -- open a file named by a container, inside that container */
+#include "check/safeopen.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#define FUSE_MAGIC	0x65735546
+#define NFS_MAGIC	0x6969
+#define CIFS_MAGIC	0xFF534D42
+#define SMB2_MAGIC	0xFE534D42
+#define SMB_MAGIC	0x517B
+#define SCAN_FDS_MAX	4096	/* descriptors looked at per process */
+
+int open_in_root(int root_fd, const char *path)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+/* Does the O_PATH descriptor FD hold the file the audit record named? */
+static enum inspect_status vet(int fd, const struct candidate *c,
+			       struct stat *st)
+{
+	struct statfs sfs;
+
+	if (fstat(fd, st) < 0)
+		return INSPECT_GONE;
+	if (c->has_inode &&
+	    (st->st_ino != c->inode || major(st->st_dev) != c->dev_major ||
+	     minor(st->st_dev) != c->dev_minor))
+		return INSPECT_REPLACED;
+	if (!S_ISREG(st->st_mode))
+		return INSPECT_NOT_REGULAR;
+	if (fstatfs(fd, &sfs) == 0) {
+		switch ((unsigned long)sfs.f_type) {
+		case FUSE_MAGIC:
+		case NFS_MAGIC:
+		case CIFS_MAGIC:
+		case SMB2_MAGIC:
+		case SMB_MAGIC:
+			return INSPECT_REMOTE;
+		}
+	}
+	return INSPECT_OK;
+}
+
+/* Turn a vetted O_PATH descriptor into a readable one. */
+static int reopen_readonly(int path_fd)
+{
+	char self[64];
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", path_fd);
+	return open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
+				       struct file_check *out,
+				       enum inspect_via via)
+{
+	enum inspect_status st;
+	ssize_t n;
+
+	st = vet(path_fd, c, &out->st);
+	if (st != INSPECT_OK) {
+		close(path_fd);
+		return st;
+	}
+	out->fd = reopen_readonly(path_fd);
+	close(path_fd);
+	if (out->fd < 0)
+		return INSPECT_GONE;
+	do
+		n = pread(out->fd, out->head, sizeof(out->head), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		close(out->fd);
+		out->fd = -1;
+		return INSPECT_GONE;
+	}
+	out->head_len = (size_t)n;
+	out->via = via;
+	return INSPECT_OK;
+}
+
+static enum inspect_status try_root(int root_fd, const struct candidate *c,
+				    struct file_check *out,
+				    enum inspect_via via)
+{
+	int fd = open_in_root(root_fd, c->path);
+
+	close(root_fd);
+	if (fd < 0)
+		return INSPECT_GONE;
+	return try_path_fd(fd, c, out, via);
+}
+
+/* The root C's names resolve in: the writer's, its parent's, the mount. */
+static int open_root(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root)
+{
+	char buf[128];
+	int root;
+
+	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
+	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 && parent_same_root && c->ppid > 0) {
+		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
+		root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (root < 0 && mount_root)
+		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root;
+}
+
+/*
+ * Look through the descriptors of PID for the audited file: a shell moves
+ * the descriptor an open returned (3 to 1), and a deleted or renamed file
+ * is reachable no other way while it is held open.
+ */
+static enum inspect_status scan_fds(const char *proc, pid_t pid,
+				    const struct candidate *c,
+				    struct file_check *out)
+{
+	char dir[96], buf[96 + 256];
+	struct dirent *de;
+	int n = 0, fd;
+	DIR *d;
+
+	if (!c->has_inode || pid <= 0)
+		return INSPECT_GONE;
+	snprintf(dir, sizeof(dir), "%s/%d/fd", proc, (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return INSPECT_GONE;
+	while ((de = readdir(d)) && n++ < SCAN_FDS_MAX) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(buf, sizeof(buf), "%s/%s", dir, de->d_name);
+		fd = open(buf, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_ino == c->inode &&
+		    major(st.st_dev) == c->dev_major &&
+		    minor(st.st_dev) == c->dev_minor) {
+			closedir(d);
+			return try_path_fd(fd, c, out, VIA_WRITER_FD);
+		}
+		close(fd);
+	}
+	closedir(d);
+	return INSPECT_GONE;
+}
+
+enum inspect_status inspect_open(const char *proc, const struct candidate *c,
+				 bool parent_same_root, const char *mount_root,
+				 struct file_check *out)
+{
+	enum inspect_status st = INSPECT_GONE, r;
+	char buf[128];
+	bool named;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+
+	/* 1. The writer's own descriptor reaches the file even after an
+	 *    unlink or rename; opening it follows no name at all. */
+	if (c->fd >= 0) {
+		snprintf(buf, sizeof(buf), "%s/%d/fd/%d", proc, (int)c->pid,
+			 c->fd);
+		fd = open(buf, O_PATH | O_CLOEXEC);
+		if (fd >= 0) {
+			r = try_path_fd(fd, c, out, VIA_WRITER_FD);
+			if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
+			    r == INSPECT_REMOTE)
+				return r;
+			/* the descriptor number was reused: go by name */
+		}
+	}
+	/* A relative name with a directory descriptor cannot be placed. */
+	named = c->path && c->path[0] == '/';
+
+	/* 2. The name, resolved inside the writer's root (or its parent's,
+	 *    when the parent is in the same container). */
+	fd = named ? open_root(proc, c, parent_same_root, NULL) : -1;
+	if (fd >= 0) {
+		r = try_root(fd, c, out, VIA_PROC_ROOT);
+		if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
+		    r == INSPECT_REMOTE)
+			return r;
+		st = r;
+	}
+
+	/* 3. Any descriptor of the writer, or of its parent in the same
+	 *    container, that still holds the file. */
+	r = scan_fds(proc, c->pid, c, out);
+	if (r != INSPECT_OK && parent_same_root)
+		r = scan_fds(proc, c->ppid, c, out);
+	if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR || r == INSPECT_REMOTE)
+		return r;
+
+	/* 4. The container's overlay mount, seen from the host. */
+	if (named && mount_root) {
+		fd = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			r = try_root(fd, c, out, VIA_MOUNT_ROOT);
+			if (r == INSPECT_OK || st == INSPECT_GONE)
+				st = r;
+		}
+	}
+	return st;
+}
+
+
+bool inspect_name_is(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root,
+		     const struct stat *want)
+{
+	struct stat st;
+	int root, fd;
+	bool same;
+
+	if (!c->path || c->path[0] != '/')
+		return false;
+	root = open_root(proc, c, parent_same_root, mount_root);
+	if (root < 0)
+		return false;
+	fd = open_in_root(root, c->path);
+	close(root);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && st.st_dev == want->st_dev &&
+	       st.st_ino == want->st_ino;
+	close(fd);
+	return same;
+}
+
+bool inspect_on_mount_of(const char *proc, const struct candidate *c,
+			 bool parent_same_root, const char *mount_root,
+			 const struct file_check *fc, const char *dir)
+{
+	struct stat st;
+	int root, fd;
+	bool same;
+
+	root = open_root(proc, c, parent_same_root, mount_root);
+	if (root < 0)
+		return false;
+	fd = open_in_root(root, dir);
+	close(root);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_dev == fc->st.st_dev;
+	close(fd);
+	return same;
+}
+
+void inspect_close(struct file_check *fc)
+{
+	if (fc->fd >= 0)
+		close(fc->fd);
+	fc->fd = -1;
+}
+
+const char *inspect_status_name(enum inspect_status st)
+{
+	switch (st) {
+	case INSPECT_OK:
+		return "ok";
+	case INSPECT_GONE:
+		return "gone";
+	case INSPECT_REPLACED:
+		return "replaced";
+	case INSPECT_NOT_REGULAR:
+		return "not-regular";
+	case INSPECT_REMOTE:
+		return "remote";
+	}
+	return "unknown";
+}
+
+const char *inspect_via_name(enum inspect_via via)
+{
+	switch (via) {
+	case VIA_WRITER_FD:
+		return "writer-fd";
+	case VIA_PROC_ROOT:
+		return "proc-root";
+	case VIA_MOUNT_ROOT:
+		return "mount-root";
+	default:
+		return "none";
+	}
+}

@@ -1,0 +1,72 @@
+/* safeopen.h -- open a file named by a container, inside that container */
+#ifndef DROPEXEC_SAFEOPEN_H
+#define DROPEXEC_SAFEOPEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "candidate.h"
+#include "check/classify.h"
+
+enum inspect_status {
+	INSPECT_OK = 0,
+	INSPECT_GONE,		/* no way left to reach the file */
+	INSPECT_REPLACED,	/* the name now holds another file */
+	INSPECT_NOT_REGULAR,	/* FIFO, device, socket, directory */
+	INSPECT_REMOTE,		/* FUSE, NFS, SMB: never read */
+};
+
+/* How the file was reached. */
+enum inspect_via {
+	VIA_NONE = 0,
+	VIA_WRITER_FD,		/* /proc/PID/fd/N of the writer */
+	VIA_PROC_ROOT,		/* /proc/PID/root of the writer (or parent) */
+	VIA_MOUNT_ROOT,		/* the container's overlay mount */
+};
+
+struct file_check {
+	int fd;			/* read-only, regular, or -1 */
+	struct stat st;
+	unsigned char head[CLASSIFY_HEAD_LEN];
+	size_t head_len;
+	enum inspect_via via;
+};
+
+/*
+ * Where to look for candidate C. PROC is the procfs root; PARENT_SAME_ROOT
+ * says the writer's parent is in the same container (its root may serve
+ * when the writer is gone); MOUNT_ROOT is the host path of the
+ * container's overlay mount, or NULL. Never follows a
+ * name outside the container's root, never opens anything but a regular
+ * file whose device and inode are the ones the audit record gave, never
+ * blocks. On INSPECT_OK, OUT->fd is open and OUT->head holds at most
+ * CLASSIFY_HEAD_LEN bytes from offset 0.
+ */
+enum inspect_status inspect_open(const char *proc, const struct candidate *c,
+				 bool parent_same_root, const char *mount_root,
+				 struct file_check *out);
+
+void inspect_close(struct file_check *fc);
+
+/* Does C's name still lead (inside its root) to the file of ST? */
+bool inspect_name_is(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root,
+		     const struct stat *st);
+
+/*
+ * Is the checked file FC on the mount of DIR (e.g. "/dev/shm") as seen
+ * in C's root (the writer's, its parent's, or MOUNT_ROOT)? False when
+ * that cannot be told.
+ */
+bool inspect_on_mount_of(const char *proc, const struct candidate *c,
+			 bool parent_same_root, const char *mount_root,
+			 const struct file_check *fc, const char *dir);
+const char *inspect_status_name(enum inspect_status st);
+const char *inspect_via_name(enum inspect_via via);
+
+/* Resolve PATH below the directory ROOT_FD (never above it) as O_PATH. */
+int open_in_root(int root_fd, const char *path);
+
+#endif

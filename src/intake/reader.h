@@ -1,0 +1,67 @@
+/* reader.h -- the reader: auditd's records in, candidates for the check out
+ *
+ * Every complete event goes the same way, in the reader's thread:
+ *
+ *   record_extract()      (intake/record.c)  records -> candidate
+ *   reader_route()        this module:       in scope?
+ *     scope_decide()      (scope/scope.c)    which container
+ *   inspector_submit()    (check/inspector.c) the check queue, never waiting
+ *
+ * Nothing here waits on a file check or on the audit socket.
+ */
+#ifndef DROPEXEC_READER_H
+#define DROPEXEC_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "candidate.h"
+#include "check/inspector.h"
+#include "intake/record.h"
+#include "scope/scope.h"
+#include "util/settings.h"
+#include "util/stats.h"
+
+struct reader {
+	struct record_reader records;
+	struct scope_ctx scope;
+	enum scope_mode mode;
+	struct stats *stats;
+	struct inspector *check;	/* where admitted candidates go */
+};
+
+/*
+ * Set up a reader that hands its candidates to CHECK. PROC and MOUNTINFO
+ * are NULL for the real ones (tests: fixture trees). SELF_PID is the
+ * plugin's own pid, whose writes are never candidates.
+ */
+int reader_init(struct reader *r, struct inspector *check,
+		enum scope_mode mode, struct stats *stats, pid_t self_pid,
+		const char *proc, const char *mountinfo);
+void reader_destroy(struct reader *r);
+
+/* Scope mode of a reloaded configuration. */
+void reader_set_mode(struct reader *r, enum scope_mode mode);
+
+/* LEN bytes of auditd's stream; complete events are routed at once. */
+void reader_feed(struct reader *r, const char *buf, size_t len);
+/* Input is idle: complete the events whose EOE never came. */
+void reader_idle(struct reader *r);
+/* End of input: complete every event still open. */
+void reader_finish(struct reader *r);
+
+/*
+ * Asked on the SYSCALL record, before CWD and PATH are read: false lets a
+ * live host process go at once when only containers count.
+ */
+bool reader_keep_pid(struct reader *r, pid_t pid);
+
+/*
+ * The reader's decision on candidate C (taken over): memfd names and
+ * (scope = container) host writes are dropped and counted; the rest is
+ * attributed and queued for the check. Returns true when C was queued.
+ */
+bool reader_route(struct reader *r, struct candidate *c);
+
+#endif

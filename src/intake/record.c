@@ -1,0 +1,608 @@
+/* record.c -- from auditd's record stream to candidates */
+#include "intake/record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libaudit.h>
+
+#include "util/path.h"
+#include "util/textenc.h"
+
+#define AT_FDCWD_32	0xffffff9cULL
+#define AT_FDCWD_64	0xffffffffffffff9cULL
+
+/* The watched calls, by name; the name comes from libaudit's tables so
+ * that every ABI it knows is covered. */
+static const struct {
+	const char *name;
+	enum file_op op;
+	int flags_arg;		/* aN holding open flags, or -1 */
+	int dirfd_arg;		/* aN holding the new name's dirfd, or -1 */
+} watched[] = {
+	{ "open", FILE_OP_OPEN, 1, -1 },
+	{ "openat", FILE_OP_OPEN, 2, 0 },
+	{ "openat2", FILE_OP_OPEN, -1, 0 },
+	{ "creat", FILE_OP_OPEN, -1, -1 },
+	{ "rename", FILE_OP_RENAME, -1, -1 },
+	{ "renameat", FILE_OP_RENAME, -1, 2 },
+	{ "renameat2", FILE_OP_RENAME, -1, 2 },
+	{ "link", FILE_OP_LINK, -1, -1 },
+	{ "linkat", FILE_OP_LINK, -1, 2 },
+};
+
+/* Unsigned number in BASE (8, 10 or 16), all of S, no sign, no
+ * overflow. (strtoull costs several times more, with locale checks.) */
+static int parse_u64(const char *s, int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	for (; *p; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned int)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned int)(*p - 'A' + 10);
+		else
+			return -1;
+		if (d >= (unsigned int)base ||
+		    v > (UINT64_MAX - d) / (uint64_t)base)
+			return -1;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Signed decimal number, all of S. */
+static int parse_ll(const char *s, long long *out)
+{
+	bool neg = s && *s == '-';
+	uint64_t v;
+
+	if (!s || parse_u64(s + neg, 10, &v))
+		return -1;
+	if (v > (uint64_t)LLONG_MAX + neg)
+		return -1;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+/* Fields of the SYSCALL record that matter, as raw strings. */
+struct syscall_fields {
+	const char *arch, *syscall, *success, *exit, *a[4];
+	const char *pid, *ppid, *uid, *gid, *euid, *auid, *ses;
+	const char *comm, *exe;
+};
+
+static void read_syscall_fields(auparse_state_t *au, struct syscall_fields *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (auparse_first_field(au) <= 0)
+		return;
+	do {
+		const char *n = auparse_get_field_name(au);
+		const char *v = auparse_get_field_str(au);
+
+		if (!n)
+			continue;
+		switch (n[0]) {
+		case 'a':
+			if (!strcmp(n, "arch"))
+				f->arch = v;
+			else if (n[1] >= '0' && n[1] <= '3' && !n[2])
+				f->a[n[1] - '0'] = v;
+			else if (!strcmp(n, "auid"))
+				f->auid = v;
+			break;
+		case 's':
+			if (!strcmp(n, "syscall"))
+				f->syscall = v;
+			else if (!strcmp(n, "success"))
+				f->success = v;
+			else if (!strcmp(n, "ses"))
+				f->ses = v;
+			break;
+		case 'e':
+			if (!strcmp(n, "exit"))
+				f->exit = v;
+			else if (!strcmp(n, "exe"))
+				f->exe = v;
+			else if (!strcmp(n, "euid"))
+				f->euid = v;
+			break;
+		case 'p':
+			if (!strcmp(n, "pid"))
+				f->pid = v;
+			else if (!strcmp(n, "ppid"))
+				f->ppid = v;
+			break;
+		case 'u':
+			if (!strcmp(n, "uid"))
+				f->uid = v;
+			break;
+		case 'g':
+			if (!strcmp(n, "gid"))
+				f->gid = v;
+			break;
+		case 'c':
+			if (!strcmp(n, "comm"))
+				f->comm = v;
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+}
+
+/* "MAJ:MIN" in hex, as PATH records give devices. */
+static int parse_dev(const char *v, unsigned int *major, unsigned int *minor)
+{
+	uint64_t ma, mi;
+	const char *colon = strchr(v, ':');
+	char buf[24];
+	size_t n;
+
+	if (!colon || (n = (size_t)(colon - v)) == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (parse_u64(buf, 16, &ma) || parse_u64(colon + 1, 16, &mi) ||
+	    ma > 0xfff || mi > 0xfffff)
+		return -1;
+	*major = (unsigned int)ma;
+	*minor = (unsigned int)mi;
+	return 0;
+}
+
+/*
+ * Read one PATH record. An item named (null) is overlayfs bookkeeping:
+ * *SKIP is set and the rest of the record is not read.
+ */
+static void read_path_item(auparse_state_t *au, struct path_item *it,
+			   bool *ok, bool *skip)
+{
+	*ok = true;
+	*skip = false;
+	memset(it, 0, sizeof(*it));
+	it->item = -1;
+	if (auparse_first_field(au) <= 0) {
+		*ok = false;
+		return;
+	}
+	do {
+		const char *n = auparse_get_field_name(au);
+		const char *v = auparse_get_field_str(au);
+		uint64_t u;
+
+		if (!n || !v)
+			continue;
+		switch (n[0]) {
+		case 'i':
+			if (!strcmp(n, "item")) {
+				if (parse_u64(v, 10, &u) || u > 1024)
+					*ok = false;
+				else
+					it->item = (int)u;
+			} else if (!strcmp(n, "inode")) {
+				if (!parse_u64(v, 10, &u)) {
+					it->inode = u;
+					it->has_inode = true;
+				}
+			}
+			break;
+		case 'n':
+			if (!strcmp(n, "name")) {
+				if (!strcmp(v, "(null)")) {
+					*skip = true;
+					return;
+				}
+				free(it->name);
+				it->name = audit_value_decode(v);
+			} else if (!strcmp(n, "nametype")) {
+				size_t len = strnlen(v, sizeof(it->nametype) - 1);
+
+				memcpy(it->nametype, v, len);
+				it->nametype[len] = '\0';
+			}
+			break;
+		case 'd':
+			if (!strcmp(n, "dev") &&
+			    parse_dev(v, &it->dev_major, &it->dev_minor))
+				*ok = false;
+			break;
+		case 'm':
+			if (!strcmp(n, "mode") && !parse_u64(v, 8, &u) &&
+			    u <= 0177777)
+				it->mode = (unsigned int)u;
+			break;
+		}
+	} while (auparse_next_field(au) > 0);
+	if (it->item < 0)
+		*ok = false;
+}
+
+#define MAX_RECORD_TEXTS	64
+
+/* The raw record lines TEXTS, '\n' separated, at most
+ * CANDIDATE_MAX_RECORDS bytes (whole records only). */
+static char *join_records(const char **texts, size_t n)
+{
+	size_t total = 0, len = 0, i;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		total += strlen(texts[i]) + 1;
+	if (total > CANDIDATE_MAX_RECORDS)
+		total = CANDIDATE_MAX_RECORDS;
+	out = malloc(total + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		size_t tl = strlen(texts[i]);
+
+		if (len + tl + 1 > total)
+			break;
+		if (len)
+			out[len++] = '\n';
+		memcpy(out + len, texts[i], tl);
+		len += tl;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static char *join_path(const char *cwd, const char *name)
+{
+	char *out;
+
+	/* Not normalised: ".." after a symlink is not its parent, and the
+	 * name is opened as the process named it. */
+	if (name[0] == '/' || !cwd)
+		return strdup(name);
+	if (asprintf(&out, "%s%s%s", cwd,
+		     cwd[0] && cwd[strlen(cwd) - 1] == '/' ? "" : "/",
+		     name) < 0)
+		return NULL;
+	return out;
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = strnlen(src, size - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* Which watched call is this? Fills C's syscall/arch names and op. */
+static int identify_call(struct candidate *c, const struct syscall_fields *f,
+			 size_t *idx)
+{
+	uint64_t arch, nr;
+	const char *name, *mname;
+	int machine;
+	size_t i;
+
+	if (parse_u64(f->arch, 16, &arch) || arch > UINT32_MAX ||
+	    parse_u64(f->syscall, 10, &nr) || nr > 100000)
+		return -1;
+	machine = audit_elf_to_machine((unsigned int)arch);
+	if (machine < 0)
+		return -1;
+	name = audit_syscall_to_name((int)nr, machine);
+	if (!name)
+		return 0;
+	for (i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+		if (strcmp(watched[i].name, name))
+			continue;
+		mname = audit_machine_to_name(machine);
+		c->op = watched[i].op;
+		c->syscall_nr = (int)nr;
+		c->arch_code = (uint32_t)arch;
+		copy_str(c->syscall, sizeof(c->syscall), name);
+		copy_str(c->arch, sizeof(c->arch), mname ? mname : "unknown");
+		*idx = i;
+		return 1;
+	}
+	return 0;
+}
+
+/* Pick the PATH item naming the written file, and the source name. */
+static int choose_target(struct candidate *c, int *target, int *source)
+{
+	size_t i;
+
+	*target = *source = -1;
+	for (i = 0; i < c->npaths; i++) {
+		const struct path_item *it = &c->paths[i];
+
+		if (!it->name)
+			continue;	/* overlayfs internals */
+		if (!strcmp(it->nametype, "PARENT"))
+			continue;
+		switch (c->op) {
+		case FILE_OP_OPEN:
+			if (*target < 0 && (!strcmp(it->nametype, "CREATE") ||
+					    !strcmp(it->nametype, "NORMAL")))
+				*target = (int)i;
+			break;
+		case FILE_OP_RENAME:
+			if (!strcmp(it->nametype, "CREATE"))
+				*target = (int)i;
+			else if (!strcmp(it->nametype, "DELETE") &&
+				 *source < 0)
+				*source = (int)i;
+			break;
+		case FILE_OP_LINK:
+			if (!strcmp(it->nametype, "CREATE"))
+				*target = (int)i;
+			else if (!strcmp(it->nametype, "NORMAL") &&
+				 *source < 0)
+				*source = (int)i;
+			break;
+		default:
+			break;
+		}
+	}
+	return *target >= 0 ? 0 : -1;
+}
+
+enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
+				   process_filter_fn keep, void *arg,
+				   struct candidate **out)
+{
+	struct syscall_fields f;
+	struct candidate *c = NULL;
+	enum record_verdict verdict = RECORD_IGNORED;
+	bool have_syscall = false, bad_path = false;
+	const au_event_t *ev;
+	size_t watch_idx = 0, ntexts = 0;
+	const char *texts[MAX_RECORD_TEXTS];
+	int target, source, rc;
+	uint64_t u;
+	long long ll;
+
+	*out = NULL;
+	if (auparse_first_record(au) <= 0)
+		return RECORD_IGNORED;
+	/* A SYSCALL record comes first in every syscall event. */
+	if (auparse_get_type(au) != AUDIT_SYSCALL)
+		return RECORD_IGNORED;
+
+	c = candidate_new();
+	if (!c)
+		return RECORD_IGNORED;
+	do {
+		int type = auparse_get_type(au);
+		const char *text = auparse_get_record_text(au);
+
+		/* valid for as long as the event: joined only for a
+		 * candidate, at the end */
+		if (text && ntexts < MAX_RECORD_TEXTS)
+			texts[ntexts++] = text;
+
+		if (type == AUDIT_SYSCALL && !have_syscall) {
+			have_syscall = true;
+			read_syscall_fields(au, &f);
+			if (!f.success || strcmp(f.success, "yes"))
+				goto ignore;
+			rc = identify_call(c, &f, &watch_idx);
+			if (rc < 0)
+				goto malformed;
+			if (rc == 0)
+				goto ignore;
+			if (keep && !parse_u64(f.pid, 10, &u) &&
+			    u > 0 && u <= INT32_MAX && (pid_t)u != self_pid &&
+			    !keep((pid_t)u, arg)) {
+				verdict = RECORD_FILTERED;
+				goto ignore;
+			}
+		} else if (type == AUDIT_CWD) {
+			if (auparse_first_field(au) > 0 &&
+			    auparse_find_field(au, "cwd")) {
+				free(c->cwd);
+				c->cwd = audit_value_decode(
+					auparse_get_field_str(au));
+			}
+		} else if (type == AUDIT_PATH) {
+			struct path_item it;
+			bool ok, skip;
+
+			read_path_item(au, &it, &ok, &skip);
+			if (!ok)
+				bad_path = true;
+			if (ok && !skip && c->npaths < CANDIDATE_MAX_PATHS)
+				c->paths[c->npaths++] = it;
+			else
+				free(it.name);
+		}
+	} while (auparse_next_record(au) > 0);
+
+	if (!have_syscall)
+		goto ignore;
+	if (bad_path)
+		goto malformed;
+
+	/* The process. */
+	if (parse_u64(f.pid, 10, &u) || u == 0 || u > INT32_MAX)
+		goto malformed;
+	c->pid = (pid_t)u;
+	if (c->pid == self_pid)
+		goto ignore;
+	if (!parse_u64(f.ppid, 10, &u) && u <= INT32_MAX)
+		c->ppid = (pid_t)u;
+	c->uid = parse_ll(f.uid, &ll) ? -1 : ll;
+	c->gid = parse_ll(f.gid, &ll) ? -1 : ll;
+	c->euid = parse_ll(f.euid, &ll) ? -1 : ll;
+	c->auid = parse_ll(f.auid, &ll) ? -1 : ll;
+	c->ses = parse_ll(f.ses, &ll) ? -1 : ll;
+	c->comm = audit_value_decode(f.comm);
+	c->exe = audit_value_decode(f.exe);
+	if (parse_ll(f.exit, &c->exit))
+		goto malformed;
+	c->success = true;
+
+	/* Opens only count when they ask for write access. */
+	c->new_content = !strcmp(c->syscall, "creat");
+	if (watched[watch_idx].flags_arg >= 0) {
+		if (parse_u64(f.a[watched[watch_idx].flags_arg], 16, &u))
+			goto malformed;
+		if ((u & O_ACCMODE) == O_RDONLY)
+			goto ignore;
+		if (u & O_TRUNC)
+			c->new_content = true;
+	}
+	if (c->op == FILE_OP_OPEN && c->exit >= 0 && c->exit <= INT32_MAX)
+		c->fd = (int)c->exit;
+
+	if (is_runtime_setup(c->comm, c->exe))
+		goto ignore;
+
+	if (choose_target(c, &target, &source))
+		goto ignore;
+	{
+		const struct path_item *t = &c->paths[target];
+		int dirfd_arg = watched[watch_idx].dirfd_arg;
+
+		if (t->mode && !S_ISREG(t->mode))
+			goto ignore;	/* devices, FIFOs, directories */
+		if (c->op == FILE_OP_OPEN && !strcmp(t->nametype, "CREATE"))
+			c->new_content = true;
+		c->has_inode = t->has_inode;
+		c->inode = t->inode;
+		c->dev_major = t->dev_major;
+		c->dev_minor = t->dev_minor;
+		c->mode = t->mode;
+		/* A relative name with a real dirfd cannot be placed. */
+		if (t->name[0] != '/' && dirfd_arg >= 0 &&
+		    !parse_u64(f.a[dirfd_arg], 16, &u) &&
+		    u != AT_FDCWD_32 && u != AT_FDCWD_64)
+			c->path = strdup(t->name);
+		else
+			c->path = join_path(c->cwd, t->name);
+		if (!c->path)
+			goto ignore;
+		if (source >= 0)
+			c->old_path = join_path(c->cwd,
+						c->paths[source].name);
+	}
+
+	c->records = join_records(texts, ntexts);
+	ev = auparse_get_timestamp(au);
+	if (ev) {
+		c->sec = (uint64_t)ev->sec;
+		c->milli = ev->milli;
+		c->serial = ev->serial;
+		if (ev->host)
+			c->node = strdup(ev->host);
+	}
+	*out = c;
+	return RECORD_CANDIDATE;
+
+malformed:
+	verdict = RECORD_MALFORMED;
+ignore:
+	candidate_free(c);
+	return verdict;
+}
+
+bool is_runtime_setup(const char *comm, const char *exe)
+{
+	/*
+	 * runc and crun set the container up from a process that is already
+	 * in the container's cgroup but still runs the runtime's binary,
+	 * which lies outside the container's root: audit then prints its
+	 * exe as "/". A process of the container cannot get such an exe.
+	 */
+	if (!comm || !exe || strcmp(exe, "/") != 0)
+		return false;
+	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") ||
+	       !strncmp(comm, "crun", 4);
+}
+
+static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
+			    void *data)
+{
+	struct record_reader *r = data;
+	struct candidate *c;
+	enum record_verdict v;
+
+	if (type != AUPARSE_CB_EVENT_READY)
+		return;
+	if (r->stats)
+		atomic_fetch_add(&r->stats->events, 1);
+	v = record_extract(au, r->self_pid, r->keep, r->arg, &c);
+	if (v == RECORD_MALFORMED && r->stats)
+		atomic_fetch_add(&r->stats->malformed, 1);
+	if (v == RECORD_FILTERED && r->stats) {
+		atomic_fetch_add(&r->stats->candidates, 1);
+		atomic_fetch_add(&r->stats->out_of_scope, 1);
+	}
+	if (v == RECORD_CANDIDATE)
+		r->emit(c, r->arg);
+}
+
+int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
+		       struct stats *stats, pid_t self_pid)
+{
+	memset(r, 0, sizeof(*r));
+	r->emit = emit;
+	r->arg = arg;
+	r->stats = stats;
+	r->self_pid = self_pid;
+	r->au = auparse_init(AUSOURCE_FEED, NULL);
+	if (!r->au)
+		return -1;
+	auparse_add_callback(r->au, reader_callback, r, NULL);
+	return 0;
+}
+
+void record_reader_feed(struct record_reader *r, const char *buf, size_t len)
+{
+	const char *nul = memchr(buf, '\0', len);
+	char *copy;
+	size_t i;
+
+	if (!nul) {
+		auparse_feed(r->au, buf, len);
+		return;
+	}
+	/* A NUL would end auparse's view of the line early: make it a
+	 * space so the rest of the stream stays aligned. */
+	copy = malloc(len);
+	if (!copy)
+		return;
+	for (i = 0; i < len; i++)
+		copy[i] = buf[i] ? buf[i] : ' ';
+	auparse_feed(r->au, copy, len);
+	free(copy);
+}
+
+void record_reader_age(struct record_reader *r)
+{
+	if (auparse_feed_has_data(r->au))
+		auparse_feed_age_events(r->au);
+}
+
+void record_reader_flush(struct record_reader *r)
+{
+	auparse_flush_feed(r->au);
+}
+
+void record_reader_destroy(struct record_reader *r)
+{
+	if (r->au)
+		auparse_destroy(r->au);
+	r->au = NULL;
+}

@@ -1,0 +1,65 @@
+/* record.h -- from auditd's record stream to candidates */
+#ifndef DROPEXEC_RECORD_H
+#define DROPEXEC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <auparse.h>
+
+#include "candidate.h"
+#include "util/stats.h"
+
+/* What became of one complete event. */
+enum record_verdict {
+	RECORD_IGNORED = 0,	/* not a successful file write we watch */
+	RECORD_CANDIDATE,	/* *OUT holds a new candidate */
+	RECORD_MALFORMED,	/* a watched call whose records do not add up */
+	RECORD_FILTERED,	/* a watched call the process filter let go */
+};
+
+/*
+ * Asked with the writer's pid as soon as the SYSCALL record shows a
+ * watched, successful call, before CWD and PATH are read: false lets the
+ * event go at once (a live host process when only containers count).
+ */
+typedef bool (*process_filter_fn)(pid_t pid, void *arg);
+
+/*
+ * Look at the event auparse is positioned on and make a candidate of it.
+ * SELF_PID names our own process, whose writes (the JSON log) are never
+ * candidates; KEEP (may be NULL) is asked about the writer first.
+ */
+enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
+				   process_filter_fn keep, void *arg,
+				   struct candidate **out);
+
+/* A write made by the container runtime while it sets the container up
+ * (its comm, and an exe outside the container's root, shown as "/"). */
+bool is_runtime_setup(const char *comm, const char *exe);
+
+/* Called for each candidate; takes ownership of C. */
+typedef void (*candidate_fn)(struct candidate *c, void *arg);
+
+/* auparse fed with raw text, handing out candidates as events complete. */
+struct record_reader {
+	auparse_state_t *au;
+	candidate_fn emit;
+	void *arg;
+	struct stats *stats;
+	pid_t self_pid;
+	process_filter_fn keep;		/* optional */
+};
+
+int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
+		       struct stats *stats, pid_t self_pid);
+/* Feed LEN bytes of record text; complete events are handled at once. */
+void record_reader_feed(struct record_reader *r, const char *buf, size_t len);
+/* Complete events that are older than auparse's end-of-event timeout
+ * (an event whose EOE never came); call it when input is idle. */
+void record_reader_age(struct record_reader *r);
+/* End of input: complete the events still open. */
+void record_reader_flush(struct record_reader *r);
+void record_reader_destroy(struct record_reader *r);
+
+#endif

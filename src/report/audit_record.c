@@ -1,0 +1,166 @@
+/* audit_record.c -- findings back into the audit trail */
+#include "report/audit_record.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libaudit.h>
+
+#include "util/log.h"
+#include "report/sigmeta.h"
+#include "util/textenc.h"
+
+/* Characters that auparse would read as the end of a value or field. */
+static bool needs_hex(const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\'' ||
+		    ch == '=' || ch == '\\')
+			return true;
+	}
+	return false;
+}
+
+char *audit_encode_field(const char *name, const char *value, size_t max)
+{
+	size_t len;
+	char *cut, *out, *hex;
+
+	if (!value || !*value) {
+		if (asprintf(&out, "%s=?", name) < 0)
+			return NULL;
+		return out;
+	}
+	len = strnlen(value, max);
+	cut = strndup(value, len);
+	if (!cut)
+		return NULL;
+	if (needs_hex(cut, len)) {
+		hex = hex_encode((const unsigned char *)cut, len);
+		if (!hex || asprintf(&out, "%s=%s", name, hex) < 0)
+			out = NULL;
+		free(hex);
+	} else {
+		out = audit_encode_nv_string(name, cut, (unsigned int)len);
+	}
+	free(cut);
+	return out;
+}
+
+char *audit_finding_message(const struct candidate *c,
+			    const struct classification *cls)
+{
+	char *path, *comm, *exe, *msg = NULL;
+	const char *cid = c->container.id[0] ? c->container.id : "?";
+	const char *rt = c->container.runtime[0] ? c->container.runtime : "?";
+
+	path = audit_encode_field("path", c->path, AUDIT_PATH_MAX_BYTES);
+	comm = audit_encode_field("comm", c->comm, 64);
+	exe = audit_encode_field("exe", c->exe, AUDIT_EXE_MAX_BYTES);
+	/*
+	 * exe= comes before the one libaudit appends (the plugin's own), so
+	 * "ausearch -x" finds the writer; uid= makes "ausearch -ui" work.
+	 */
+	if (path && comm && exe &&
+	    asprintf(&msg, "op=" SIG_EVENT_NAME " sig_id=" SIG_ID
+		     " severity=%d technique=" SIG_EXTERNAL_ID " %s"
+		     " kind=%s serial=%llu pid=%d ppid=%d"
+		     " uid=%lld auid=%lld ses=%lld %s %s"
+		     " container_id=%s runtime=%s",
+		     SIG_SEVERITY, path, exec_kind_name(cls ? cls->kind : 0),
+		     (unsigned long long)c->serial,
+		     (int)c->pid,
+		     (int)c->ppid, c->uid, c->auid, c->ses, comm, exe, cid,
+		     rt) < 0)
+		msg = NULL;
+	free(path);
+	free(comm);
+	free(exe);
+	return msg;
+}
+
+static void *sender_main(void *arg)
+{
+	struct audit_sender *s = arg;
+	bool closed;
+
+	for (;;) {
+		char *msg = queue_pop(&s->q, -1, &closed);
+		int rc;
+
+		if (!msg) {
+			if (closed)
+				break;
+			continue;
+		}
+		if (s->fd < 0)
+			s->fd = audit_open();
+		rc = s->fd >= 0 ?
+			audit_log_user_message(s->fd, atomic_load(
+				(_Atomic int *)&s->type), msg, NULL, NULL,
+				NULL, 1) : -1;
+		if (rc <= 0) {
+			atomic_fetch_add(&s->stats->audit_errors, 1);
+			log_msg(LOG_ERR, "cannot send finding to the audit "
+				"trail: %s", msg);
+			if (s->fd >= 0)
+				audit_close(s->fd);
+			s->fd = -1;
+		} else {
+			atomic_fetch_add(&s->stats->audit_sent, 1);
+		}
+		free(msg);
+	}
+	return NULL;
+}
+
+int audit_sender_start(struct audit_sender *s, size_t cap, int type,
+		       struct stats *stats)
+{
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->stats = stats;
+	s->fd = -1;
+	if (queue_init(&s->q, cap))
+		return -1;
+	if (pthread_create(&s->thread, NULL, sender_main, s)) {
+		queue_destroy(&s->q);
+		return -1;
+	}
+	s->started = true;
+	return 0;
+}
+
+void audit_sender_set_type(struct audit_sender *s, int type)
+{
+	atomic_store((_Atomic int *)&s->type, type);
+}
+
+void audit_sender_submit(struct audit_sender *s, char *msg)
+{
+	if (!msg)
+		return;
+	if (!s->started || queue_push(&s->q, msg)) {
+		atomic_fetch_add(&s->stats->audit_dropped, 1);
+		free(msg);
+	}
+}
+
+void audit_sender_stop(struct audit_sender *s)
+{
+	if (!s->started)
+		return;
+	queue_close(&s->q);
+	pthread_join(s->thread, NULL);
+	queue_destroy(&s->q);
+	if (s->fd >= 0)
+		audit_close(s->fd);
+	s->fd = -1;
+	s->started = false;
+}

@@ -1,0 +1,406 @@
+/* scope.c -- is a write inside a container, and which one? */
+#include "scope/scope.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/readfile.h"
+#include "util/path.h"
+#include "util/timeutil.h"
+
+#define CGROUP_READ_MAX	(16 * 1024)
+#define MOUNTINFO_READ_MAX (4 * 1024 * 1024)
+#define MOUNT_RELOAD_MS	100
+
+static bool is_hex_id(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != CONTAINER_ID_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+struct id_prefix {
+	const char *prefix;
+	const char *runtime;	/* NULL: not a container (a monitor) */
+};
+
+/* Name prefixes of a cgroup component that carries a container id. */
+static const struct id_prefix id_prefixes[] = {
+	{ "libpod-conmon-", NULL },
+	{ "crio-conmon-", NULL },
+	{ "docker-", "docker" },
+	{ "cri-containerd-", "containerd" },
+	{ "crio-", "cri-o" },
+	{ "libpod-", "podman" },
+};
+
+/* Runtime of a bare 64-hex component, from the components above it. */
+static const char *runtime_from_parents(const char *path, size_t upto)
+{
+	char buf[512];
+	size_t n = upto < sizeof(buf) - 1 ? upto : sizeof(buf) - 1;
+
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	if (strstr(buf, "/docker"))
+		return "docker";
+	if (strstr(buf, "kubepods") || strstr(buf, "containerd"))
+		return "containerd";
+	if (strstr(buf, "crio"))
+		return "cri-o";
+	if (strstr(buf, "libpod"))
+		return "podman";
+	return "";
+}
+
+/* Look at one component NAME (LEN bytes) found at OFFSET in PATH. */
+static bool component_container(const char *path, size_t offset,
+				const char *name, size_t len,
+				struct container_ref *out)
+{
+	size_t i;
+
+	if (len > 6 && !memcmp(name + len - 6, ".scope", 6))
+		len -= 6;
+	for (i = 0; i < sizeof(id_prefixes) / sizeof(id_prefixes[0]); i++) {
+		size_t pl = strlen(id_prefixes[i].prefix);
+
+		if (len <= pl || memcmp(name, id_prefixes[i].prefix, pl))
+			continue;
+		if (!id_prefixes[i].runtime)
+			return false;
+		if (!is_hex_id(name + pl, len - pl))
+			return false;
+		memcpy(out->id, name + pl, CONTAINER_ID_LEN);
+		out->id[CONTAINER_ID_LEN] = '\0';
+		snprintf(out->runtime, sizeof(out->runtime), "%s",
+			 id_prefixes[i].runtime);
+		return true;
+	}
+	if (is_hex_id(name, len)) {
+		memcpy(out->id, name, CONTAINER_ID_LEN);
+		out->id[CONTAINER_ID_LEN] = '\0';
+		snprintf(out->runtime, sizeof(out->runtime), "%s",
+			 runtime_from_parents(path, offset));
+		return true;
+	}
+	return false;
+}
+
+bool cgroup_find_container(const char *text, struct container_ref *out)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t llen = eol ? (size_t)(eol - line) : strlen(line);
+		const char *path = memchr(line, ':', llen);
+
+		/* "hierarchy-id:controllers:path" */
+		if (path)
+			path = memchr(path + 1, ':', llen - (path + 1 - line));
+		if (path) {
+			size_t plen = llen - (path + 1 - line);
+			const char *p = path + 1, *end = p + plen;
+			struct container_ref found;
+			bool any = false;
+
+			memset(&found, 0, sizeof(found));
+			/* The deepest component naming a container wins. */
+			while (p < end) {
+				const char *slash = memchr(p, '/', end - p);
+				size_t clen = slash ? (size_t)(slash - p)
+						    : (size_t)(end - p);
+
+				if (clen && component_container(path + 1,
+						p - (path + 1), p, clen, &found))
+					any = true;
+				p += clen + 1;
+			}
+			if (any) {
+				memcpy(out->id, found.id, sizeof(out->id));
+				memcpy(out->runtime, found.runtime,
+				       sizeof(out->runtime));
+				out->in_container = true;
+				return true;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+bool path_is_excluded(const char *path)
+{
+	return !strncmp(path, "memfd:", 6) ||
+	       !strncmp(path, "/dev/shm/", 9) ||
+	       !strncmp(path, "/run/shm/", 9);
+}
+
+const char *path_shm_dir(const char *path)
+{
+	const char *dir = NULL;
+	char *norm;
+
+	if (!strstr(path, "shm"))
+		return NULL;	/* the common case, without a copy */
+	norm = strdup(path);
+	if (!norm)
+		return NULL;
+	path_normalize(norm);
+	if (!strncmp(norm, "/dev/shm/", 9))
+		dir = "/dev/shm";
+	else if (!strncmp(norm, "/run/shm/", 9))
+		dir = "/run/shm";
+	free(norm);
+	return dir;
+}
+
+static char *unescape_mountinfo(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len &&
+		    s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' &&
+		    s[i + 3] >= '0' && s[i + 3] <= '7') {
+			*o++ = (char)((s[i + 1] - '0') << 6 |
+				      (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int mount_table_parse(struct mount_table *t, const char *text)
+{
+	const char *line = text;
+
+	t->m = NULL;
+	t->count = 0;
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t llen = eol ? (size_t)(eol - line) : strlen(line);
+		char *copy = strndup(line, llen), *save = NULL, *tok;
+		char *fields[5] = { 0 };
+		unsigned int major, minor;
+		const char *sep;
+		bool overlay;
+		int n = 0;
+
+		line = eol ? eol + 1 : NULL;
+		if (!copy)
+			return -1;
+		/* id parent major:minor root mountpoint ... - fstype ... */
+		sep = strstr(copy, " - ");
+		overlay = sep && !strncmp(sep, " - overlay ", 11);
+		for (tok = strtok_r(copy, " ", &save); tok && n < 5;
+		     tok = strtok_r(NULL, " ", &save))
+			fields[n++] = tok;
+		if (n == 5 && overlay &&
+		    sscanf(fields[2], "%u:%u", &major, &minor) == 2) {
+			struct overlay_mount *grown;
+
+			grown = realloc(t->m, (t->count + 1) * sizeof(*grown));
+			if (grown) {
+				t->m = grown;
+				t->m[t->count].major = major;
+				t->m[t->count].minor = minor;
+				t->m[t->count].mountpoint = unescape_mountinfo(
+					fields[4], strlen(fields[4]));
+				if (t->m[t->count].mountpoint)
+					t->count++;
+			}
+		}
+		free(copy);
+	}
+	return 0;
+}
+
+void mount_table_free(struct mount_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		free(t->m[i].mountpoint);
+	free(t->m);
+	t->m = NULL;
+	t->count = 0;
+}
+
+const struct overlay_mount *mount_table_find(const struct mount_table *t,
+					     unsigned int major,
+					     unsigned int minor)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->m[i].major == major && t->m[i].minor == minor)
+			return &t->m[i];
+	return NULL;
+}
+
+void mountpoint_container(const char *mp, struct container_ref *out)
+{
+	const char *p;
+
+	out->in_container = true;
+	out->source = SCOPE_SRC_MOUNT;
+	if (strstr(mp, "/docker/overlay2/"))
+		snprintf(out->runtime, sizeof(out->runtime), "docker");
+	p = strstr(mp, "/io.containerd.runtime.v2.task/");
+	if (p) {
+		/* .../io.containerd.runtime.v2.task/NAMESPACE/ID/rootfs */
+		const char *ns = p + strlen("/io.containerd.runtime.v2.task/");
+		const char *id = strchr(ns, '/');
+
+		snprintf(out->runtime, sizeof(out->runtime), "containerd");
+		if (id && is_hex_id(id + 1, strcspn(id + 1, "/"))) {
+			memcpy(out->id, id + 1, CONTAINER_ID_LEN);
+			out->id[CONTAINER_ID_LEN] = '\0';
+		}
+	}
+}
+
+int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
+{
+	memset(s, 0, sizeof(*s));
+	s->proc = strdup(proc ? proc : "/proc");
+	s->mountinfo = strdup(mountinfo ? mountinfo : "/proc/self/mountinfo");
+	return s->proc && s->mountinfo ? 0 : -1;
+}
+
+void scope_free(struct scope_ctx *s)
+{
+	mount_table_free(&s->mounts);
+	free(s->proc);
+	free(s->mountinfo);
+	s->proc = s->mountinfo = NULL;
+}
+
+int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
+{
+	struct pid_verdict *v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];
+	char path[64 + 256];
+	uint64_t now = 0;
+	char *text;
+	int err, rc;
+
+	if (pid <= 0)
+		return -1;
+	if (s->pid_ttl_ms) {
+		now = now_ms();
+		if (v->pid == pid && now - v->when_ms < s->pid_ttl_ms) {
+			if (v->rc == 1)
+				*out = v->ref;
+			return v->rc;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%d/cgroup", s->proc, (int)pid);
+	text = read_file_bounded(path, CGROUP_READ_MAX, &err);
+	if (!text) {
+		rc = -1;
+	} else {
+		rc = cgroup_find_container(text, out) ? 1 : 0;
+		free(text);
+	}
+	if (s->pid_ttl_ms) {
+		v->pid = pid;
+		v->rc = rc;
+		if (rc == 1)
+			v->ref = *out;
+		v->when_ms = now;
+	}
+	return rc;
+}
+
+const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
+					     unsigned int major,
+					     unsigned int minor)
+{
+	const struct overlay_mount *m;
+	uint64_t now;
+	char *text;
+	int err;
+
+	m = mount_table_find(&s->mounts, major, minor);
+	if (m)
+		return m;
+	now = now_ms();
+	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
+		return NULL;
+	s->mounts_loaded_ms = now;
+	text = read_file_bounded(s->mountinfo, MOUNTINFO_READ_MAX, &err);
+	if (!text)
+		return NULL;
+	mount_table_free(&s->mounts);
+	mount_table_parse(&s->mounts, text);
+	free(text);
+	return mount_table_find(&s->mounts, major, minor);
+}
+
+void scope_decide(struct scope_ctx *s, struct candidate *c)
+{
+	const struct overlay_mount *m;
+	int rc;
+
+	memset(&c->container, 0, sizeof(c->container));
+	rc = scope_lookup_pid(s, c->pid, &c->container);
+	if (rc == 1) {
+		c->container.source = SCOPE_SRC_PID;
+		return;
+	}
+	if (rc == 0)
+		return;		/* a live host process */
+	rc = scope_lookup_pid(s, c->ppid, &c->container);
+	if (rc == 1) {
+		c->container.source = SCOPE_SRC_PPID;
+		return;
+	}
+	/* Both gone, or the parent is on the host (an exec'd process). */
+	if (c->has_inode) {
+		m = scope_find_mount(s, c->dev_major, c->dev_minor);
+		if (m)
+			mountpoint_container(m->mountpoint, &c->container);
+	}
+}
+
+void scope_read_parent(struct scope_ctx *s, struct candidate *c)
+{
+	char path[96], buf[4096];
+	ssize_t n;
+	char *text;
+	int err;
+
+	if (c->ppid <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%d/comm", s->proc, (int)c->ppid);
+	text = read_file_bounded(path, 64, &err);
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		c->parent_comm = text;
+	}
+	snprintf(path, sizeof(path), "%s/%d/exe", s->proc, (int)c->ppid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		c->parent_exe = strdup(buf);
+	}
+}

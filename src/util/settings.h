@@ -1,0 +1,97 @@
+/* settings.h -- the detector's INI configuration */
+#ifndef DROPEXEC_SETTINGS_H
+#define DROPEXEC_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DEFAULT_CONFIG_FILE	SYSCONFDIR "/audit/dropexec.conf"
+#define DEFAULT_JSON_LOG	"/var/log/dropexec/findings.jsonl"
+
+enum scope_mode {
+	SCOPE_CONTAINER = 0,
+	SCOPE_ALL,
+};
+
+/* Kinds of file the classifier tells apart; a bit each in config.types. */
+enum exec_kind {
+	KIND_NONE = 0,
+	KIND_ELF_EXEC = 1 << 0,		/* ET_EXEC */
+	KIND_ELF_PIE = 1 << 1,		/* ET_DYN with an interpreter */
+	KIND_ELF_SHARED = 1 << 2,	/* ET_DYN without one: a .so */
+	KIND_ELF_RELOC = 1 << 3,	/* ET_REL: an object file */
+	KIND_ELF_CORE = 1 << 4,		/* ET_CORE */
+	KIND_SCRIPT = 1 << 5,		/* starts with #! */
+	KIND_PE = 1 << 6,		/* MZ/PE */
+	KIND_MACHO = 1 << 7,		/* Mach-O */
+};
+
+#define DEFAULT_TYPES	(KIND_ELF_EXEC | KIND_ELF_PIE | KIND_ELF_SHARED)
+
+/* A list of glob patterns. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct config {
+	/* [detect] */
+	enum scope_mode scope;
+	unsigned int types;		/* enum exec_kind bits */
+	unsigned int recheck_ms;	/* how long to wait for a short file */
+	unsigned int magic_bytes_max;	/* libmagic read cap */
+
+	/* [output] */
+	char *json_log;			/* NULL or "" = no JSON log */
+	bool audit_record;
+	int audit_record_type;		/* AUDIT_USER or AUDIT_ANOM_MK_EXEC */
+	unsigned int stats_interval;	/* seconds between syslog reports */
+	unsigned long long sha256_max;	/* hash files up to this size; 0 off */
+
+	/* [allow]: known-good activity, fnmatch(3) globs */
+	struct strlist allow_exe;	/* writer's executable */
+	struct strlist allow_path;	/* the dropped file */
+	struct strlist allow_image;	/* container image */
+	struct strlist allow_container;	/* container name */
+
+	/* [limits] */
+	unsigned int queue_size;	/* candidates waiting for a check */
+	unsigned int pending_max;	/* short files waiting for a recheck */
+	unsigned int dedupe_size;	/* (dev, inode, size, mtime) remembered */
+};
+
+/* Problems found while loading, each a line naming the file and the key. */
+struct config_errors {
+	char **msg;
+	size_t count;
+};
+
+void config_defaults(struct config *cfg);
+
+/*
+ * Load and validate PATH into CFG (which is first set to defaults).
+ * Returns 0 when valid; otherwise -1 with every problem in ERRS.
+ * CHECK_PERMS refuses a file that others can write.
+ */
+int config_load(const char *path, struct config *cfg,
+		struct config_errors *errs, bool check_perms);
+
+void config_free(struct config *cfg);
+/* A deep copy of SRC into DST; -1 when out of memory. */
+int config_copy(struct config *dst, const struct config *src);
+
+/* Split a list of globs (separated by commas or white space). */
+int strlist_parse(const char *text, struct strlist *out);
+void strlist_free(struct strlist *l);
+/* Does VALUE match one of the globs of L? (NULL matches none.) */
+bool strlist_match(const struct strlist *l, const char *value);
+void config_errors_free(struct config_errors *errs);
+
+/* Parse a types list ("elf-exec, elf-pie") into KIND bits; -1 on error. */
+int config_parse_types(const char *list, unsigned int *types,
+		       char *bad, size_t badlen);
+
+/* Name of a single kind bit ("elf-exec"), or "none". */
+const char *exec_kind_name(unsigned int kind);
+
+#endif

@@ -1,0 +1,30 @@
+/* stats.c -- counters of what was seen, checked, reported and dropped */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/stats.h"
+
+void stats_reset(struct stats *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+#define V(f) ((unsigned long long)atomic_load(&s->f))
+
+void stats_format(const struct stats *s, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "events=%llu candidates=%llu out_of_scope=%llu "
+		 "malformed=%llu queue_dropped=%llu pending_dropped=%llu "
+		 "checked=%llu unreachable=%llu not_executable=%llu "
+		 "still_short=%llu unmodified=%llu duplicates=%llu allowed=%llu "
+		 "findings=%llu "
+		 "json_errors=%llu audit_sent=%llu audit_errors=%llu "
+		 "audit_dropped=%llu",
+		 V(events), V(candidates), V(out_of_scope), V(malformed),
+		 V(queue_dropped), V(pending_dropped), V(checked),
+		 V(unreachable), V(not_executable), V(still_short),
+		 V(unmodified), V(duplicates), V(allowed), V(findings), V(json_errors), V(audit_sent),
+		 V(audit_errors), V(audit_dropped));
+}
