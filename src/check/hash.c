@@ -1,113 +1,55 @@
-/* hash.c -- SHA-256 (FIPS 180-4) of a dropped file */
+/* hash.c -- SHA-256 of a dropped file, by OpenSSL's libcrypto (EVP) */
 #include "check/hash.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static const uint32_t k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static inline uint32_t ror(uint32_t x, unsigned int n)
-{
-	return x >> n | x << (32 - n);
-}
-
-static void block(struct sha256 *s, const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (i = 16; i < 64; i++)
-		w[i] = (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10) +
-		       w[i - 7] +
-		       (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ w[i - 15] >> 3) +
-		       w[i - 16];
-	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
-	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
-		     ((e & f) ^ (~e & g)) + k[i] + w[i];
-		t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
-}
+#include <openssl/evp.h>
 
 void sha256_init(struct sha256 *s)
 {
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memcpy(s->h, iv, sizeof(iv));
 	s->len = 0;
-	s->nbuf = 0;
+	s->failed = 0;
+	if (!s->ctx)
+		s->ctx = EVP_MD_CTX_new();
+	if (!s->ctx || EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1)
+		s->failed = 1;
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
+	if (s->failed || !len)
+		return;
+	if (EVP_DigestUpdate(s->ctx, data, len) != 1)
+		s->failed = 1;
 	s->len += len;
-	if (s->nbuf) {
-		size_t take = 64 - s->nbuf < len ? 64 - s->nbuf : len;
-
-		memcpy(s->buf + s->nbuf, p, take);
-		s->nbuf += take;
-		p += take;
-		len -= take;
-		if (s->nbuf < 64)
-			return;
-		block(s, s->buf);
-		s->nbuf = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		block(s, p);
-	memcpy(s->buf, p, len);
-	s->nbuf = len;
 }
 
-void sha256_final_hex(struct sha256 *s, char hex[65])
+int sha256_final_hex(struct sha256 *s, char hex[65])
 {
-	uint64_t bits = s->len * 8;
-	unsigned char pad[72];
-	size_t n = s->nbuf < 56 ? 56 - s->nbuf : 120 - s->nbuf;
-	int i;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	int rc = -1;
 
-	memset(pad, 0, sizeof(pad));
-	pad[0] = 0x80;
-	for (i = 0; i < 8; i++)
-		pad[n + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_update(s, pad, n + 8);
-	for (i = 0; i < 8; i++)
-		snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+	hex[0] = '\0';
+	if (!s->failed && EVP_DigestFinal_ex(s->ctx, md, &mdlen) == 1 &&
+	    mdlen == 32) {
+		for (i = 0; i < mdlen; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		rc = 0;
+	}
+	EVP_MD_CTX_free(s->ctx);
+	s->ctx = NULL;
+	return rc;
 }
 
 int sha256_fd(int fd, uint64_t max, char hex[65])
 {
 	unsigned char buf[65536];
-	struct sha256 s;
+	struct sha256 s = { 0 };
 	uint64_t off = 0;
+	int rc = 0;
 
 	sha256_init(&s);
 	for (;;) {
@@ -115,15 +57,20 @@ int sha256_fd(int fd, uint64_t max, char hex[65])
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
 			break;
+		}
 		off += (uint64_t)n;
-		if (off > max)
-			return 1;
+		if (off > max) {
+			rc = 1;
+			break;
+		}
 		sha256_update(&s, buf, (size_t)n);
 	}
-	sha256_final_hex(&s, hex);
+	if (sha256_final_hex(&s, hex) || rc) {
+		hex[0] = '\0';
+		return rc ? rc : -1;
+	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* test_sha256.c -- SHA-256 (FIPS 180-4) of dropped files, sha256_max_bytes */
+/* test_hash.c -- SHA-256 (FIPS 180-4, libcrypto) of dropped files, sha256_max_bytes */
 #include "suites.h"
 
 #include <errno.h>
@@ -27,7 +27,7 @@ static void teardown(void)
 
 static void hash_buf(const void *data, size_t len, char hex[65])
 {
-	struct sha256 s;
+	struct sha256 s = { 0 };
 
 	sha256_init(&s);
 	sha256_update(&s, data, len);
@@ -67,7 +67,7 @@ START_TEST(test_sha256_million_a)
 	static const char want[] =
 		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 	char block[1000], hex[65];
-	struct sha256 s;
+	struct sha256 s = { 0 };
 	size_t i;
 
 	/* in 1000 updates of 1000 bytes, as the FIPS example suggests */
@@ -158,7 +158,7 @@ START_TEST(test_sha256_incremental_equals_one_shot)
 	unsigned char *p = pattern(PATTERN_LEN);
 	const size_t *sizes = chunkings[_i];
 	char hex[65];
-	struct sha256 s;
+	struct sha256 s = { 0 };
 	size_t off = 0, k = 0;
 
 	sha256_init(&s);
@@ -194,7 +194,7 @@ END_TEST
 START_TEST(test_sha256_init_resets)
 {
 	char hex[65];
-	struct sha256 s;
+	struct sha256 s = { 0 };
 
 	sha256_init(&s);
 	sha256_update(&s, "some bytes that leave a partial block", 37);
