@@ -45,6 +45,8 @@ struct container_ref {
 	bool in_container;
 };
 
+struct finding;
+
 /* Everything the finding needs to know about the triggering event. */
 struct candidate {
 	/* event identity */
@@ -96,17 +98,15 @@ struct candidate {
 	uint64_t rename_serial;
 	char *rename_records;
 
-	/* a confirmed finding held until the rename that names it comes
-	 * (see inspector.c) */
-	struct held_finding *held;
+	/* what the check found, held until the rename that names the
+	 * file comes (check/pipeline.c); freed with the candidate */
+	struct finding *held;
 
-	/* inspector bookkeeping */
+	/* the check's bookkeeping (check/pending.h) */
 	unsigned int attempts;
 	uint64_t first_seen_ms;
 	uint64_t due_ms;
 };
-
-struct held_finding;
 
 struct candidate *candidate_new(void);
 void candidate_free(struct candidate *c);

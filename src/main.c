@@ -23,6 +23,8 @@
 #include "intake/reader.h"
 #include "intake/stream.h"
 #include "report/audit_record.h"
+#include "report/jsonlog.h"
+#include "report/sink.h"
 #include "util/log.h"
 #include "util/privs.h"
 #include "util/stats.h"
@@ -143,6 +145,9 @@ int main(int argc, char **argv)
 	struct running run;
 	struct reader reader;
 	struct audit_sender sender;
+	struct audit_sink audit_sink;
+	struct jsonlog_sink json_sink;
+	struct report report;
 	struct inspector in;
 	struct config cfg;
 	struct stats stats;
@@ -223,7 +228,13 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "cannot start the audit sender");
 		return 1;
 	}
-	if (inspector_init(&in, &cfg, &stats, &sender, NULL, NULL) ||
+	/* Findings go to the JSON log and back into the audit trail. */
+	report_init(&report);
+	jsonlog_sink_init(&json_sink, &cfg, &stats);
+	audit_sink_init(&audit_sink, &sender, &cfg);
+	report_add(&report, &json_sink.base);
+	report_add(&report, &audit_sink.base);
+	if (inspector_init(&in, &cfg, &stats, &report, NULL, NULL) ||
 	    inspector_start(&in)) {
 		log_msg(LOG_ERR, "cannot start the inspector");
 		audit_sender_stop(&sender);
@@ -254,6 +265,7 @@ int main(int argc, char **argv)
 	stats_format(&stats, buf, sizeof(buf));
 	log_msg(LOG_INFO, "stopping: %s", buf);
 	inspector_free(&in);
+	jsonlog_sink_close(&json_sink);
 	config_free(&cfg);
 	if (input)
 		close(fd);

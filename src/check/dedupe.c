@@ -17,6 +17,17 @@ static uint64_t key_hash(const struct dedupe_key *k)
 	return h;
 }
 
+void dedupe_key_of(const struct stat *st, struct dedupe_key *k)
+{
+	/* zeroed whole: the hash reads the padding too */
+	memset(k, 0, sizeof(*k));
+	k->dev = st->st_dev;
+	k->ino = st->st_ino;
+	k->size = (uint64_t)st->st_size;
+	k->mtime_sec = st->st_mtim.tv_sec;
+	k->mtime_nsec = st->st_mtim.tv_nsec;
+}
+
 int dedupe_init(struct dedupe *d, size_t cap)
 {
 	memset(d, 0, sizeof(*d));

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct dedupe_key {
 	uint64_t dev, ino, size;
@@ -17,6 +18,9 @@ struct dedupe {
 	uint32_t *table;		/* open addressing: ring index + 1 */
 	size_t cap, tcap, next, count;
 };
+
+/* The key of a file's content as fstat() describes it. */
+void dedupe_key_of(const struct stat *st, struct dedupe_key *k);
 
 int dedupe_init(struct dedupe *d, size_t cap);
 void dedupe_free(struct dedupe *d);

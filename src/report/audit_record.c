@@ -10,26 +10,22 @@
 
 #include "util/log.h"
 #include "report/sigmeta.h"
-#include "util/textenc.h"
 
-/* Characters that auparse would read as the end of a value or field. */
-static bool needs_hex(const char *v, size_t len)
+/*
+ * libaudit hex-encodes a value holding a space, a double quote, a control
+ * or a non-ASCII byte. auparse would also end a field or a value at '=',
+ * a single quote or a backslash in a user message: those go hex too.
+ */
+static bool needs_hex(const char *v, unsigned int len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)v[i];
-
-		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\'' ||
-		    ch == '=' || ch == '\\')
-			return true;
-	}
-	return false;
+	return audit_value_needs_encoding(v, len) ||
+	       memchr(v, '=', len) || memchr(v, '\'', len) ||
+	       memchr(v, '\\', len);
 }
 
 char *audit_encode_field(const char *name, const char *value, size_t max)
 {
-	size_t len;
+	unsigned int len;
 	char *cut, *out, *hex;
 
 	if (!value || !*value) {
@@ -37,25 +33,26 @@ char *audit_encode_field(const char *name, const char *value, size_t max)
 			return NULL;
 		return out;
 	}
-	len = strnlen(value, max);
+	len = (unsigned int)strnlen(value, max);
 	cut = strndup(value, len);
 	if (!cut)
 		return NULL;
 	if (needs_hex(cut, len)) {
-		hex = hex_encode((const unsigned char *)cut, len);
-		if (!hex || asprintf(&out, "%s=%s", name, hex) < 0)
+		hex = malloc(2 * (size_t)len + 1);
+		if (!hex || !audit_encode_value(hex, cut, len) ||
+		    asprintf(&out, "%s=%s", name, hex) < 0)
 			out = NULL;
 		free(hex);
 	} else {
-		out = audit_encode_nv_string(name, cut, (unsigned int)len);
+		out = audit_encode_nv_string(name, cut, len);
 	}
 	free(cut);
 	return out;
 }
 
-char *audit_finding_message(const struct candidate *c,
-			    const struct classification *cls)
+char *audit_finding_message(const struct finding *f)
 {
+	const struct candidate *c = f->c;
 	char *path, *comm, *exe, *msg = NULL;
 	const char *cid = c->container.id[0] ? c->container.id : "?";
 	const char *rt = c->container.runtime[0] ? c->container.runtime : "?";
@@ -73,7 +70,7 @@ char *audit_finding_message(const struct candidate *c,
 		     " kind=%s serial=%llu pid=%d ppid=%d"
 		     " uid=%lld auid=%lld ses=%lld %s %s"
 		     " container_id=%s runtime=%s",
-		     SIG_SEVERITY, path, exec_kind_name(cls ? cls->kind : 0),
+		     SIG_SEVERITY, path, exec_kind_name(f->typed ? f->cls.kind : 0),
 		     (unsigned long long)c->serial,
 		     (int)c->pid,
 		     (int)c->ppid, c->uid, c->auid, c->ses, comm, exe, cid,
@@ -142,14 +139,16 @@ void audit_sender_set_type(struct audit_sender *s, int type)
 	atomic_store((_Atomic int *)&s->type, type);
 }
 
-void audit_sender_submit(struct audit_sender *s, char *msg)
+int audit_sender_submit(struct audit_sender *s, char *msg)
 {
 	if (!msg)
-		return;
+		return -1;
 	if (!s->started || queue_push(&s->q, msg)) {
 		atomic_fetch_add(&s->stats->audit_dropped, 1);
 		free(msg);
+		return -1;
 	}
+	return 0;
 }
 
 void audit_sender_stop(struct audit_sender *s)
@@ -163,4 +162,34 @@ void audit_sender_stop(struct audit_sender *s)
 		audit_close(s->fd);
 	s->fd = -1;
 	s->started = false;
+}
+
+/* The audit sink: findings queued for the sender thread. */
+static int audit_sink_emit(struct sink *sk, const struct finding *f)
+{
+	struct audit_sink *as = (struct audit_sink *)sk;
+
+	if (!as->enabled || !as->sender)
+		return 0;
+	return audit_sender_submit(as->sender, audit_finding_message(f));
+}
+
+static void audit_sink_configure(struct sink *sk, const struct config *cfg)
+{
+	struct audit_sink *as = (struct audit_sink *)sk;
+
+	as->enabled = cfg->audit_record;
+	if (as->sender)
+		audit_sender_set_type(as->sender, cfg->audit_record_type);
+}
+
+void audit_sink_init(struct audit_sink *as, struct audit_sender *sender,
+		     const struct config *cfg)
+{
+	memset(as, 0, sizeof(*as));
+	as->base.name = "audit";
+	as->base.emit = audit_sink_emit;
+	as->base.configure = audit_sink_configure;
+	as->sender = sender;
+	as->enabled = cfg->audit_record;
 }

@@ -6,9 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "candidate.h"
-#include "check/classify.h"
+#include "report/finding.h"
+#include "report/sink.h"
 #include "util/queue.h"
+#include "util/settings.h"
 #include "util/stats.h"
 
 /* Raw bytes of one value at most (encoded, hex doubles them). */
@@ -22,8 +23,7 @@
  * quote, '=', a control or a non-ASCII byte), so that no name can add a
  * field. A malloc'd string that fits an audit user message.
  */
-char *audit_finding_message(const struct candidate *c,
-			    const struct classification *cls);
+char *audit_finding_message(const struct finding *f);
 
 /* Encode NAME=VALUE as above; VALUE is cut to MAX bytes. */
 char *audit_encode_field(const char *name, const char *value, size_t max);
@@ -40,10 +40,21 @@ struct audit_sender {
 
 int audit_sender_start(struct audit_sender *s, size_t cap, int type,
 		       struct stats *stats);
-/* Queue MSG (taken over); never waits. Counts a drop when full. */
-void audit_sender_submit(struct audit_sender *s, char *msg);
+/* Queue MSG (taken over); never waits. Counts a drop when full (-1). */
+int audit_sender_submit(struct audit_sender *s, char *msg);
 void audit_sender_set_type(struct audit_sender *s, int type);
 /* Send what is queued, then stop the thread. */
 void audit_sender_stop(struct audit_sender *s);
+
+/* The sink that queues each finding's audit record for SENDER, when the
+ * configuration's audit_record is on. */
+struct audit_sink {
+	struct sink base;
+	struct audit_sender *sender;
+	bool enabled;
+};
+
+void audit_sink_init(struct audit_sink *as, struct audit_sender *sender,
+		     const struct config *cfg);
 
 #endif

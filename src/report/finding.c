@@ -181,43 +181,42 @@ static json_object *kubernetes_obj(const struct container_meta *m)
 	return o;
 }
 
-static json_object *file_obj(const struct candidate *c,
-			     const struct file_facts *f)
+static json_object *file_obj(const struct finding *f)
 {
 	json_object *o = json_object_new_object();
 
-	json_add_bytes(o, "path", c->path);
-	if (f && f->st) {
-		add_dev(o, "dev", major(f->st->st_dev), minor(f->st->st_dev));
+	json_add_bytes(o, "path", f->c->path);
+	if (f->checked) {
+		add_dev(o, "dev", major(f->st.st_dev), minor(f->st.st_dev));
 		json_object_object_add(o, "inode",
-			json_object_new_uint64(f->st->st_ino));
-		add_mode(o, "mode", f->st->st_mode);
+			json_object_new_uint64(f->st.st_ino));
+		add_mode(o, "mode", f->st.st_mode);
 		json_object_object_add(o, "size",
-			json_object_new_int64(f->st->st_size));
+			json_object_new_int64(f->st.st_size));
 		json_object_object_add(o, "uid",
-			json_object_new_int64(f->st->st_uid));
+			json_object_new_int64(f->st.st_uid));
 	}
-	if (f && f->cls) {
+	if (f->typed) {
 		json_object_object_add(o, "type", json_object_new_string(
-			exec_kind_name(f->cls->kind)));
-		json_add_bytes(o, "mime_type", f->cls->mime);
-		json_add_bytes(o, "magic", f->cls->description);
+			exec_kind_name(f->cls.kind)));
+		json_add_bytes(o, "mime_type", f->cls.mime);
+		json_add_bytes(o, "magic", f->cls.description);
 	}
-	if (f && f->sha256)
+	if (f->sha256[0])
 		json_object_object_add(o, "sha256",
 				       json_object_new_string(f->sha256));
-	else if (f && f->sha256_skipped)
+	else if (f->sha256_skipped)
 		json_object_object_add(o, "sha256_skipped",
 				       json_object_new_string(f->sha256_skipped));
-	if (f && f->checked_via)
+	if (f->checked_via)
 		json_object_object_add(o, "checked_via",
 				       json_object_new_string(f->checked_via));
 	return o;
 }
 
-json_object *finding_to_json(const struct candidate *c,
-			     const struct file_facts *f)
+json_object *finding_to_json(const struct finding *f)
 {
+	const struct candidate *c = f->c;
 	json_object *root = json_object_new_object();
 	json_object *ev = json_object_new_object();
 	json_object *data = json_object_new_object();
@@ -260,14 +259,14 @@ json_object *finding_to_json(const struct candidate *c,
 				       json_object_new_uint64(c->rename_serial));
 	json_object_object_add(ev, "paths", path_items(c));
 	json_object_object_add(ev, "container",
-			       container_obj(c, f ? f->meta : NULL));
+			       container_obj(c, f->meta));
 	{
-		json_object *k = kubernetes_obj(f ? f->meta : NULL);
+		json_object *k = kubernetes_obj(f->meta);
 
 		if (k)
 			json_object_object_add(ev, "kubernetes", k);
 	}
-	json_object_object_add(ev, "file", file_obj(c, f));
+	json_object_object_add(ev, "file", file_obj(f));
 	json_object_object_add(ev, "records", record_lines(c->records));
 	if (c->rename_records)
 		json_object_object_add(ev, "rename_records",
@@ -279,9 +278,9 @@ json_object *finding_to_json(const struct candidate *c,
 	return root;
 }
 
-char *finding_json_line(const struct candidate *c, const struct file_facts *f)
+char *finding_json_line(const struct finding *f)
 {
-	json_object *j = finding_to_json(c, f);
+	json_object *j = finding_to_json(f);
 	const char *s;
 	char *line;
 

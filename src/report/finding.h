@@ -2,6 +2,7 @@
 #ifndef DROPEXEC_FINDING_H
 #define DROPEXEC_FINDING_H
 
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
 
@@ -9,14 +10,20 @@
 #include "check/classify.h"
 #include "scope/meta.h"
 
-/* What the inspector learnt about the file. */
-struct file_facts {
-	const struct stat *st;
-	const struct classification *cls;
-	const char *checked_via;
-	const struct container_meta *meta;	/* or NULL */
-	const char *sha256;			/* hex, or NULL */
-	const char *sha256_skipped;		/* why there is none */
+/*
+ * A confirmed drop: the one description of what a check found, handed to
+ * every sink (report/sink.h). The candidate stays owned by the check.
+ */
+struct finding {
+	const struct candidate *c;		/* the triggering event */
+	const struct container_meta *meta;	/* name, image, pod; or NULL */
+	bool checked;			/* the file was opened: st, via */
+	struct stat st;
+	const char *checked_via;	/* how it was reached (safeopen.h) */
+	bool typed;			/* cls holds the file's type */
+	struct classification cls;
+	char sha256[65];		/* hex; "" when not hashed */
+	const char *sha256_skipped;	/* why there is none, or NULL */
 };
 
 /*
@@ -26,11 +33,10 @@ struct file_facts {
  * and its exact bytes are added in hex under the same key + "_hex"
  * (raw record lines, ASCII as auditd writes them, get U+FFFD only).
  */
-json_object *finding_to_json(const struct candidate *c,
-			     const struct file_facts *f);
+json_object *finding_to_json(const struct finding *f);
 
 /* One line of JSON text (malloc'd, no newline). */
-char *finding_json_line(const struct candidate *c, const struct file_facts *f);
+char *finding_json_line(const struct finding *f);
 
 /* Add a byte string under KEY following the rule above. */
 void json_add_bytes(json_object *obj, const char *key, const char *value);

@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "report/finding.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -135,4 +136,47 @@ int jsonlog_write(struct jsonlog *l, const char *line)
 	 * may have room again. */
 	jsonlog_close(l);
 	return -1;
+}
+
+static int jsonlog_sink_emit(struct sink *sk, const struct finding *f)
+{
+	struct jsonlog_sink *js = (struct jsonlog_sink *)sk;
+	char *line = finding_json_line(f);
+	int rc = line ? jsonlog_write(&js->log, line) : -1;
+
+	free(line);
+	if (rc)
+		atomic_fetch_add(&js->stats->json_errors, 1);
+	return rc;
+}
+
+static void jsonlog_sink_configure(struct sink *sk, const struct config *cfg)
+{
+	struct jsonlog_sink *js = (struct jsonlog_sink *)sk;
+
+	jsonlog_set_path(&js->log, cfg->json_log);
+}
+
+static void jsonlog_sink_reopen(struct sink *sk)
+{
+	jsonlog_reopen(&((struct jsonlog_sink *)sk)->log);
+}
+
+void jsonlog_sink_init(struct jsonlog_sink *js, const struct config *cfg,
+		       struct stats *stats)
+{
+	memset(js, 0, sizeof(*js));
+	js->base.name = "json";
+	js->base.emit = jsonlog_sink_emit;
+	js->base.configure = jsonlog_sink_configure;
+	js->base.reopen = jsonlog_sink_reopen;
+	js->stats = stats;
+	jsonlog_init(&js->log);
+	jsonlog_set_path(&js->log, cfg->json_log);
+}
+
+void jsonlog_sink_close(struct jsonlog_sink *js)
+{
+	jsonlog_close(&js->log);
+	jsonlog_set_path(&js->log, NULL);
 }

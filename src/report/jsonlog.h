@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "report/sink.h"
+#include "util/settings.h"
+#include "util/stats.h"
+
 struct jsonlog {
 	char *path;		/* NULL: no log */
 	int fd;
@@ -25,5 +29,18 @@ void jsonlog_reopen(struct jsonlog *l);
  */
 int jsonlog_write(struct jsonlog *l, const char *line);
 void jsonlog_close(struct jsonlog *l);
+
+/* The sink that writes each finding as one line to the log at the
+ * configuration's json_log (none when empty); lost lines are counted in
+ * stats->json_errors. */
+struct jsonlog_sink {
+	struct sink base;
+	struct jsonlog log;
+	struct stats *stats;
+};
+
+void jsonlog_sink_init(struct jsonlog_sink *js, const struct config *cfg,
+		       struct stats *stats);
+void jsonlog_sink_close(struct jsonlog_sink *js);
 
 #endif

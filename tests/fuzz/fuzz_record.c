@@ -14,18 +14,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void on_candidate(struct candidate *c, void *arg)
 {
-	struct classification cls;
-	struct file_facts facts = { .cls = &cls, .checked_via = "fuzz" };
+	struct finding f = { .c = c, .typed = true, .checked_via = "fuzz" };
 	char *line, *msg;
 
 	(void)arg;
-	memset(&cls, 0, sizeof(cls));
-	cls.kind = KIND_ELF_EXEC;
-	strcpy(cls.mime, "application/x-executable");
+	f.cls.kind = KIND_ELF_EXEC;
+	strcpy(f.cls.mime, "application/x-executable");
 	(void)path_is_excluded(c->path);
 	(void)is_runtime_setup(c->comm, c->exe);
-	line = finding_json_line(c, &facts);
-	msg = audit_finding_message(c, &cls);
+	line = finding_json_line(&f);
+	msg = audit_finding_message(&f);
 	if (!line || !msg)
 		abort();
 	free(line);

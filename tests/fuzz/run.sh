@@ -31,6 +31,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	"$here/fuzz_record.c" "$top/src/intake/record.c" "$top/src/candidate.c" \
 	"$top/src/scope/scope.c" "$top/src/util/textenc.c" \
 	"$top/src/report/finding.c" "$top/src/report/audit_record.c" \
+	"$top/src/report/sink.c" "$top/src/report/jsonlog.c" \
 	"$top/src/util/queue.c" "$top/src/util/log.c" "$top/src/util/path.c" \
 	"$top/src/util/stats.c" "$top/src/util/settings.c" \
 	"$top/src/util/readfile.c" \

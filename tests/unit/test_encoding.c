@@ -19,6 +19,27 @@
 
 /* --- audit_value_decode --------------------------------------------------- */
 
+/* The JSON line of a finding that knows only its event. */
+static char *json_line_of(const struct candidate *c)
+{
+	struct finding f = { .c = c };
+
+	return finding_json_line(&f);
+}
+
+/* The audit message of a finding of type CLS (NULL: unknown). */
+static char *audit_message_of(const struct candidate *c,
+			      const struct classification *cls)
+{
+	struct finding f = { .c = c };
+
+	if (cls) {
+		f.typed = true;
+		f.cls = *cls;
+	}
+	return audit_finding_message(&f);
+}
+
 START_TEST(test_decode_quoted)
 {
 	char *v = audit_value_decode("\"/tmp/dropped\"");
@@ -267,7 +288,7 @@ static json_object *parse_line(const char *line)
 START_TEST(test_json_sigmetadata)
 {
 	struct candidate *c = make_candidate("/tmp/dropped");
-	char *line = finding_json_line(c, NULL);
+	char *line = json_line_of(c);
 	json_object *j = parse_line(line), *sev;
 
 	ck_assert_str_eq(jstr(j, "SigMetadata.ID"), "TRC-1022");
@@ -305,7 +326,8 @@ START_TEST(test_json_event_fields)
 	struct candidate *c = make_candidate("/tmp/dropped");
 	struct classification cls = { .kind = KIND_ELF_EXEC };
 	struct stat st;
-	struct file_facts f = { &st, &cls, "writer_fd" };
+	struct finding f = { .c = c, .checked = true,
+			     .checked_via = "writer_fd", .typed = true };
 	json_object *j, *serial, *recs;
 	char *line;
 
@@ -316,7 +338,9 @@ START_TEST(test_json_event_fields)
 	snprintf(cls.mime, sizeof(cls.mime), "application/x-executable");
 	snprintf(cls.description, sizeof(cls.description),
 		 "ELF 64-bit LSB executable, x86-64");
-	line = finding_json_line(c, &f);
+	f.st = st;
+	f.cls = cls;
+	line = finding_json_line(&f);
 	j = parse_line(line);
 
 	serial = jget(j, "Event.serial");
@@ -366,7 +390,7 @@ START_TEST(test_json_hostile_valid_path)
 {
 	const char *path = hostile_valid[_i];
 	struct candidate *c = make_candidate(path);
-	char *line = finding_json_line(c, NULL);
+	char *line = json_line_of(c);
 	json_object *j = parse_line(line);
 
 	ck_assert_str_eq(jstr(j, "Data.path"), path);
@@ -396,7 +420,7 @@ START_TEST(test_json_hostile_invalid_path)
 
 	free(c->comm);
 	c->comm = strdup("c\xffp");
-	line = finding_json_line(c, NULL);
+	line = json_line_of(c);
 	j = parse_line(line);
 	hex = hex_encode((const unsigned char *)path, strlen(path));
 
@@ -427,7 +451,7 @@ START_TEST(test_json_long_path)
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
 	c = make_candidate(path);
-	line = finding_json_line(c, NULL);
+	line = json_line_of(c);
 	j = parse_line(line);
 	ck_assert_uint_eq(strlen(jstr(j, "Data.path")), 4095);
 	ck_assert_str_eq(jstr(j, "Data.path"), path);
@@ -563,7 +587,7 @@ START_TEST(test_audit_message_benign)
 {
 	struct candidate *c = make_candidate("/tmp/dropped");
 	struct classification cls = { .kind = KIND_ELF_EXEC };
-	char *msg = audit_finding_message(c, &cls), *v;
+	char *msg = audit_message_of(c, &cls), *v;
 
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_msg(!strncmp(msg, "op=dropped_executable sig_id=TRC-1022",
@@ -623,8 +647,8 @@ START_TEST(test_audit_message_hostile)
 	c->comm = strdup(path + 5);	/* same hostile bytes in comm */
 	free(c->exe);
 	c->exe = strdup(path);		/* and in exe */
-	good = audit_finding_message(benign, &cls);
-	msg = audit_finding_message(c, &cls);
+	good = audit_message_of(benign, &cls);
+	msg = audit_message_of(c, &cls);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert(!strncmp(msg, "op=dropped_executable sig_id=TRC-1022 ",
 			   38));
@@ -670,7 +694,7 @@ START_TEST(test_audit_message_long_path)
 	c = make_candidate(path);
 	free(c->exe);
 	c->exe = strdup(path);
-	msg = audit_finding_message(c, NULL);
+	msg = audit_message_of(c, NULL);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_uint_lt(strlen(msg), 8900);
 	/* libaudit refuses longer user messages */
@@ -709,7 +733,7 @@ START_TEST(test_audit_message_auparse_roundtrip)
 
 	free(c->exe);
 	c->exe = strdup("/usr/bin/my tool");
-	msg = audit_finding_message(c, &cls);
+	msg = audit_message_of(c, &cls);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_int_ne(asprintf(&rec, "type=USER msg=audit(1795481314.200:"
 				  "900): pid=1 uid=0 auid=4294967295 "

@@ -1,0 +1,11 @@
+/* allow.c -- known-good activity, from the [allow] lists of the configuration */
+#include "check/allow.h"
+
+bool allow_match(const struct config *cfg, const struct candidate *c,
+		 const struct container_meta *meta)
+{
+	return strlist_match(&cfg->allow_exe, c->exe) ||
+	       strlist_match(&cfg->allow_path, c->path) ||
+	       (meta && strlist_match(&cfg->allow_image, meta->image)) ||
+	       (meta && strlist_match(&cfg->allow_container, meta->name));
+}

@@ -1,0 +1,89 @@
+/* pipeline.h -- the check of one candidate, step by step
+ *
+ * check_candidate() takes a candidate from the reader and decides:
+ *
+ *   1. a rename of a file still pending?      -> carried on under the new name
+ *   2. where to look: the writer's root, its parent's, the overlay mount
+ *   3. a file system that must never be read (scope/fstype.h)?  -> skip
+ *   4. open it safely in that root (check/safeopen.h)           -> or gone
+ *   5. really on /dev/shm or /run/shm?                           -> excluded
+ *   6. written since the open? recent content for a rename/link? -> or retry
+ *   7. ELF header, then libmagic (check/classify.h)   -> retry while short
+ *   8. still growing?                                 -> settle, look again
+ *   9. sha256 (check/hash.h); renamed away already?   -> wait for the rename
+ *  10. allowed (check/allow.h)? already reported (check/dedupe.h)?
+ *  11. one struct finding to every sink (report/sink.h)
+ *
+ * Candidates that need another look wait on the pending list
+ * (check/pending.h). Everything runs in the inspector's thread; time is
+ * passed in, so tests drive it.
+ */
+#ifndef DROPEXEC_PIPELINE_H
+#define DROPEXEC_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "candidate.h"
+#include "check/classify.h"
+#include "check/dedupe.h"
+#include "check/pending.h"
+#include "report/sink.h"
+#include "scope/fstype.h"
+#include "scope/meta.h"
+#include "scope/scope.h"
+#include "util/settings.h"
+#include "util/stats.h"
+
+enum check_outcome {
+	CHECK_FINDING = 0,	/* reported */
+	CHECK_NOT_EXEC,		/* a file, but not a kind we report */
+	CHECK_RETRY,		/* kept on the pending list for later */
+	CHECK_STILL_SHORT,	/* gave up waiting for content */
+	CHECK_UNREACHABLE,	/* gone, replaced, not regular, remote */
+	CHECK_DUPLICATE,	/* this content was already reported */
+	CHECK_ERROR,		/* libmagic failed */
+	CHECK_EXCLUDED,		/* on /dev/shm or /run/shm */
+	CHECK_ALLOWED,		/* matched an [allow] list: counted */
+	CHECK_MERGED,		/* a rename carried into a pending check */
+};
+
+/* Everything a check needs; owned by one thread. */
+struct checker {
+	struct config cfg;
+	struct classifier cl;
+	struct dedupe dd;
+	struct scope_ctx scope;
+	struct fstype_cache fstypes;
+	struct meta_cache meta;
+	struct pending pending;
+	struct report *report;		/* NULL: findings go nowhere */
+	struct stats *stats;
+};
+
+/*
+ * Set up CK with a copy of CFG (libmagic is loaded here, before any
+ * thread starts). PROC and MOUNTINFO are NULL for the real ones.
+ */
+int checker_init(struct checker *ck, const struct config *cfg,
+		 struct stats *stats, struct report *report,
+		 const char *proc, const char *mountinfo);
+void checker_free(struct checker *ck);
+
+/* Use NEXT (taken over) from now on; queue and table sizes and the
+ * libmagic limits stay as they were at start. */
+void checker_configure(struct checker *ck, struct config *next);
+
+/*
+ * Check candidate C (taken over) at monotonic time NOW_MS. On CHECK_RETRY
+ * and CHECK_MERGED it lives on in the pending list; otherwise it is
+ * freed.
+ */
+enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
+				   uint64_t now_ms);
+
+/* Look again at the pending candidates that are due (FINAL: all of them,
+ * and for the last time). */
+void check_run_pending(struct checker *ck, uint64_t now_ms, bool final);
+
+#endif
