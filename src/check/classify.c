@@ -1,16 +1,20 @@
 /* classify.c -- is this file an executable? ELF header first, then libmagic */
 #include "check/classify.h"
 
+#include <elf.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#define ET_REL_		1
-#define ET_EXEC_	2
-#define ET_DYN_		3
-#define ET_CORE_	4
-#define PT_INTERP_	3
+/* A field of an ELF header, read at its offset in the <elf.h> layout. */
+#define EHDR_FIELD(h, is64, f, big) \
+	((is64) ? get_uint((h) + offsetof(Elf64_Ehdr, f), \
+			   sizeof(((Elf64_Ehdr *)0)->f), (big)) \
+		: get_uint((h) + offsetof(Elf32_Ehdr, f), \
+			   sizeof(((Elf32_Ehdr *)0)->f), (big)))
 
+/* An unsigned N-byte field at P, in the file's byte order. */
 static uint64_t get_uint(const unsigned char *p, size_t n, bool big)
 {
 	uint64_t v = 0;
@@ -29,27 +33,20 @@ static unsigned int dyn_kind(const unsigned char *h, size_t len, bool is64,
 	uint64_t phoff, i;
 	unsigned int phentsize, phnum;
 
-	if (is64) {
-		if (len < 64)
-			return KIND_NONE;
-		phoff = get_uint(h + 32, 8, big);
-		phentsize = (unsigned int)get_uint(h + 54, 2, big);
-		phnum = (unsigned int)get_uint(h + 56, 2, big);
-	} else {
-		if (len < 52)
-			return KIND_NONE;
-		phoff = get_uint(h + 28, 4, big);
-		phentsize = (unsigned int)get_uint(h + 42, 2, big);
-		phnum = (unsigned int)get_uint(h + 44, 2, big);
-	}
-	if (phentsize < 4 || phoff >= len)
+	if (len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return KIND_NONE;
+	phoff = EHDR_FIELD(h, is64, e_phoff, big);
+	phentsize = (unsigned int)EHDR_FIELD(h, is64, e_phentsize, big);
+	phnum = (unsigned int)EHDR_FIELD(h, is64, e_phnum, big);
+	/* p_type, the first field of a program header, is 4 bytes in both */
+	if (phentsize < sizeof(Elf32_Word) || phoff >= len)
 		return KIND_NONE;
 	for (i = 0; i < phnum; i++) {
 		uint64_t off = phoff + i * phentsize;
 
-		if (off + 4 > len)
+		if (off + sizeof(Elf32_Word) > len)
 			return KIND_NONE;
-		if (get_uint(h + off, 4, big) == PT_INTERP_)
+		if (get_uint(h + off, sizeof(Elf32_Word), big) == PT_INTERP)
 			return KIND_ELF_PIE;
 	}
 	return KIND_ELF_SHARED;
@@ -74,7 +71,7 @@ enum head_verdict classify_head(const unsigned char *h, size_t len,
 	*kind = KIND_NONE;
 	if (file_size == 0 || len == 0)
 		return HEAD_SHORT;
-	if (len < 4 && is_prefix_of(h, len, "\x7f" "ELF"))
+	if (len < SELFMAG && is_prefix_of(h, len, ELFMAG))
 		return HEAD_SHORT;
 	if (len == 1 && (h[0] == '#' || h[0] == 'M'))
 		return HEAD_SHORT;
@@ -82,30 +79,31 @@ enum head_verdict classify_head(const unsigned char *h, size_t len,
 		if (len < 4 && !memcmp(h, macho[i], len))
 			return HEAD_SHORT;
 
-	if (len >= 4 && !memcmp(h, "\x7f" "ELF", 4)) {
+	if (len >= SELFMAG && !memcmp(h, ELFMAG, SELFMAG)) {
 		bool is64, big;
 		unsigned int type;
 
 		if (len < ELF_MIN_HEADER)
 			return HEAD_SHORT;
-		if ((h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2))
+		if ((h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+		    (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB))
 			return HEAD_NOT_EXEC;
-		is64 = h[4] == 2;
-		big = h[5] == 2;
-		type = (unsigned int)get_uint(h + 16, 2, big);
+		is64 = h[EI_CLASS] == ELFCLASS64;
+		big = h[EI_DATA] == ELFDATA2MSB;
+		type = (unsigned int)EHDR_FIELD(h, is64, e_type, big);
 		switch (type) {
-		case ET_EXEC_:
+		case ET_EXEC:
 			*kind = KIND_ELF_EXEC;
 			break;
-		case ET_DYN_:
+		case ET_DYN:
 			*kind = dyn_kind(h, len, is64, big);
 			if (*kind == KIND_NONE)
 				*kind = KIND_ELF_SHARED;
 			break;
-		case ET_REL_:
+		case ET_REL:
 			*kind = KIND_ELF_RELOC;
 			break;
-		case ET_CORE_:
+		case ET_CORE:
 			*kind = KIND_ELF_CORE;
 			break;
 		default:

@@ -4,14 +4,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <elf.h>
 #include <magic.h>
 
 #include "util/settings.h"
 
 /* Bytes of a file's head the checks look at. */
 #define CLASSIFY_HEAD_LEN	4096
-/* Below this many bytes an ELF header cannot be judged yet. */
-#define ELF_MIN_HEADER		20
+/* Below this many bytes (e_ident, e_type, e_machine) an ELF header
+ * cannot be judged yet. */
+#define ELF_MIN_HEADER		offsetof(Elf32_Ehdr, e_version)
 
 enum head_verdict {
 	HEAD_NOT_EXEC = 0,	/* final: nothing we report */

@@ -340,30 +340,52 @@ static bool section_is_known(const char *sec, size_t len)
 	return false;
 }
 
-/* Every entry of the dictionary must be a known section or key; a key
- * before the first [section] is stored as ":key" and is an error too. */
-static void check_unknown_keys(const dictionary *d, const char *path,
+/* Report each key of section SEC (known) that is not one of ours. */
+static void check_section_keys(const dictionary *d, const char *sec,
+			       const char *path, struct config_errors *errs)
+{
+	int i, n = iniparser_getsecnkeys(d, sec);
+	const char **keys;
+
+	if (n <= 0)
+		return;
+	keys = calloc((size_t)n, sizeof(*keys));
+	if (!keys || !iniparser_getseckeys(d, sec, keys)) {
+		free(keys);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!*sec)	/* stored as ":key" */
+			add_error(errs, "%s: key '%s' is outside any "
+				  "[section]", path, keys[i] + 1);
+		else if (!key_is_known(keys[i]))
+			add_error(errs, "%s: unknown key %s", path, keys[i]);
+	}
+	free(keys);
+}
+
+/*
+ * Every entry of the dictionary must be a known section or key. A key
+ * before the first [section] is stored as ":key", in a section named ""
+ * that iniparser lists only once it exists: it is added here, so that
+ * iniparser_getseckeys() finds those keys.
+ */
+static void check_unknown_keys(dictionary *d, const char *path,
 			       struct config_errors *errs)
 {
-	ssize_t i;
+	int i, nsec;
 
-	for (i = 0; i < d->size; i++) {
-		const char *k = d->key[i], *colon;
+	iniparser_set(d, "", NULL);
+	nsec = iniparser_getnsec(d);
+	for (i = 0; i < nsec; i++) {
+		const char *sec = iniparser_getsecname(d, i);
 
-		if (!k)
+		if (!sec)
 			continue;
-		colon = strchr(k, ':');
-		if (!colon) {
-			if (!section_is_known(k, strlen(k)))
-				add_error(errs, "%s: unknown section [%s]",
-					  path, k);
-		} else if (colon == k) {
-			add_error(errs, "%s: key '%s' is outside any "
-				  "[section]", path, colon + 1);
-		} else if (section_is_known(k, colon - k) &&
-			   !key_is_known(k)) {
-			add_error(errs, "%s: unknown key %s", path, k);
-		}
+		if (*sec && !section_is_known(sec, strlen(sec)))
+			add_error(errs, "%s: unknown section [%s]", path, sec);
+		else
+			check_section_keys(d, sec, path, errs);
 	}
 }
 
