@@ -76,7 +76,7 @@ bool reader_keep_pid(struct reader *r, pid_t pid)
 bool reader_route(struct reader *r, struct candidate *c)
 {
 	atomic_fetch_add(&r->stats->candidates, 1);
-	if (!strncmp(c->path, "memfd:", 6)) {
+	if (path_is_memfd(c->path)) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);
 		return false;

@@ -140,16 +140,38 @@ bool cgroup_find_container(const char *text, struct container_ref *out)
 	return false;
 }
 
+/* Shared memory, excluded as in Tracee: the kernel's names of memfd
+ * files, and files below these directories (the check confirms that the
+ * file is really on that mount). The one list of both. */
+#define MEMFD_PREFIX	"memfd:"
+static const char *const shm_dirs[] = { "/dev/shm", "/run/shm" };
+
+bool path_is_memfd(const char *path)
+{
+	return !strncmp(path, MEMFD_PREFIX, sizeof(MEMFD_PREFIX) - 1);
+}
+
+/* The directory of shm_dirs that PATH, as written, lies below, or NULL. */
+static const char *shm_dir_of(const char *path)
+{
+	size_t i, len;
+
+	for (i = 0; i < sizeof(shm_dirs) / sizeof(shm_dirs[0]); i++) {
+		len = strlen(shm_dirs[i]);
+		if (!strncmp(path, shm_dirs[i], len) && path[len] == '/')
+			return shm_dirs[i];
+	}
+	return NULL;
+}
+
 bool path_is_excluded(const char *path)
 {
-	return !strncmp(path, "memfd:", 6) ||
-	       !strncmp(path, "/dev/shm/", 9) ||
-	       !strncmp(path, "/run/shm/", 9);
+	return path_is_memfd(path) || shm_dir_of(path);
 }
 
 const char *path_shm_dir(const char *path)
 {
-	const char *dir = NULL;
+	const char *dir;
 	char *norm;
 
 	if (!strstr(path, "shm"))
@@ -158,10 +180,7 @@ const char *path_shm_dir(const char *path)
 	if (!norm)
 		return NULL;
 	path_normalize(norm);
-	if (!strncmp(norm, "/dev/shm/", 9))
-		dir = "/dev/shm";
-	else if (!strncmp(norm, "/run/shm/", 9))
-		dir = "/run/shm";
+	dir = shm_dir_of(norm);
 	free(norm);
 	return dir;
 }

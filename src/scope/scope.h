@@ -52,6 +52,9 @@ struct scope_ctx {
  */
 bool cgroup_find_container(const char *text, struct container_ref *out);
 
+/* A memfd file's name as the kernel gives it ("memfd:NAME"). */
+bool path_is_memfd(const char *path);
+
 /* Paths never reported, as in Tracee: memfd:, /dev/shm/, /run/shm/.
  * PATH is compared as written: normalise it first. */
 bool path_is_excluded(const char *path);
