@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <magic.h>
 
+#include "report/finding.h"
 #include "util/settings.h"
 
 /* Bytes of a file's head the checks look at. */
@@ -19,12 +20,6 @@ enum head_verdict {
 	HEAD_NOT_EXEC = 0,	/* final: nothing we report */
 	HEAD_SHORT,		/* empty, or the start of a header: look again */
 	HEAD_CANDIDATE,		/* looks like KIND: confirm with libmagic */
-};
-
-struct classification {
-	unsigned int kind;	/* one enum exec_kind bit, or KIND_NONE */
-	char mime[96];
-	char description[512];
 };
 
 /* One per thread: a magic_t must not be shared. */

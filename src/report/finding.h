@@ -7,8 +7,15 @@
 #include <json-c/json.h>
 
 #include "candidate.h"
-#include "check/classify.h"
 #include "scope/meta.h"
+#include "util/settings.h"
+
+/* A file's type, as the check's classifier (check/classify.h) found it. */
+struct classification {
+	unsigned int kind;	/* one enum exec_kind bit, or KIND_NONE */
+	char mime[96];
+	char description[512];
+};
 
 /*
  * A confirmed drop: the one description of what a check found, handed to
