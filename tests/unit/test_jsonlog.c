@@ -1,5 +1,5 @@
 /* test_jsonlog.c -- the findings log under faults: removed, full, unwritable */
-#include "suites.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -709,7 +709,7 @@ START_TEST(test_error_reported_once)
 }
 END_TEST
 
-Suite *jsonlog_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("jsonlog");
 	TCase *tn = tcase_create("normal");

@@ -1,5 +1,5 @@
-/* test_inspect.c -- opening a file a container named, inside that container */
-#include "suites.h"
+/* test_safeopen.c -- opening a file a container named, inside that container */
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1234,9 +1234,9 @@ START_TEST(test_name_is)
 }
 END_TEST
 
-Suite *inspect_suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("inspect");
+	Suite *s = suite_create("safeopen");
 	TCase *tn = tcase_create("normal");
 	TCase *te = tcase_create("escape");
 	TCase *tr = tcase_create("not-regular");
