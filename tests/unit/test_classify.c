@@ -1,5 +1,5 @@
 /* test_classify.c -- ELF header checks and libmagic confirmation */
-#include "suites.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -501,7 +501,7 @@ START_TEST(test_confirm_empty_file)
 }
 END_TEST
 
-Suite *classify_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("classify");
 	TCase *th = tcase_create("head");

@@ -1,5 +1,5 @@
 /* test_hash.c -- SHA-256 (FIPS 180-4, libcrypto) of dropped files, sha256_max_bytes */
-#include "suites.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -394,9 +394,9 @@ START_TEST(test_sha256_max_in_wrong_section)
 }
 END_TEST
 
-Suite *sha256_suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("sha256");
+	Suite *s = suite_create("hash");
 	TCase *tv = tcase_create("vectors");
 	TCase *tf = tcase_create("fd");
 	TCase *tc = tcase_create("config");

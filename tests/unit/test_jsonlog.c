@@ -1,5 +1,5 @@
 /* test_jsonlog.c -- the findings log under faults: removed, full, unwritable */
-#include "suites.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -360,6 +360,7 @@ START_TEST(test_unwritable_then_recovers)
 	bool root = private_mounts();
 	struct jsonlog l;
 	char *dir = test_mkdtemp(), *sub = path_in(dir, "d");
+	char why[160] = "";
 	char *log = path_in(sub, "f.jsonl");
 	int fd = -1, flags = 0;
 
@@ -382,9 +383,8 @@ START_TEST(test_unwritable_then_recovers)
 		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
 		    (flags |= FS_IMMUTABLE_FL,
 		     ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)) {
-			fprintf(stderr, "# skipped test_unwritable_then_recovers:"
-				" cannot make a file immutable: %s\n",
-				strerror(errno));
+			snprintf(why, sizeof(why), "cannot make a file "
+				 "immutable: %s", strerror(errno));
 			goto out;
 		}
 	} else {
@@ -421,6 +421,8 @@ out:
 	free(log);
 	free(sub);
 	free(dir);
+	if (*why)
+		test_skip("%s", why);
 }
 END_TEST
 
@@ -431,11 +433,8 @@ START_TEST(test_readonly_fs_then_recovers)
 	struct jsonlog l;
 	char *dir, *log;
 
-	if (!private_mounts()) {
-		fprintf(stderr, "# skipped test_readonly_fs_then_recovers: "
-			"needs root\n");
-		return;
-	}
+	if (!private_mounts())
+		test_skip("needs root (a private mount namespace)");
 	dir = test_mkdtemp();
 	log = path_in(dir, "f.jsonl");
 	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", MS_RDONLY, "size=64k"),
@@ -615,11 +614,8 @@ START_TEST(test_disk_full_then_recovers)
 	int fd, i;
 	ssize_t n;
 
-	if (!private_mounts()) {
-		fprintf(stderr, "# skipped test_disk_full_then_recovers: "
-			"needs root\n");
-		return;
-	}
+	if (!private_mounts())
+		test_skip("needs root (a private mount namespace)");
 	dir = test_mkdtemp();
 	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700"),
 			 0);
@@ -709,7 +705,7 @@ START_TEST(test_error_reported_once)
 }
 END_TEST
 
-Suite *jsonlog_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("jsonlog");
 	TCase *tn = tcase_create("normal");

@@ -1,6 +1,6 @@
 /* test_meta.c -- container name, image and pod from the runtimes' state on
  * disk (tests/fixtures/meta), the metadata cache, and the [allow] lists */
-#include "suites.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1214,7 +1214,7 @@ START_TEST(test_config_copy_empty_lists)
 }
 END_TEST
 
-Suite *meta_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("meta");
 	TCase *tp = tcase_create("parse");

@@ -1,5 +1,5 @@
 /* test_fstype.c -- which devices hold file systems that are never read */
-#include "suites.h"
+#include "testlib.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -438,7 +438,7 @@ START_TEST(test_inspector_checks_local)
 }
 END_TEST
 
-Suite *fstype_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("fstype");
 	TCase *tt = tcase_create("types");

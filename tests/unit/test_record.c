@@ -1,5 +1,5 @@
 /* test_record.c -- from the audit record stream to candidates */
-#include "suites.h"
+#include "testlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -905,7 +905,27 @@ START_TEST(test_many_path_items)
 }
 END_TEST
 
-Suite *record_suite(void)
+/* runc's own setup writes are not the container's (is_runtime_setup). */
+START_TEST(test_runtime_setup)
+{
+	/* runc's init, as audit shows it: exe outside the container root */
+	ck_assert(is_runtime_setup("runc:[2:INIT]", "/"));
+	ck_assert(is_runtime_setup("runc:[1:CHILD]", "/"));
+	ck_assert(is_runtime_setup("runc", "/"));
+	ck_assert(is_runtime_setup("crun", "/"));
+
+	/* a container process naming itself runc is still watched */
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/bin/busybox"));
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/usr/sbin/runc"));
+	ck_assert(!is_runtime_setup("sh", "/"));
+	ck_assert(!is_runtime_setup("cp", "/bin/busybox"));
+	ck_assert(!is_runtime_setup(NULL, "/"));
+	ck_assert(!is_runtime_setup("runc:[2:INIT]", NULL));
+}
+END_TEST
+
+
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("record");
 	TCase *tf = tcase_create("fixture");
@@ -943,6 +963,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_runc_name_with_real_exe);
 	tcase_add_test(tc, test_i386_openat);
 	tcase_add_test(tc, test_i386_creat);
+	tcase_add_test(tc, test_runtime_setup);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(tm, 60);
@@ -955,5 +976,7 @@ Suite *record_suite(void)
 	tcase_add_test(tm, test_nul_bytes);
 	tcase_add_test(tm, test_many_path_items);
 	suite_add_tcase(s, tm);
+
+	record_malformed_tcases(s);
 	return s;
 }

@@ -1,5 +1,5 @@
-/* test_inspect.c -- opening a file a container named, inside that container */
-#include "suites.h"
+/* test_safeopen.c -- opening a file a container named, inside that container */
+#include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -447,10 +447,8 @@ START_TEST(test_magic_links)
 	int host_fd;
 	size_t i;
 
-	if (!private_mounts()) {
-		fprintf(stderr, "# skipped test_magic_links: needs root\n");
-		return;
-	}
+	if (!private_mounts())
+		test_skip("needs root (a private mount namespace)");
 	fake_init(&f, true);
 	proc_in_root = join(f.root, "proc");
 	ck_assert_int_eq(mkdir(proc_in_root, 0755), 0);
@@ -615,10 +613,8 @@ START_TEST(test_device_node)
 	struct candidate *c;
 	char *dev;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "# skipped test_device_node: needs root\n");
-		return;
-	}
+	if (geteuid() != 0)
+		test_skip("needs root (mknod)");
 	fake_init(&f, true);
 	dev = join(f.root, "dev/null");
 	ck_assert_int_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0);
@@ -679,12 +675,13 @@ START_TEST(test_sparse_10g)
 	fd = open(file, O_WRONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	if (ftruncate(fd, size) < 0) {
-		fprintf(stderr, "# skipped test_sparse_10g: ftruncate: %s\n",
-			strerror(errno));
+		int err = errno;
+
 		close(fd);
 		free(file);
 		fake_free(&f);
-		return;
+		test_skip("no 10 GiB sparse file here: ftruncate: %s",
+			  strerror(err));
 	}
 	close(fd);
 	ck_assert_int_eq(classifier_init(&cl, 1024 * 1024), 0);
@@ -1058,11 +1055,8 @@ START_TEST(test_on_mount_symlink_elsewhere)
 	struct candidate *c, *cs;
 	char *shm, *file, *infile;
 
-	if (!private_mounts()) {
-		fprintf(stderr, "# skipped test_on_mount_symlink_elsewhere: "
-			"needs root\n");
-		return;
-	}
+	if (!private_mounts())
+		test_skip("needs root (a private mount namespace)");
 	fake_init(&f, true);
 	mkdir_p(f.root, "dev/shm");
 	shm = join(f.root, "dev/shm");
@@ -1117,10 +1111,8 @@ START_TEST(test_on_mount_dir_symlink_escape)
 	fake_init(&f, true);
 	if (stat("/dev/shm", &host) < 0 || !S_ISDIR(host.st_mode) ||
 	    stat(f.root, &rootst) < 0 || rootst.st_dev == host.st_dev) {
-		fprintf(stderr, "# skipped test_on_mount_dir_symlink_escape: "
-			"no host /dev/shm on a device of its own\n");
 		fake_free(&f);
-		return;
+		test_skip("no host /dev/shm on a device of its own");
 	}
 	symlink_at("../../../../../../../../dev/shm", f.root, "dev/shm");
 	symlink_at("/proc/self/root/dev/shm", f.root, "dev/shm2");
@@ -1234,9 +1226,9 @@ START_TEST(test_name_is)
 }
 END_TEST
 
-Suite *inspect_suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("inspect");
+	Suite *s = suite_create("safeopen");
 	TCase *tn = tcase_create("normal");
 	TCase *te = tcase_create("escape");
 	TCase *tr = tcase_create("not-regular");

@@ -1,5 +1,5 @@
 /* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
-#include "suites.h"
+#include "testlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,6 @@
 
 #include "candidate.h"
 #include "intake/record.h"
-#include "util/path.h"
 #include "scope/scope.h"
 
 /*
@@ -126,7 +125,7 @@ START_TEST(test_cgroup_container_on_later_line)
 }
 END_TEST
 
-/* --- paths and runtime writes --------------------------------------------- */
+/* --- paths ---------------------------------------------------------------- */
 
 START_TEST(test_path_excluded)
 {
@@ -159,48 +158,6 @@ START_TEST(test_shm_dir_normalised)
 	ck_assert_ptr_null(path_shm_dir("/dev/shm/../../tmp/evil"));
 	ck_assert_ptr_null(path_shm_dir("/dev/shm"));
 	ck_assert_ptr_null(path_shm_dir("/tmp/x"));
-}
-END_TEST
-
-START_TEST(test_path_normalize)
-{
-	static const char *cases[][2] = {
-		{ "/a/./b/../c", "/a/c" },
-		{ "//a//b/", "/a/b" },
-		{ "/..", "/" },
-		{ "/../../x", "/x" },
-		{ "/a/b/..", "/a" },
-		{ "/tmp/..x", "/tmp/..x" },
-		{ "/tmp/x.", "/tmp/x." },
-		{ "/", "/" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char buf[64];
-
-		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
-		path_normalize(buf);
-		ck_assert_str_eq(buf, cases[i][1]);
-	}
-}
-END_TEST
-
-START_TEST(test_runtime_setup)
-{
-	/* runc's init, as audit shows it: exe outside the container root */
-	ck_assert(is_runtime_setup("runc:[2:INIT]", "/"));
-	ck_assert(is_runtime_setup("runc:[1:CHILD]", "/"));
-	ck_assert(is_runtime_setup("runc", "/"));
-	ck_assert(is_runtime_setup("crun", "/"));
-
-	/* a container process naming itself runc is still watched */
-	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/bin/busybox"));
-	ck_assert(!is_runtime_setup("runc:[2:INIT]", "/usr/sbin/runc"));
-	ck_assert(!is_runtime_setup("sh", "/"));
-	ck_assert(!is_runtime_setup("cp", "/bin/busybox"));
-	ck_assert(!is_runtime_setup(NULL, "/"));
-	ck_assert(!is_runtime_setup("runc:[2:INIT]", NULL));
 }
 END_TEST
 
@@ -439,7 +396,7 @@ START_TEST(test_decide_resets_previous)
 }
 END_TEST
 
-Suite *scope_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
 	TCase *tc = tcase_create("cgroup");
@@ -450,9 +407,7 @@ Suite *scope_suite(void)
 			    sizeof(cgroups) / sizeof(cgroups[0]));
 	tcase_add_test(tc, test_cgroup_container_on_later_line);
 	tcase_add_test(tc, test_path_excluded);
-	tcase_add_test(tc, test_runtime_setup);
 	tcase_add_test(tc, test_shm_dir_normalised);
-	tcase_add_test(tc, test_path_normalize);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tm, test_mount_table_overlays_only);

@@ -1,5 +1,5 @@
-/* test_config.c -- loading and validating dropexec.conf */
-#include "suites.h"
+/* test_settings.c -- loading and validating dropexec.conf */
+#include "testlib.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -452,9 +452,9 @@ START_TEST(test_config_shipped_file_valid)
 }
 END_TEST
 
-Suite *config_suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("config");
+	Suite *s = suite_create("settings");
 	TCase *tc = tcase_create("load");
 
 	/* unchecked: the directory goes even when a test fails */

@@ -1,0 +1,112 @@
+/* test_dedupe.c -- the set of file contents already reported */
+#include "testlib.h"
+
+#include <stdint.h>
+
+#include "check/dedupe.h"
+
+static struct dedupe_key key_n(uint64_t n)
+{
+	struct dedupe_key k = {
+		.dev = 0x2d, .ino = 1000 + n, .size = 4096 + n,
+		.mtime_sec = 1700000000 + (int64_t)n, .mtime_nsec = 5,
+	};
+
+	return k;
+}
+
+START_TEST(test_dedupe_second_sight_is_duplicate)
+{
+	struct dedupe d;
+	struct dedupe_key k = key_n(1);
+
+	ck_assert_int_eq(dedupe_init(&d, 16), 0);
+	ck_assert(!dedupe_seen(&d, &k));
+	ck_assert(dedupe_seen(&d, &k));
+	ck_assert(dedupe_seen(&d, &k));
+	dedupe_free(&d);
+}
+END_TEST
+
+/* The same inode rewritten (new size or mtime) is new content. */
+START_TEST(test_dedupe_changed_content_is_new)
+{
+	struct dedupe d;
+	struct dedupe_key k = key_n(7), other;
+
+	ck_assert_int_eq(dedupe_init(&d, 16), 0);
+	ck_assert(!dedupe_seen(&d, &k));
+
+	other = k;
+	other.size++;
+	ck_assert(!dedupe_seen(&d, &other));
+	other = k;
+	other.mtime_sec++;
+	ck_assert(!dedupe_seen(&d, &other));
+	other = k;
+	other.mtime_nsec++;
+	ck_assert(!dedupe_seen(&d, &other));
+	other = k;
+	other.dev++;
+	ck_assert(!dedupe_seen(&d, &other));
+	other = k;
+	other.ino++;
+	ck_assert(!dedupe_seen(&d, &other));
+
+	ck_assert(dedupe_seen(&d, &k));
+	dedupe_free(&d);
+}
+END_TEST
+
+/* Once full, the oldest keys are forgotten and the newest kept. */
+START_TEST(test_dedupe_eviction_keeps_newest)
+{
+	static const size_t caps[] = { 1, 16, 1000, 4096 };
+	size_t cap = caps[_i], i;
+	struct dedupe d;
+
+	ck_assert_int_eq(dedupe_init(&d, cap), 0);
+	for (i = 0; i < 3 * cap; i++) {
+		struct dedupe_key k = key_n(i);
+
+		ck_assert_msg(!dedupe_seen(&d, &k), "key %zu new", i);
+	}
+	/* The last CAP inserted are remembered. */
+	for (i = 2 * cap; i < 3 * cap; i++) {
+		struct dedupe_key k = key_n(i);
+
+		ck_assert_msg(dedupe_seen(&d, &k), "key %zu kept (cap %zu)",
+			      i, cap);
+	}
+	/* The oldest are not; each miss inserts it, evicting the next
+	 * oldest of the kept ones. */
+	for (i = 0; i < cap; i++) {
+		struct dedupe_key k = key_n(i);
+
+		ck_assert_msg(!dedupe_seen(&d, &k), "key %zu evicted", i);
+	}
+	for (i = 0; i < cap; i++) {
+		struct dedupe_key k = key_n(i);
+
+		ck_assert_msg(dedupe_seen(&d, &k), "key %zu re-added", i);
+	}
+	for (i = 2 * cap; i < 3 * cap; i++) {
+		struct dedupe_key k = key_n(i);
+
+		ck_assert_msg(!dedupe_seen(&d, &k), "key %zu evicted now", i);
+	}
+	dedupe_free(&d);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("dedupe");
+	TCase *td = tcase_create("dedupe");
+
+	tcase_add_test(td, test_dedupe_second_sight_is_duplicate);
+	tcase_add_test(td, test_dedupe_changed_content_is_new);
+	tcase_add_loop_test(td, test_dedupe_eviction_keeps_newest, 0, 4);
+	suite_add_tcase(s, td);
+	return s;
+}

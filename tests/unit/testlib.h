@@ -1,0 +1,65 @@
+/* testlib.h -- what every unit test program of dropexec shares
+ *
+ * There is one test program per module (tests/unit/<module>, built from
+ * tests/unit/test_<module>.c). Each defines one Check suite, test_suite();
+ * the main() of testlib.c runs it, every test in a process of its own,
+ * and writes the results as TAP for automake's TAP driver:
+ *
+ *   ok N - tcase:test                  passed
+ *   ok N - tcase:test # SKIP reason    could not run here (test_skip())
+ *   not ok N - tcase:test              failed, the reason follows as "# ..."
+ *
+ * A test that cannot run (not root, a kernel feature missing) calls
+ * test_skip() and is counted as skipped, never as passed.
+ *
+ * The helpers below abort the test with a Check failure when the system
+ * refuses, so callers need no checks of their own.
+ */
+#ifndef DROPEXEC_TESTLIB_H
+#define DROPEXEC_TESTLIB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <check.h>
+
+#include "candidate.h"
+
+#ifndef FIXTURE_DIR
+#error "FIXTURE_DIR must name tests/fixtures"
+#endif
+
+/* The suite of this test program (defined once per program). */
+Suite *test_suite(void);
+
+/*
+ * End the running test as skipped, for the reason given (printf format).
+ * For what this machine lacks, never for what the code does wrong.
+ */
+void test_skip(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+/* A fresh private directory under $TMPDIR or /tmp (malloc'd path). */
+char *test_mkdtemp(void);
+/* Remove DIR and everything below it (best effort). */
+void test_rmtree(const char *dir);
+/* Write LEN bytes to DIR/NAME with MODE; returns the malloc'd path. */
+char *test_write_file(const char *dir, const char *name, const void *data,
+		      size_t len, mode_t mode);
+/* The whole file PATH (malloc'd, NUL added); its size in *LEN if given. */
+char *test_read_file(const char *path, size_t *len);
+
+/* The podman container of tests/fixtures (podman-drops.log, proc/4242). */
+#define TEST_PODMAN_ID \
+	"c194a736a9b1c1deea3d1943ee7feb36110c5b55532300329845ba56b47a412c"
+
+/*
+ * A complete candidate for PATH: busybox cp (pid 2843) in the podman
+ * container opening it with openat, as audit event 319 of the fixture
+ * reports it. Free with candidate_free().
+ */
+struct candidate *test_candidate(const char *path);
+
+/* Programs built from more than one file: the other file's test cases. */
+void record_malformed_tcases(Suite *s);	/* test_record_malformed.c */
+
+#endif
