@@ -1,0 +1,338 @@
+/* test_pipeline.c -- the check of one candidate, step by step
+ * (check/pipeline.c, check/inspector.c)
+ *
+ * A fake procfs holds a writer whose root is a private directory; files
+ * are written there and their candidates checked with the clock passed
+ * in, so retries and waits need no sleeping.
+ */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check/inspector.h"
+#include "check/pipeline.h"
+#include "report/sink.h"
+
+#define PID_FAKE	300
+#define T0		100000	/* monotonic ms of the first look */
+
+/* A sink that keeps what it is given. */
+struct kept {
+	struct sink base;
+	int count;
+	char path[256], old_path[256], sha256[65];
+	unsigned int kind;
+	bool checked;
+};
+
+static int keep_emit(struct sink *sk, const struct finding *f)
+{
+	struct kept *k = (struct kept *)sk;
+
+	k->count++;
+	snprintf(k->path, sizeof(k->path), "%s", f->c->path);
+	snprintf(k->old_path, sizeof(k->old_path), "%s",
+		 f->c->old_path ? f->c->old_path : "");
+	snprintf(k->sha256, sizeof(k->sha256), "%s", f->sha256);
+	k->kind = f->typed ? f->cls.kind : 0;
+	k->checked = f->checked;
+	return 0;
+}
+
+static struct {
+	char *base, *root;
+	struct kept kept;
+	struct report report;
+	struct inspector in;
+	struct config cfg;
+	struct stats st;
+} fx;
+
+static void setup(void)
+{
+	char *pdir, *link, *tmp;
+
+	memset(&fx, 0, sizeof(fx));
+	fx.base = test_mkdtemp();
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&fx.root, "%s/root", fx.base), -1);
+	ck_assert_int_ne(asprintf(&tmp, "%s/tmp", fx.root), -1);
+	ck_assert_int_ne(asprintf(&link, "%s/root", pdir), -1);
+	ck_assert_int_eq(mkdir(pdir, 0755), 0);
+	ck_assert_int_eq(mkdir(fx.root, 0755), 0);
+	ck_assert_int_eq(mkdir(tmp, 0755), 0);
+	ck_assert_int_eq(symlink(fx.root, link), 0);
+	free(pdir);
+	free(link);
+	free(tmp);
+
+	fx.kept.base.name = "kept";
+	fx.kept.base.emit = keep_emit;
+	report_init(&fx.report);
+	report_add(&fx.report, &fx.kept.base);
+	config_defaults(&fx.cfg);
+	stats_reset(&fx.st);
+	ck_assert_int_eq(inspector_init(&fx.in, &fx.cfg, &fx.st, &fx.report,
+					fx.base, FIXTURE_DIR "/mountinfo"), 0);
+}
+
+static void teardown(void)
+{
+	inspector_free(&fx.in);
+	config_free(&fx.cfg);
+	test_rmtree(fx.base);
+	free(fx.base);
+	free(fx.root);
+}
+
+/* Write NAME (below the container's root) with LEN bytes of DATA, its
+ * mtime a second in the past (not growing any more). */
+static void put(const char *name, const void *data, size_t len)
+{
+	struct timespec ts[2];
+	char *path;
+	int fd;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ck_assert_int_ge(fd, 0);
+	if (len)
+		ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 1;
+	ts[1] = ts[0];
+	ck_assert_int_eq(futimens(fd, ts), 0);
+	close(fd);
+	free(path);
+}
+
+/* This test program's own ELF image, as a payload. */
+static unsigned char *elf(size_t *len)
+{
+	return (unsigned char *)test_read_file("/proc/self/exe", len);
+}
+
+/* The candidate of a container process that created NAME with OP. */
+static struct candidate *cand(const char *name, enum file_op op)
+{
+	struct candidate *c = candidate_new();
+	struct stat st;
+	char *path;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	free(path);
+	c->pid = PID_FAKE;
+	c->path = strdup(name);
+	c->exe = strdup("/bin/busybox");
+	c->op = op;
+	c->new_content = true;
+	c->has_inode = true;
+	c->inode = st.st_ino;
+	c->dev_major = major(st.st_dev);
+	c->dev_minor = minor(st.st_dev);
+	c->mode = st.st_mode;
+	c->sec = (uint64_t)time(NULL) - 2;
+	c->container.in_container = true;
+	c->container.source = SCOPE_SRC_PID;
+	c->first_seen_ms = T0;
+	return c;
+}
+
+START_TEST(test_elf_reported_once)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/drop", p, len);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/drop",
+				FILE_OP_OPEN), T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/drop");
+	ck_assert(fx.kept.checked);
+	ck_assert(fx.kept.kind & (KIND_ELF_EXEC | KIND_ELF_PIE));
+	ck_assert_uint_eq(strlen(fx.kept.sha256), 64);
+	/* the same content again: a duplicate, not a second finding */
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/drop",
+				FILE_OP_OPEN), T0 + 1), CHECK_DUPLICATE);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.duplicates), 1);
+	free(p);
+}
+END_TEST
+
+/* Empty at the first look: kept, and reported once the content came,
+ * at the time the retry was due and not before. */
+START_TEST(test_retry_until_content)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/late", NULL, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/late",
+				FILE_OP_OPEN), T0), CHECK_RETRY);
+	ck_assert_uint_eq(fx.in.ck.pending.count, 1);
+	put("/tmp/late", p, len);
+	inspector_run_pending(&fx.in, T0 + pending_backoff_ms(0) - 1, false);
+	ck_assert_int_eq(fx.kept.count, 0);
+	inspector_run_pending(&fx.in, T0 + pending_backoff_ms(0), false);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_eq(fx.in.ck.pending.count, 0);
+	free(p);
+}
+END_TEST
+
+/* Still empty once recheck_ms has passed: given up, and counted. */
+START_TEST(test_still_short_gives_up)
+{
+	put("/tmp/empty", NULL, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/empty",
+				FILE_OP_OPEN), T0), CHECK_RETRY);
+	inspector_run_pending(&fx.in, T0 + fx.cfg.recheck_ms, false);
+	ck_assert_uint_eq(fx.in.ck.pending.count, 0);
+	ck_assert_uint_eq(atomic_load(&fx.st.still_short), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+}
+END_TEST
+
+START_TEST(test_text_not_reported)
+{
+	put("/tmp/notes.txt", "hello, world\n", 13);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/notes.txt",
+				FILE_OP_OPEN), T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.not_executable), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+}
+END_TEST
+
+/* An allowed path is counted, not reported, and not remembered. */
+START_TEST(test_allowed_counted)
+{
+	struct config *next = malloc(sizeof(*next));
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	ck_assert_ptr_nonnull(next);
+	config_defaults(next);
+	ck_assert_int_eq(strlist_parse("/tmp/ok-*", &next->allow_path), 0);
+	checker_configure(&fx.in.ck, next);
+	put("/tmp/ok-tool", p, len);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/ok-tool",
+				FILE_OP_OPEN), T0), CHECK_ALLOWED);
+	ck_assert_uint_eq(atomic_load(&fx.st.allowed), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+	free(p);
+}
+END_TEST
+
+/* The writer still holds NAME open as descriptor FD (a symlink in the
+ * fake procfs, as /proc/PID/fd/FD is a link to the open file). */
+static void hold_open(const char *name, int fd)
+{
+	char *dir, *link, *target;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/fd", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&link, "%s/%d", dir, fd), -1);
+	ck_assert_int_ne(asprintf(&target, "%s%s", fx.root, name), -1);
+	mkdir(dir, 0755);
+	ck_assert_int_eq(symlink(target, link), 0);
+	free(dir);
+	free(link);
+	free(target);
+}
+
+/* Written under a temporary name and renamed before the check: held for
+ * the rename, then reported once under the final name. */
+START_TEST(test_rename_into_place)
+{
+	char *from, *to;
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *open_c;
+
+	put("/tmp/x.part", p, len);
+	open_c = cand("/tmp/x.part", FILE_OP_OPEN);
+	open_c->fd = 3;
+	ck_assert_int_ne(asprintf(&from, "%s/tmp/x.part", fx.root), -1);
+	ck_assert_int_ne(asprintf(&to, "%s/tmp/x", fx.root), -1);
+	ck_assert_int_eq(rename(from, to), 0);
+	hold_open("/tmp/x", 3);
+	ck_assert_int_eq(inspector_check(&fx.in, open_c, T0), CHECK_RETRY);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/x",
+				FILE_OP_RENAME), T0 + 1), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/x");
+	ck_assert_str_eq(fx.kept.old_path, "/tmp/x.part");
+	free(from);
+	free(to);
+	free(p);
+}
+END_TEST
+
+/* A rename that never comes: reported as it is when the wait is over. */
+START_TEST(test_rename_never_comes)
+{
+	char *from, *to;
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *open_c;
+
+	put("/tmp/y.part", p, len);
+	open_c = cand("/tmp/y.part", FILE_OP_OPEN);
+	open_c->fd = 3;
+	ck_assert_int_ne(asprintf(&from, "%s/tmp/y.part", fx.root), -1);
+	ck_assert_int_ne(asprintf(&to, "%s/tmp/y", fx.root), -1);
+	ck_assert_int_eq(rename(from, to), 0);
+	hold_open("/tmp/y", 3);
+	ck_assert_int_eq(inspector_check(&fx.in, open_c, T0), CHECK_RETRY);
+	inspector_run_pending(&fx.in, T0 + 1000, false);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/y.part");
+	free(from);
+	free(to);
+	free(p);
+}
+END_TEST
+
+/* The last look at stop reports what is held, without waiting. */
+START_TEST(test_final_look)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/late2", NULL, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/late2",
+				FILE_OP_OPEN), T0), CHECK_RETRY);
+	put("/tmp/late2", p, len);
+	inspector_run_pending(&fx.in, T0 + 1, true);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_eq(fx.in.ck.pending.count, 0);
+	free(p);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("pipeline");
+	TCase *tc = tcase_create("pipeline");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_elf_reported_once);
+	tcase_add_test(tc, test_retry_until_content);
+	tcase_add_test(tc, test_still_short_gives_up);
+	tcase_add_test(tc, test_text_not_reported);
+	tcase_add_test(tc, test_allowed_counted);
+	tcase_add_test(tc, test_rename_into_place);
+	tcase_add_test(tc, test_rename_never_comes);
+	tcase_add_test(tc, test_final_look);
+	suite_add_tcase(s, tc);
+	return s;
+}
