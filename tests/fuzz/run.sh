@@ -27,15 +27,16 @@ PY
 clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined \
 	-include "$top/tests/fuzz/fuzz-config.h" -I"$top/src" \
-	$(pkg-config --cflags json-c) -I/usr/include/iniparser \
+	$(pkg-config --cflags json-c mount) -I/usr/include/iniparser \
 	"$here/fuzz_record.c" "$top/src/intake/record.c" "$top/src/candidate.c" \
-	"$top/src/scope/scope.c" "$top/src/util/textenc.c" \
+	"$top/src/scope/scope.c" "$top/src/scope/mounts.c" \
+	"$top/src/util/textenc.c" \
 	"$top/src/report/finding.c" "$top/src/report/audit_record.c" \
 	"$top/src/util/queue.c" "$top/src/util/log.c" "$top/src/util/path.c" \
 	"$top/src/util/stats.c" "$top/src/util/settings.c" \
 	"$top/src/util/readfile.c" \
 	-o "$build/fuzz_record" \
-	-lauparse -laudit -ljson-c -liniparser -lmagic -pthread
+	-lauparse -laudit -ljson-c -liniparser -lmagic -lmount -pthread
 
 echo "fuzzing record-to-candidate for ${secs}s (corpus in $build/corpus)"
 LSAN_OPTIONS=suppressions="$here/lsan.supp" ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_record" \
