@@ -9,7 +9,10 @@
  *  - Each entry keeps the device, file system type, mount point and root
  *    (unescaped: "\040" is a space), and for overlay mounts the upperdir,
  *    lowerdir and workdir of the superblock options, the lowerdir also
- *    split into its layers.
+ *    split into its layers. Those come from libmount's unescaped option
+ *    string: a ',' or '"' inside a layer path (the kernel writes "\054";
+ *    no runtime makes such paths) reads as option syntax and cuts the
+ *    value.
  *  - Lookups by device: every mount, or the overlay mounts only (where a
  *    container's root lives). A device the table does not list is
  *    MOUNT_DEV_UNKNOWN, distinct from a readable one.
