@@ -1,98 +1,61 @@
 /* fstype.c -- which devices hold file systems that must never be read */
 #include "scope/fstype.h"
-#include "util/readfile.h"
 
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define MOUNTINFO_MAX	(1024 * 1024)
 
 void fstype_cache_init(struct fstype_cache *fc)
 {
 	memset(fc, 0, sizeof(*fc));
 }
 
-bool fstype_is_remote(const char *t)
+/* Remember that device MAJOR:MINOR is (not) REMOTE, the oldest out. */
+static void remember(struct fstype_cache *fc, unsigned int major,
+		     unsigned int minor, bool remote)
 {
-	static const char *remote[] = {
-		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs",
-		"9p", "ceph", "glusterfs", "afs", "ncpfs", "virtiofs",
-	};
+	fc->e[fc->next].major = major;
+	fc->e[fc->next].minor = minor;
+	fc->e[fc->next].remote = remote;
+	fc->next = (fc->next + 1) % FSTYPE_CACHE_SIZE;
+	if (fc->count < FSTYPE_CACHE_SIZE)
+		fc->count++;
+}
+
+enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
+				      const char *proc, pid_t pid,
+				      unsigned int major, unsigned int minor)
+{
+	enum mount_dev_class c;
+	struct mount_table t;
+	char path[128];
 	size_t i;
 
-	if (!strncmp(t, "fuse.", 5))
-		return true;
-	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
-		if (!strcmp(t, remote[i]))
-			return true;
-	return false;
-}
-
-int fstype_lookup_text(const char *text, unsigned int major,
-		       unsigned int minor)
-{
-	const char *line = text;
-	int found = -1;
-
-	while (line && *line) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		char *copy = strndup(line, len), *sep;
-		unsigned int ma, mi;
-		char type[64];
-
-		line = eol ? eol + 1 : NULL;
-		if (!copy)
-			break;
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ... */
-		sep = strstr(copy, " - ");
-		if (sep && sscanf(copy, "%*s %*s %u:%u", &ma, &mi) == 2 &&
-		    ma == major && mi == minor &&
-		    sscanf(sep + 3, "%63s", type) == 1) {
-			found = fstype_is_remote(type) ? 1 : 0;
-			if (found == 1) {
-				free(copy);
-				break;
-			}
-		}
-		free(copy);
-	}
-	return found;
-}
-
-static char *read_mountinfo(const char *proc, pid_t pid)
-{
-	char path[128];
-
+	for (i = 0; i < fc->count; i++)
+		if (fc->e[i].major == major && fc->e[i].minor == minor)
+			return fc->e[i].remote ? MOUNT_DEV_NEVER_READ
+					       : MOUNT_DEV_READABLE;
+	if (pid <= 0)
+		return MOUNT_DEV_UNKNOWN;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
-	return read_file_bounded(path, MOUNTINFO_MAX, NULL);
+	if (mounts_parse_file(&t, path))
+		return MOUNT_DEV_UNKNOWN;	/* gone, or out of memory */
+	c = mounts_dev_class(&t, major, minor);
+	mounts_free(&t);
+	if (c != MOUNT_DEV_UNKNOWN)
+		remember(fc, major, minor, c == MOUNT_DEV_NEVER_READ);
+	return c;
 }
 
 bool fstype_dev_is_remote(struct fstype_cache *fc, const char *proc,
 			  pid_t pid, unsigned int major, unsigned int minor)
 {
-	char *text;
-	size_t i;
-	int r;
-
-	for (i = 0; i < fc->count; i++)
-		if (fc->e[i].major == major && fc->e[i].minor == minor)
-			return fc->e[i].remote;
-	text = read_mountinfo(proc, pid);
-	if (!text)
+	switch (fstype_dev_class(fc, proc, pid, major, minor)) {
+	case MOUNT_DEV_NEVER_READ:
+		return true;
+	case MOUNT_DEV_READABLE:
 		return false;
-	r = fstype_lookup_text(text, major, minor);
-	free(text);
-	if (r < 0)
-		return false;	/* not a mount of its: ask again next time */
-	fc->e[fc->next].major = major;
-	fc->e[fc->next].minor = minor;
-	fc->e[fc->next].remote = r == 1;
-	fc->next = (fc->next + 1) % FSTYPE_CACHE_SIZE;
-	if (fc->count < FSTYPE_CACHE_SIZE)
-		fc->count++;
-	return r == 1;
+	case MOUNT_DEV_UNKNOWN:
+		break;
+	}
+	return false;	/* unknown: still read (fail open, for now) */
 }

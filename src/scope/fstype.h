@@ -1,4 +1,20 @@
-/* fstype.h -- which devices hold file systems that must never be read */
+/* fstype.h -- which devices hold file systems that must never be read
+ *
+ * A file on FUSE, NFS, SMB, 9p, Ceph or any other file system of
+ * mount_type_never_read() is never touched: even a stat of it can wait on
+ * a server or a daemon that the container controls. The type of a device
+ * is learnt from the writer's /proc/PID/mountinfo (read whole, with
+ * libmount: see mounts.h) before any name on it is resolved, and
+ * remembered.
+ *
+ * Why a cache of its own, apart from mounts.c: mounts.c knows what a
+ * mountinfo file says; this file decides whose mountinfo to ask (the
+ * writer's: a container sees its own mounts), what to remember (device
+ * numbers are host-wide, so an answer outlives the process that gave it)
+ * and what an unknown device means. That policy belongs to the check,
+ * which keeps one cache per thread, and the check's code reaches it under
+ * this name.
+ */
 #ifndef DROPEXEC_FSTYPE_H
 #define DROPEXEC_FSTYPE_H
 
@@ -6,14 +22,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "scope/mounts.h"
+
 #define FSTYPE_CACHE_SIZE	256
 
-/*
- * A file on FUSE, NFS, SMB, 9p or Ceph is never touched: even a stat of
- * it can wait on a server or a daemon that the container controls. The
- * type of a device is learnt from the writer's /proc/PID/mountinfo
- * before any name on it is resolved, and remembered.
- */
+/* The last FSTYPE_CACHE_SIZE devices that a mountinfo named. */
 struct fstype_cache {
 	struct {
 		unsigned int major, minor;
@@ -24,17 +37,17 @@ struct fstype_cache {
 
 void fstype_cache_init(struct fstype_cache *fc);
 
-/* Is FSTYPE (mountinfo's file system type) one we never read? */
-bool fstype_is_remote(const char *fstype);
-
 /*
- * Is device MAJOR:MINOR a remote or user-space file system, going by the
- * mountinfo text TEXT (one of PID's)? Returns 1 yes, 0 no, -1 not listed.
+ * What may be done with device MAJOR:MINOR, from the cache or from
+ * PROC/PID/mountinfo: MOUNT_DEV_UNKNOWN when that file cannot be read or
+ * does not list the device (not remembered: the mount may come later).
  */
-int fstype_lookup_text(const char *text, unsigned int major,
-		       unsigned int minor);
+enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
+				      const char *proc, pid_t pid,
+				      unsigned int major, unsigned int minor);
 
-/* The same, from the cache or from PROC/PID/mountinfo. Unknown: false. */
+/* Is device MAJOR:MINOR never to be read? An unknown device: not yet
+ * (see fstype_dev_is_remote() in fstype.c). */
 bool fstype_dev_is_remote(struct fstype_cache *fc, const char *proc,
 			  pid_t pid, unsigned int major, unsigned int minor);
 

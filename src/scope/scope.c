@@ -14,7 +14,6 @@
 #include "util/timeutil.h"
 
 #define CGROUP_READ_MAX	(16 * 1024)
-#define MOUNTINFO_READ_MAX (4 * 1024 * 1024)
 #define MOUNT_RELOAD_MS	100
 
 static bool is_hex_id(const char *s, size_t len)
@@ -185,97 +184,6 @@ const char *path_shm_dir(const char *path)
 	return dir;
 }
 
-static char *unescape_mountinfo(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len &&
-		    s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)((s[i + 1] - '0') << 6 |
-				      (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-int mount_table_parse(struct mount_table *t, const char *text)
-{
-	const char *line = text;
-
-	t->m = NULL;
-	t->count = 0;
-	while (line && *line) {
-		const char *eol = strchr(line, '\n');
-		size_t llen = eol ? (size_t)(eol - line) : strlen(line);
-		char *copy = strndup(line, llen), *save = NULL, *tok;
-		char *fields[5] = { 0 };
-		unsigned int major, minor;
-		const char *sep;
-		bool overlay;
-		int n = 0;
-
-		line = eol ? eol + 1 : NULL;
-		if (!copy)
-			return -1;
-		/* id parent major:minor root mountpoint ... - fstype ... */
-		sep = strstr(copy, " - ");
-		overlay = sep && !strncmp(sep, " - overlay ", 11);
-		for (tok = strtok_r(copy, " ", &save); tok && n < 5;
-		     tok = strtok_r(NULL, " ", &save))
-			fields[n++] = tok;
-		if (n == 5 && overlay &&
-		    sscanf(fields[2], "%u:%u", &major, &minor) == 2) {
-			struct overlay_mount *grown;
-
-			grown = realloc(t->m, (t->count + 1) * sizeof(*grown));
-			if (grown) {
-				t->m = grown;
-				t->m[t->count].major = major;
-				t->m[t->count].minor = minor;
-				t->m[t->count].mountpoint = unescape_mountinfo(
-					fields[4], strlen(fields[4]));
-				if (t->m[t->count].mountpoint)
-					t->count++;
-			}
-		}
-		free(copy);
-	}
-	return 0;
-}
-
-void mount_table_free(struct mount_table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->count; i++)
-		free(t->m[i].mountpoint);
-	free(t->m);
-	t->m = NULL;
-	t->count = 0;
-}
-
-const struct overlay_mount *mount_table_find(const struct mount_table *t,
-					     unsigned int major,
-					     unsigned int minor)
-{
-	size_t i;
-
-	for (i = 0; i < t->count; i++)
-		if (t->m[i].major == major && t->m[i].minor == minor)
-			return &t->m[i];
-	return NULL;
-}
-
 void mountpoint_container(const char *mp, struct container_ref *out)
 {
 	const char *p;
@@ -308,7 +216,7 @@ int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 
 void scope_free(struct scope_ctx *s)
 {
-	mount_table_free(&s->mounts);
+	mounts_free(&s->mounts);
 	free(s->proc);
 	free(s->mountinfo);
 	s->proc = s->mountinfo = NULL;
@@ -355,24 +263,22 @@ const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int minor)
 {
 	const struct overlay_mount *m;
+	struct mount_table fresh;
 	uint64_t now;
-	char *text;
-	int err;
 
-	m = mount_table_find(&s->mounts, major, minor);
+	m = mounts_find_overlay(&s->mounts, major, minor);
 	if (m)
 		return m;
 	now = now_ms();
 	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
 		return NULL;
 	s->mounts_loaded_ms = now;
-	text = read_file_bounded(s->mountinfo, MOUNTINFO_READ_MAX, &err);
-	if (!text)
+	/* An unreadable file keeps the table we have. */
+	if (mounts_parse_file(&fresh, s->mountinfo))
 		return NULL;
-	mount_table_free(&s->mounts);
-	mount_table_parse(&s->mounts, text);
-	free(text);
-	return mount_table_find(&s->mounts, major, minor);
+	mounts_free(&s->mounts);
+	s->mounts = fresh;
+	return mounts_find_overlay(&s->mounts, major, minor);
 }
 
 void scope_decide(struct scope_ctx *s, struct candidate *c)

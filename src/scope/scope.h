@@ -8,21 +8,12 @@
 #include <sys/types.h>
 
 #include "candidate.h"
-
-/* One overlay mount of the host: where a container's root lives. */
-struct overlay_mount {
-	unsigned int major, minor;
-	char *mountpoint;
-};
-
-struct mount_table {
-	struct overlay_mount *m;
-	size_t count;
-};
+#include "scope/mounts.h"
 
 /*
  * Per-thread lookup state. PROC is the procfs root ("/proc"; tests point
- * it at a fixture tree) and MOUNTINFO the file listing host mounts.
+ * it at a fixture tree) and MOUNTINFO the file listing host mounts, read
+ * into MOUNTS (mounts.h) when a device is not known yet.
  */
 #define PID_CACHE_SIZE	512
 
@@ -63,12 +54,6 @@ bool path_is_excluded(const char *path);
  * PATH points below once ".", ".." and "//" are removed, or NULL. */
 const char *path_shm_dir(const char *path);
 
-/* Parse mountinfo text, keeping the overlay mounts. */
-int mount_table_parse(struct mount_table *t, const char *text);
-void mount_table_free(struct mount_table *t);
-const struct overlay_mount *mount_table_find(const struct mount_table *t,
-					     unsigned int major,
-					     unsigned int minor);
 /* Guess the runtime (and container id where the path holds it) from an
  * overlay mount point. */
 void mountpoint_container(const char *mountpoint, struct container_ref *out);
@@ -84,7 +69,8 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 		     struct container_ref *out);
 
 /* The overlay mount with device MAJOR:MINOR, reloading mountinfo at most
- * every 100 ms when it is not known yet. */
+ * every 100 ms when it is not known yet. Valid until a later call
+ * reloads the table; its MOUNT member has the upperdir and lowerdir. */
 const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor);

@@ -1,7 +1,7 @@
 /* fuzz_mountinfo.c -- libFuzzer target: /proc/PID/mountinfo text (a
  * container with CAP_SYS_ADMIN chooses its mount points, and so what a
- * line holds) to the overlay mount table, the runtime guessed from a
- * mount point, and the remote file system lookup by device.
+ * line holds) to the mount table (libmount), the runtime guessed from a
+ * mount point, and the never-read class of a device.
  *
  * Everything that names the parser is in mountinfo_one() below: moving
  * to another mountinfo parser means rewriting that function only. */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scope/fstype.h"
+#include "scope/mounts.h"
 #include "scope/scope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,31 +19,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SEED_MAJOR	0
 #define SEED_MINOR	40
 
-/* Device numbers as the parser gave them must find their own entry;
- * fstype_lookup_text() answers 1, 0 or -1 and nothing else. */
-static void lookup_remote(const char *text, unsigned int major,
-			  unsigned int minor)
-{
-	int r = fstype_lookup_text(text, major, minor);
-
-	if (r < -1 || r > 1)
-		abort();
-}
-
 /* --- the parser under test ----------------------------------------------- */
-static void mountinfo_one(const char *text)
+/* Every entry is found again by its device; the class of a device is one
+ * of the three; overlay fields are strings or NULL; a runtime guessed
+ * from a mount point is a terminated string. */
+static void mountinfo_one(const char *text, size_t len)
 {
 	struct mount_table t;
-	size_t i;
+	size_t i, j;
 
-	if (mount_table_parse(&t, text))
+	if (mounts_parse_text(&t, text, len))
 		return;
 	for (i = 0; i < t.count; i++) {
-		const struct overlay_mount *m = &t.m[i];
+		const struct mount_entry *e = &t.e[i];
+		enum mount_dev_class cls;
+
+		if (!mounts_find(&t, e->major, e->minor))
+			abort();
+		cls = mounts_dev_class(&t, e->major, e->minor);
+		if (cls != MOUNT_DEV_READABLE && cls != MOUNT_DEV_NEVER_READ)
+			abort();
+		if (e->never_read != mount_type_never_read(e->fstype))
+			abort();
+		for (j = 0; j < e->nlowers; j++)
+			if (!e->lowers[j])
+				abort();
+		(void)strlen(e->mountpoint);
+	}
+	for (i = 0; i < t.overlay_count; i++) {
+		const struct overlay_mount *m = &t.overlays[i];
 		const struct overlay_mount *found;
 		struct container_ref ref;
 
-		found = mount_table_find(&t, m->major, m->minor);
+		found = mounts_find_overlay(&t, m->major, m->minor);
 		if (!found || found->major != m->major ||
 		    found->minor != m->minor)
 			abort();
@@ -52,10 +60,9 @@ static void mountinfo_one(const char *text)
 		if (!memchr(ref.id, '\0', sizeof(ref.id)) ||
 		    !memchr(ref.runtime, '\0', sizeof(ref.runtime)))
 			abort();
-		lookup_remote(text, m->major, m->minor);
 	}
-	mount_table_free(&t);
-	lookup_remote(text, SEED_MAJOR, SEED_MINOR);
+	(void)mounts_dev_class(&t, SEED_MAJOR, SEED_MINOR);
+	mounts_free(&t);
 }
 /* ------------------------------------------------------------------------- */
 
@@ -67,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	mountinfo_one(text);
+	mountinfo_one(text, size);
 	free(text);
 	return 0;
 }

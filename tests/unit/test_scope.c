@@ -168,34 +168,40 @@ static char *read_mountinfo(void)
 	return test_read_file(FIXTURE_DIR "/mountinfo", NULL);
 }
 
+/* Parse the NUL-terminated mountinfo TEXT into T (mounts.h). */
+static int parse_text(struct mount_table *t, const char *text)
+{
+	return mounts_parse_text(t, text, strlen(text));
+}
+
 START_TEST(test_mount_table_overlays_only)
 {
 	struct mount_table t;
 	const struct overlay_mount *m;
 	char *text = read_mountinfo();
 
-	ck_assert_int_eq(mount_table_parse(&t, text), 0);
+	ck_assert_int_eq(parse_text(&t, text), 0);
 	/* podman, docker, containerd, "my merged": not ext4, proc, tmpfs,
 	 * nfs, nor fuse.overlay */
-	ck_assert_uint_eq(t.count, 4);
+	ck_assert_uint_eq(t.overlay_count, 4);
 
-	m = mount_table_find(&t, 0, 40);
+	m = mounts_find_overlay(&t, 0, 40);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(m->mountpoint,
 			 "/var/lib/containers/storage/overlay/c763968e354a09"
 			 "d517c4c8d45dbaf25ad370243044697fe68ec32f25bd1827c4/"
 			 "merged");
-	m = mount_table_find(&t, 0, 47);
+	m = mounts_find_overlay(&t, 0, 47);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(m->mountpoint,
 			 "/var/lib/containers/storage/overlay/0123abcd/"
 			 "my merged");
-	ck_assert_ptr_null(mount_table_find(&t, 254, 0));	/* ext4 */
-	ck_assert_ptr_null(mount_table_find(&t, 0, 23));	/* tmpfs */
-	ck_assert_ptr_null(mount_table_find(&t, 0, 48));	/* fuse */
-	ck_assert_ptr_null(mount_table_find(&t, 0, 99));
-	mount_table_free(&t);
-	ck_assert_uint_eq(t.count, 0);
+	ck_assert_ptr_null(mounts_find_overlay(&t, 254, 0));	/* ext4 */
+	ck_assert_ptr_null(mounts_find_overlay(&t, 0, 23));	/* tmpfs */
+	ck_assert_ptr_null(mounts_find_overlay(&t, 0, 48));	/* fuse */
+	ck_assert_ptr_null(mounts_find_overlay(&t, 0, 99));
+	mounts_free(&t);
+	ck_assert_uint_eq(t.overlay_count, 0);
 	free(text);
 }
 END_TEST
@@ -204,17 +210,17 @@ START_TEST(test_mount_table_odd_input)
 {
 	struct mount_table t;
 
-	ck_assert_int_eq(mount_table_parse(&t, ""), 0);
-	ck_assert_uint_eq(t.count, 0);
-	mount_table_free(&t);
-	ck_assert_int_eq(mount_table_parse(&t, "garbage\n\n1 2 3\n"
-					   "1 2 x:y / /m rw - overlay o rw\n"
-					   "7 1 0:50 / /ok rw - overlay o rw"),
+	ck_assert_int_eq(parse_text(&t, ""), 0);
+	ck_assert_uint_eq(t.overlay_count, 0);
+	mounts_free(&t);
+	ck_assert_int_eq(parse_text(&t, "garbage\n\n1 2 3\n"
+				    "1 2 x:y / /m rw - overlay o rw\n"
+				    "7 1 0:50 / /ok rw - overlay o rw"),
 			 0);
-	ck_assert_uint_eq(t.count, 1);		/* the last, unterminated */
-	ck_assert_ptr_nonnull(mount_table_find(&t, 0, 50));
-	ck_assert_str_eq(mount_table_find(&t, 0, 50)->mountpoint, "/ok");
-	mount_table_free(&t);
+	ck_assert_uint_eq(t.overlay_count, 1);	/* the last, unterminated */
+	ck_assert_ptr_nonnull(mounts_find_overlay(&t, 0, 50));
+	ck_assert_str_eq(mounts_find_overlay(&t, 0, 50)->mountpoint, "/ok");
+	mounts_free(&t);
 }
 END_TEST
 
