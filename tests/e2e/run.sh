@@ -536,7 +536,7 @@ t_p_symlink() {
 	local real=/tmp/de-p-real link=/tmp/de-p-link target=/tmp/de-p-target
 	local pw=/tmp/de-p-pw sw=/tmp/de-p-sw sw2=/tmp/de-p-sw2 p
 	start_in "cp /bin/busybox $real &&
-		echo root:x:0:0:root:/root:/bin/sh > /etc/passwd && : > $target &&
+		echo root:x:0:0:root:/root:/bin/sh > /etc/passwd && echo text > $target &&
 		echo x > /etc/shadow && sleep 0.5 &&
 		ln -s /etc/passwd $pw && cat /bin/busybox > $pw &&
 		ln -s ${target##*/} $link && cat /bin/busybox > $link &&
