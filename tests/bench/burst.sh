@@ -48,7 +48,7 @@ trap 'exit 143' TERM
 make_work
 cc -O2 -static -o "$WORK/burst" "$BENCH/burst.c" || die "cannot build burst.c statically (libc6-dev)"
 cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" || die "cannot build tiny.c"
-build_image "$WORK/burst" "$WORK/tiny"
+build_image "$IMAGE" "$WORK/burst" "$WORK/tiny"
 start_syslog
 
 kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PLUGIN_PID/status" 2>/dev/null || echo 0; }

@@ -27,8 +27,7 @@ start_syslog
 write_plugin_conf
 start_auditd
 load_rules "$RULES"
-# shellcheck disable=SC2119 # no extra files in the image
-build_image
+build_image "$IMAGE"
 note "auditd $AUDITD_PID, plugin $PLUGIN_PID; capturing"
 
 host_work() {
@@ -59,7 +58,16 @@ host_work &
 hw=$!
 container_work
 wait "$hw"
-sleep 3
+# until the kernel's backlog is empty and the log stops growing
+quiet() {
+	local size
+	size=$(stat -c %s "$AUDIT_LOG")
+	[[ $(audit_status backlog) == 0 && $size == "${LAST_SIZE:-}" ]] && return 0
+	LAST_SIZE=$size
+	sleep 0.5
+	return 1
+}
+wait_for 60 quiet || note "the audit log still grows after 60 s"
 stop_auditd
 mkdir -p "$(dirname "$OUT")"
 xz -9e -c "$AUDIT_LOG" >"$OUT"

@@ -54,7 +54,7 @@ make_work
 cc -O2 -static -o "$WORK/burst" "$BENCH/burst.c" || die "cannot build burst.c statically (libc6-dev)"
 cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" || die "cannot build tiny.c"
 cc_helper jsonwatch
-build_image "$WORK/burst" "$WORK/tiny"
+build_image "$IMAGE" "$WORK/burst" "$WORK/tiny"
 start_syslog
 write_plugin_conf
 install -m 0600 /dev/null "$JSON_LOG"
@@ -78,7 +78,22 @@ sleep 1
 podman_run --rm -v "$WORK/stage:/stage" "$IMAGE" /bin/sh -c \
 	"i=0; while [ \$i -lt $N ]; do mv /stage/s\$i /stage/r\$i; sleep $GAP_S; i=\$((i+1)); done; sleep 1" >/dev/null ||
 	die "the 'renamed' container failed"
-sleep 2
+# until every drop is reported and jsonwatch has seen every line, or
+# nothing more came for 5 s
+reported() { grep -cE '"path":"(/tmp/lat/e|/stage/r)[0-9]+"' "$JSON_LOG" 2>/dev/null || true; }
+stamped() { (($(wc -l <"$WORK/stamps") >= $(wc -l <"$JSON_LOG"))); }
+last=-1
+while :; do
+	n=$(reported)
+	((n >= 2 * N)) && stamped && break
+	if [[ $n != "$last" ]]; then
+		last=$n
+		since=$(now_us)
+	elif (($(now_us) - since > 5000000)); then
+		break
+	fi
+	sleep 0.1
+done
 kill "$WATCH_PID" 2>/dev/null || true
 wait "$WATCH_PID" 2>/dev/null || true
 WATCH_PID=""
