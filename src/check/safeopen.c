@@ -12,11 +12,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-#define FUSE_MAGIC	0x65735546
-#define NFS_MAGIC	0x6969
-#define CIFS_MAGIC	0xFF534D42
-#define SMB2_MAGIC	0xFE534D42
-#define SMB_MAGIC	0x517B
+#include "scope/mounts.h"
+
 #define SCAN_FDS_MAX	4096	/* descriptors looked at per process */
 
 int open_in_root(int root_fd, const char *path)
@@ -43,16 +40,10 @@ static enum inspect_status vet(int fd, const struct candidate *c,
 		return INSPECT_REPLACED;
 	if (!S_ISREG(st->st_mode))
 		return INSPECT_NOT_REGULAR;
-	if (fstatfs(fd, &sfs) == 0) {
-		switch ((unsigned long)sfs.f_type) {
-		case FUSE_MAGIC:
-		case NFS_MAGIC:
-		case CIFS_MAGIC:
-		case SMB2_MAGIC:
-		case SMB_MAGIC:
-			return INSPECT_REMOTE;
-		}
-	}
+	/* the same list as the mount table's (scope/mounts.h) */
+	if (fstatfs(fd, &sfs) == 0 &&
+	    mount_magic_never_read((unsigned long)sfs.f_type))
+		return INSPECT_REMOTE;
 	return INSPECT_OK;
 }
 
