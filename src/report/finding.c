@@ -227,6 +227,8 @@ json_object *finding_to_json(const struct finding *f)
 	add_timestamp(ev, c->sec, c->milli);
 	if (c->node)
 		json_add_bytes(ev, "node", c->node);
+	if (f->hostname && *f->hostname)
+		json_add_bytes(ev, "hostName", f->hostname);
 	json_object_object_add(ev, "syscall",
 			       json_object_new_string(c->syscall));
 	json_object_object_add(ev, "arch", json_object_new_string(c->arch));
