@@ -4,10 +4,10 @@
  *  - every message, when run by hand (-i, --check-config, a terminal)
  *    or when no syslog daemon listens on /dev/log;
  *  - warnings and errors, when stderr is open and is not /dev/null.
- *    auditd 3.0.9 hands its own stderr down to the plugins it starts:
- *    /dev/null once it runs as a daemon (the usual case, also under
- *    systemd's Type=forking unit), the terminal or the journal when it
- *    runs in the foreground (auditd -f, auditd -n).
+ *    auditd 3.0.9 hands its own stderr down to the plugins it starts,
+ *    and that is /dev/null (measured with auditd -n too: tests/e2e/ops.sh),
+ *    so under auditd syslog is the one channel; the copies serve runs by
+ *    hand, under a supervisor, and a future auditd that keeps stderr.
  * The last warning or error is kept for the state dump (log_last_error).
  * Safe to call from every thread.
  */

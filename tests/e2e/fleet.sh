@@ -184,7 +184,6 @@ remote_connected() {
 	alive "$AUDITD_PID" || return 2
 	pid=$(pgrep -P "$AUDITD_PID" -x audisp-remote || true)
 	[[ -n $pid ]] || return 1
-	REMOTE_PID=$pid
 	ss -Htnp state established "dport = :$PORT" 2>/dev/null | grep -q "pid=$pid,"
 }
 

@@ -102,7 +102,7 @@ t_state_dump() {
 	for key in check_queue audit_queue pending; do
 		v=$(state_value "$key")
 		[[ $v =~ ^[0-9]+$ ]] || fail "state $key is '$v'" || return
-		(($v <= $(state_value "${key}_capacity"))) ||
+		((v <= $(state_value "${key}_capacity"))) ||
 			fail "state $key $v exceeds its capacity $(state_value "${key}_capacity")" || return
 	done
 	[[ $(state_value check_queue_capacity) == 8192 ]] || fail "check_queue_capacity is '$(state_value check_queue_capacity)', expected queue_size 8192" || return
