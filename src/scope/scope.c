@@ -258,27 +258,45 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 	return rc;
 }
 
+/* Read the host's mountinfo again, at most every MOUNT_RELOAD_MS (an
+ * unreadable file keeps the table we have). */
+static void reload_mounts(struct scope_ctx *s)
+{
+	struct mount_table fresh;
+	uint64_t now = now_ms();
+
+	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
+		return;
+	s->mounts_loaded_ms = now;
+	if (mounts_parse_file(&fresh, s->mountinfo))
+		return;
+	mounts_free(&s->mounts);
+	s->mounts = fresh;
+}
+
 const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor)
 {
 	const struct overlay_mount *m;
-	struct mount_table fresh;
-	uint64_t now;
 
 	m = mounts_find_overlay(&s->mounts, major, minor);
 	if (m)
 		return m;
-	now = now_ms();
-	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
-		return NULL;
-	s->mounts_loaded_ms = now;
-	/* An unreadable file keeps the table we have. */
-	if (mounts_parse_file(&fresh, s->mountinfo))
-		return NULL;
-	mounts_free(&s->mounts);
-	s->mounts = fresh;
+	reload_mounts(s);
 	return mounts_find_overlay(&s->mounts, major, minor);
+}
+
+enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
+					  unsigned int major,
+					  unsigned int minor)
+{
+	enum mount_dev_class cls = mounts_dev_class(&s->mounts, major, minor);
+
+	if (cls != MOUNT_DEV_UNKNOWN)
+		return cls;
+	reload_mounts(s);
+	return mounts_dev_class(&s->mounts, major, minor);
 }
 
 void scope_decide(struct scope_ctx *s, struct candidate *c)

@@ -75,6 +75,13 @@ const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor);
 
+/* What may be done with a file on device MAJOR:MINOR, by the host's mount
+ * table (reloaded as scope_find_mount() does when the device is not
+ * known yet). MOUNT_DEV_UNKNOWN: a mount only a container sees. */
+enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
+					  unsigned int major,
+					  unsigned int minor);
+
 /*
  * Attribute candidate C: its writer's cgroup, else its parent's, else the
  * overlay mount of its PATH device. Sets C->container.
