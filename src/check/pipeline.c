@@ -249,20 +249,24 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 }
 
 /*
- * May a file on C's device be touched? Only when a mount table names the
- * device and its file system is not one that can block (FUSE, NFS, ...:
- * scope/mounts.h): the writer's, its parent's when that root is used, or
- * the host's (the overlay of a container whose processes are gone). A
- * device no table names is a mount only a gone process saw: it is never
- * touched (fail closed).
+ * What may be done with a file on C's device, by the first mount table
+ * that names it: the writer's, its parent's when that root is used, or
+ * the host's (the overlay of a container whose processes are gone). Only
+ * MOUNT_DEV_READABLE is touched: never a file system that can block
+ * (FUSE, NFS, ...: scope/mounts.h), and never a device no table names,
+ * a mount only a gone process saw (fail closed). A kernel file system
+ * (proc, sysfs, cgroup) holds no drop: a container runtime's setup writes
+ * go there, told apart by where they go, not by the name a process gives
+ * itself.
  */
-static bool device_readable(struct checker *ck, const struct candidate *c,
-			    const struct lookup *lk)
+static enum mount_dev_class device_class(struct checker *ck,
+					const struct candidate *c,
+					const struct lookup *lk)
 {
 	enum mount_dev_class cls;
 
 	if (!c->has_inode)
-		return true;	/* only the writer's descriptor can serve */
+		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
 	cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->pid,
 			       c->dev_major, c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
@@ -271,7 +275,7 @@ static bool device_readable(struct checker *ck, const struct candidate *c,
 	if (cls == MOUNT_DEV_UNKNOWN)
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
-	return cls == MOUNT_DEV_READABLE;
+	return cls;
 }
 
 /* Drop C, counting it under COUNTER; returns OUT. */
@@ -350,9 +354,15 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 
 	choose_lookup(ck, c, &lk);
 	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
-	 * table names: see device_readable(). */
-	if (!device_readable(ck, c, &lk))
+	 * table names: see device_class(). */
+	switch (device_class(ck, c, &lk)) {
+	case MOUNT_DEV_READABLE:
+		break;
+	case MOUNT_DEV_PSEUDO:
+		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+	default:
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+	}
 	pr = probe_open(&ck->probe, c, lk.parent_same, lk.mount_root, &op);
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");

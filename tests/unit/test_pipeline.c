@@ -22,6 +22,8 @@
 
 #define PID_FAKE	300
 #define T0		100000	/* monotonic ms of the first look */
+#define DEV_PROC_MINOR	9998	/* the writer's proc mount */
+#define DEV_NOWHERE	9999	/* a device no mount table names */
 
 /* A sink that keeps what it is given. */
 struct kept {
@@ -69,6 +71,21 @@ static void setup(void)
 	ck_assert_int_eq(mkdir(fx.root, 0755), 0);
 	ck_assert_int_eq(mkdir(tmp, 0755), 0);
 	ck_assert_int_eq(symlink(fx.root, link), 0);
+	/* the writer's mount table: its root's device, and a proc mount */
+	{
+		struct stat st;
+		char *text;
+
+		ck_assert_int_eq(stat(fx.root, &st), 0);
+		ck_assert_int_ne(asprintf(&text,
+			"1 0 %u:%u / / rw,relatime - ext4 /dev/root rw\n"
+			"2 1 0:%u / /proc rw,relatime - proc proc rw\n",
+			major(st.st_dev), minor(st.st_dev), DEV_PROC_MINOR),
+			-1);
+		free(test_write_file(pdir, "mountinfo", text, strlen(text),
+				     0444));
+		free(text);
+	}
 	free(pdir);
 	free(link);
 	free(tmp);
@@ -302,6 +319,47 @@ START_TEST(test_rename_never_comes)
 }
 END_TEST
 
+/* A write to a kernel file system (a runtime's setup writes /proc/sys)
+ * is no drop, whatever the writer calls itself: let go by the device,
+ * without touching the file. */
+START_TEST(test_kernel_fs_excluded)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/ping_group_range", p, len);
+	c = cand("/tmp/ping_group_range", FILE_OP_OPEN);
+	free(c->comm);
+	c->comm = strdup("runc:[2:INIT]");
+	c->dev_major = 0;
+	c->dev_minor = DEV_PROC_MINOR;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_uint_eq(atomic_load(&fx.st.checked), 0);
+	ck_assert_int_eq(fx.kept.count, 0);
+	free(p);
+}
+END_TEST
+
+/* A device no mount table names (a mount only a gone process saw, a FUSE
+ * mount pushed out of sight) is never touched: fail closed. */
+START_TEST(test_unknown_device_not_touched)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/hidden", p, len);
+	c = cand("/tmp/hidden", FILE_OP_OPEN);
+	c->dev_major = 0;
+	c->dev_minor = DEV_NOWHERE;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_UNREACHABLE);
+	ck_assert_uint_eq(atomic_load(&fx.st.checked), 0);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 1);
+	free(p);
+}
+END_TEST
+
 /* The last look at stop reports what is held, without waiting. */
 START_TEST(test_final_look)
 {
@@ -333,6 +391,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_rename_into_place);
 	tcase_add_test(tc, test_rename_never_comes);
 	tcase_add_test(tc, test_final_look);
+	tcase_add_test(tc, test_kernel_fs_excluded);
+	tcase_add_test(tc, test_unknown_device_not_touched);
 	suite_add_tcase(s, tc);
 	return s;
 }
