@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -244,20 +245,39 @@ bool inspect_on_mount_of(const char *proc, const struct candidate *c,
 			 bool parent_same_root, const char *mount_root,
 			 const struct file_check *fc, const char *dir)
 {
-	struct stat st;
-	int root, fd;
+	struct stat st, pst;
+	struct statfs sfs;
+	char parent[64];
+	int root, fd, pfd;
 	bool same;
 
+	/* "/dev/shm" -> "/dev" */
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent) ||
+	    !strrchr(parent, '/'))
+		return false;
+	*strrchr(parent, '/') = '\0';
 	root = open_root(proc, c, parent_same_root, mount_root);
 	if (root < 0)
 		return false;
 	fd = open_in_root(root, dir);
+	pfd = open_in_root(root, parent[0] ? parent : "/");
 	close(root);
-	if (fd < 0)
-		return false;
-	same = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_dev == fc->st.st_dev;
-	close(fd);
+	/*
+	 * The file is on the mount of DIR, DIR is a mount point (not a
+	 * directory of that name on the container's root file system: its
+	 * device is not its parent's) and the mount is a tmpfs. A statfs of
+	 * it cannot block: it is the device of the file, already vetted.
+	 */
+	same = fd >= 0 && pfd >= 0 &&
+	       fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_dev == fc->st.st_dev &&
+	       fstat(pfd, &pst) == 0 && pst.st_dev != st.st_dev &&
+	       fstatfs(fd, &sfs) == 0 &&
+	       (unsigned long)sfs.f_type == TMPFS_MAGIC;
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
 	return same;
 }
 
