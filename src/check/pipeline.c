@@ -106,7 +106,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	}
 	/* Allowed content is not remembered: moved or linked out of an
 	 * allowed path, it is reported then. */
-	if (allow_match(&ck->cfg, c, f->meta)) {
+	if (allow_match(&ck->cfg, c, f->meta, f->path_plain)) {
 		atomic_fetch_add(&ck->stats->allowed, 1);
 		candidate_free(c);
 		return CHECK_ALLOWED;
@@ -121,6 +121,38 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	}
 	candidate_free(c);
 	return out;
+}
+
+/* Where C's name is resolved (see safeopen.h). */
+struct lookup {
+	const char *mount_root;	/* the container's overlay mount, or "/" */
+	bool parent_same;	/* the writer's parent is in its container */
+};
+
+static void choose_lookup(struct checker *ck, const struct candidate *c,
+			  struct lookup *lk)
+{
+	const struct overlay_mount *m;
+
+	lk->mount_root = NULL;
+	lk->parent_same = false;
+	if (c->container.in_container && c->has_inode) {
+		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
+		if (m)
+			lk->mount_root = m->mountpoint;
+	} else if (!c->container.in_container) {
+		lk->mount_root = "/";	/* scope = all: a host write */
+	}
+	if (c->container.source == SCOPE_SRC_PPID) {
+		lk->parent_same = true;
+	} else if (c->container.in_container && c->ppid > 0) {
+		struct container_ref pr;
+
+		memset(&pr, 0, sizeof(pr));
+		lk->parent_same =
+			scope_lookup_pid(&ck->scope, c->ppid, &pr) == 1 &&
+			!strcmp(pr.id, c->container.id);
+	}
 }
 
 /*
@@ -151,6 +183,12 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 	c->records = NULL;
 	candidate_free(c);
 	if (h->held) {
+		struct lookup lk;
+
+		/* the allow lists look at the new name: is it plain? */
+		choose_lookup(ck, h, &lk);
+		probe_name_plain(&ck->probe, h, lk.parent_same, lk.mount_root,
+				 &h->held->st, &h->held->path_plain);
 		*out = conclude(ck, h, now);
 	} else {
 		due = h->due_ms;
@@ -214,38 +252,6 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
 	if (kind & (KIND_ELF_PIE | KIND_ELF_SHARED))
 		return types & (KIND_ELF_PIE | KIND_ELF_SHARED);
 	return kind & types;
-}
-
-/* Where C's name is resolved (see safeopen.h). */
-struct lookup {
-	const char *mount_root;	/* the container's overlay mount, or "/" */
-	bool parent_same;	/* the writer's parent is in its container */
-};
-
-static void choose_lookup(struct checker *ck, const struct candidate *c,
-			  struct lookup *lk)
-{
-	const struct overlay_mount *m;
-
-	lk->mount_root = NULL;
-	lk->parent_same = false;
-	if (c->container.in_container && c->has_inode) {
-		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
-		if (m)
-			lk->mount_root = m->mountpoint;
-	} else if (!c->container.in_container) {
-		lk->mount_root = "/";	/* scope = all: a host write */
-	}
-	if (c->container.source == SCOPE_SRC_PPID) {
-		lk->parent_same = true;
-	} else if (c->container.in_container && c->ppid > 0) {
-		struct container_ref pr;
-
-		memset(&pr, 0, sizeof(pr));
-		lk->parent_same =
-			scope_lookup_pid(&ck->scope, c->ppid, &pr) == 1 &&
-			!strcmp(pr.id, c->container.id);
-	}
 }
 
 /*
@@ -315,6 +321,7 @@ static int hold_finding(struct checker *ck, struct candidate *c,
 		f->sha256_skipped = "larger than sha256_max_bytes";
 	else
 		f->sha256_skipped = "read error";
+	f->path_plain = pc && pc->name_plain;
 	free(c->held);
 	c->held = f;
 	return 0;

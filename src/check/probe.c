@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ enum probe_op {
 	OP_OPEN = 1,
 	OP_CLASSIFY,
 	OP_DONE,
+	OP_NAME_PLAIN,
 };
 
 /* One question, as it crosses the socket (both ends are this binary). */
@@ -35,6 +37,8 @@ struct probe_request {
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
 	char path[PATH_MAX];
+	/* OP_NAME_PLAIN: the file's device and inode (with OP_OPEN's) */
+	uint64_t want_dev, want_ino;
 	/* OP_CLASSIFY */
 	uint32_t head_kind, types;
 	uint64_t sha256_max;
@@ -119,6 +123,11 @@ static void worker_classify(struct worker_state *w, struct classifier *cl,
 		out->name_is = inspect_name_is(proc, &w->c,
 					       w->open.parent_same,
 					       mount_root_of(w), &w->fc.st);
+	if (out->rc == 0)
+		out->name_plain = inspect_name_is_plain(proc, &w->c,
+							w->open.parent_same,
+							mount_root_of(w),
+							&w->fc.st);
 }
 
 /* The worker's life: answer questions until the socket closes. It holds
@@ -177,6 +186,23 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 			n = send(sock, &rep.classified, sizeof(rep.classified),
 				 MSG_NOSIGNAL);
 			break;
+		case OP_NAME_PLAIN: {
+			struct worker_state nw;
+			struct stat want;
+			uint8_t plain;
+
+			memset(&want, 0, sizeof(want));
+			want.st_dev = req.want_dev;
+			want.st_ino = req.want_ino;
+			nw.open = req;
+			worker_candidate(&nw);
+			plain = inspect_name_is_plain(proc, &nw.c,
+						      req.parent_same,
+						      mount_root_of(&nw),
+						      &want);
+			n = send(sock, &plain, sizeof(plain), MSG_NOSIGNAL);
+			break;
+		}
 		default:
 			inspect_close(&w.fc);
 			n = 0;
@@ -307,6 +333,9 @@ int probe_start(struct prober *pr, const char *proc, struct classifier *cl,
 	pr->cl = cl;
 	pr->timeout_ms = timeout_ms;
 	pr->sock = -1;
+	pr->req = calloc(1, sizeof(struct probe_request));
+	if (!pr->req)
+		return -1;
 	return spawn(pr);
 }
 
@@ -329,30 +358,59 @@ void probe_stop(struct prober *pr)
 	}
 	pr->pid = 0;
 	reap(pr);
+	free(pr->req);
+	pr->req = NULL;
+}
+
+/* The fields of C that safeopen.c looks at, into REQ. */
+static void fill_candidate(struct probe_request *req, const struct candidate *c,
+			   bool parent_same, const char *mount_root)
+{
+	req->pid = c->pid;
+	req->ppid = c->ppid;
+	req->fd = c->fd;
+	req->dev_major = c->dev_major;
+	req->dev_minor = c->dev_minor;
+	req->inode = c->inode;
+	req->has_inode = c->has_inode;
+	req->parent_same = parent_same;
+	req->has_mount_root = copy_str(req->mount_root,
+				       sizeof(req->mount_root),
+				       mount_root) > 0 && mount_root;
+	req->has_path = copy_str(req->path, sizeof(req->path), c->path) > 0 &&
+			c->path;
+	copy_str(req->shm_dir, sizeof(req->shm_dir), c->shm_dir);
 }
 
 enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 			     bool parent_same, const char *mount_root,
 			     struct probe_opened *out)
 {
-	static struct probe_request req;
+	struct probe_request *req = pr->req;
 
-	memset(&req, 0, sizeof(req));
-	req.op = OP_OPEN;
-	req.pid = c->pid;
-	req.ppid = c->ppid;
-	req.fd = c->fd;
-	req.dev_major = c->dev_major;
-	req.dev_minor = c->dev_minor;
-	req.inode = c->inode;
-	req.has_inode = c->has_inode;
-	req.parent_same = parent_same;
-	req.has_mount_root = copy_str(req.mount_root, sizeof(req.mount_root),
-				      mount_root) > 0 && mount_root;
-	req.has_path = copy_str(req.path, sizeof(req.path), c->path) > 0 &&
-		       c->path;
-	copy_str(req.shm_dir, sizeof(req.shm_dir), c->shm_dir);
-	return ask(pr, &req, out, sizeof(*out));
+	memset(req, 0, sizeof(*req));
+	req->op = OP_OPEN;
+	fill_candidate(req, c, parent_same, mount_root);
+	return ask(pr, req, out, sizeof(*out));
+}
+
+enum probe_result probe_name_plain(struct prober *pr,
+				   const struct candidate *c,
+				   bool parent_same, const char *mount_root,
+				   const struct stat *st, bool *plain)
+{
+	struct probe_request *req = pr->req;
+	enum probe_result r;
+	uint8_t answer = 0;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_NAME_PLAIN;
+	fill_candidate(req, c, parent_same, mount_root);
+	req->want_dev = st->st_dev;
+	req->want_ino = st->st_ino;
+	r = ask(pr, req, &answer, sizeof(answer));
+	*plain = r == PROBE_OK && answer;
+	return r;
 }
 
 enum probe_result probe_classify(struct prober *pr, unsigned int head_kind,
@@ -360,26 +418,26 @@ enum probe_result probe_classify(struct prober *pr, unsigned int head_kind,
 				 unsigned long long sha256_max, bool name_check,
 				 struct probe_classified *out)
 {
-	static struct probe_request req;
+	struct probe_request *req = pr->req;
 
-	memset(&req, 0, sizeof(req));
-	req.op = OP_CLASSIFY;
-	req.head_kind = head_kind;
-	req.types = types;
-	req.sha256_max = sha256_max;
-	req.name_check = name_check;
-	return ask(pr, &req, out, sizeof(*out));
+	memset(req, 0, sizeof(*req));
+	req->op = OP_CLASSIFY;
+	req->head_kind = head_kind;
+	req->types = types;
+	req->sha256_max = sha256_max;
+	req->name_check = name_check;
+	return ask(pr, req, out, sizeof(*out));
 }
 
 void probe_done(struct prober *pr)
 {
-	static struct probe_request req;
+	struct probe_request *req = pr->req;
 
 	if (pr->sock < 0)
 		return;
-	memset(&req, 0, sizeof(req));
-	req.op = OP_DONE;
-	if (send(pr->sock, &req, sizeof(req), MSG_NOSIGNAL | MSG_DONTWAIT) !=
-	    (ssize_t)sizeof(req))
+	memset(req, 0, sizeof(*req));
+	req->op = OP_DONE;
+	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    (ssize_t)sizeof(*req))
 		replace(pr);
 }

@@ -59,6 +59,7 @@ struct probe_classified {
 	int sha_rc;		/* sha256_fd(): 0, 1 too large, -1 error */
 	char sha256[65];
 	bool name_is;		/* the name still leads to the file */
+	bool name_plain;	/* ... and is its plain name (allow.h) */
 };
 
 struct prober {
@@ -69,6 +70,7 @@ struct prober {
 	int sock;			/* to the worker, or -1 */
 	pid_t zombies[PROBE_ZOMBIES_MAX];
 	unsigned long long replaced;	/* workers killed after a deadline */
+	void *req;			/* the question being asked */
 };
 
 /* Set up PR and fork the first worker; -1 when it cannot be started. */
@@ -95,6 +97,13 @@ enum probe_result probe_classify(struct prober *pr, unsigned int head_kind,
 				 unsigned int types,
 				 unsigned long long sha256_max, bool name_check,
 				 struct probe_classified *out);
+
+/* Is C's name the plain name (inspect_name_is_plain()) of the file of
+ * ST? *PLAIN is false unless the worker said yes in time. */
+enum probe_result probe_name_plain(struct prober *pr,
+				   const struct candidate *c,
+				   bool parent_same, const char *mount_root,
+				   const struct stat *st, bool *plain);
 
 /* Close the file of the last probe_open(); nothing is awaited. */
 void probe_done(struct prober *pr);

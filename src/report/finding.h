@@ -31,6 +31,8 @@ struct finding {
 	struct classification cls;
 	char sha256[65];		/* hex; "" when not hashed */
 	const char *sha256_skipped;	/* why there is none, or NULL */
+	bool path_plain;		/* C's path is the file's plain name:
+					 * no ".", "..", symlink on the way */
 };
 
 /*

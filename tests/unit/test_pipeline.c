@@ -265,6 +265,57 @@ static void hold_open(const char *name, int fd)
 	free(target);
 }
 
+/*
+ * The attack on the allow lists: allow_path = /opt/ok/*, and the drop is
+ * named /opt/ok/../../tmp/x or /opt/ok/link/y (link -> /tmp). Only the
+ * plain name of a file inside the allowed directory is allowed.
+ */
+START_TEST(test_allow_path_escapes)
+{
+	struct config *next = malloc(sizeof(*next));
+	size_t len;
+	unsigned char *p = elf(&len);
+	char *dir, *link;
+
+	ck_assert_ptr_nonnull(next);
+	config_defaults(next);
+	ck_assert_int_eq(strlist_parse("/opt/ok/*", &next->allow_path), 0);
+	checker_configure(&fx.in.ck, next);
+	ck_assert_int_ne(asprintf(&dir, "%s/opt", fx.root), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(dir);
+	ck_assert_int_ne(asprintf(&dir, "%s/opt/ok", fx.root), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_ne(asprintf(&link, "%s/link", dir), -1);
+	ck_assert_int_eq(symlink("/tmp", link), 0);
+
+	put("/tmp/x", p, len);
+	put("/tmp/y", p, len);	/* another file: not a duplicate */
+	put("/opt/ok/tool", p, len);
+	{
+		struct candidate *c = cand("/tmp/x", FILE_OP_OPEN);
+
+		free(c->path);
+		c->path = strdup("/opt/ok/../../tmp/x");
+		ck_assert_int_eq(inspector_check(&fx.in, c, T0),
+				 CHECK_FINDING);
+		c = cand("/tmp/y", FILE_OP_OPEN);
+		free(c->path);
+		c->path = strdup("/opt/ok/link/y");
+		ck_assert_int_eq(inspector_check(&fx.in, c, T0),
+				 CHECK_FINDING);
+		ck_assert_int_eq(fx.kept.count, 2);
+		/* the real thing, for contrast */
+		ck_assert_int_eq(inspector_check(&fx.in,
+				cand("/opt/ok/tool", FILE_OP_OPEN), T0),
+				CHECK_ALLOWED);
+	}
+	free(dir);
+	free(link);
+	free(p);
+}
+END_TEST
+
 /* Written under a temporary name and renamed before the check: held for
  * the rename, then reported once under the final name. */
 START_TEST(test_rename_into_place)
@@ -388,6 +439,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_still_short_gives_up);
 	tcase_add_test(tc, test_text_not_reported);
 	tcase_add_test(tc, test_allowed_counted);
+	tcase_add_test(tc, test_allow_path_escapes);
 	tcase_add_test(tc, test_rename_into_place);
 	tcase_add_test(tc, test_rename_never_comes);
 	tcase_add_test(tc, test_final_look);
