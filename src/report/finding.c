@@ -158,6 +158,9 @@ static json_object *container_obj(const struct candidate *c,
 			       json_object_new_string(c->container.runtime));
 	json_object_object_add(o, "source", json_object_new_string(
 		scope_source_name(c->container.source)));
+	if (c->container.cgroup_claim[0])
+		json_object_object_add(o, "cgroup_claim", json_object_new_string(
+			c->container.cgroup_claim));
 	if (m && m->name)
 		json_add_bytes(o, "name", m->name);
 	if (m && m->image)

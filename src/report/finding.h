@@ -32,6 +32,8 @@ struct finding {
 	char sha256[65];		/* hex; "" when not hashed */
 	const char *sha256_skipped;	/* why there is none, or NULL */
 	const char *hostname;		/* the host reporting it, or NULL */
+	bool path_plain;		/* C's path is the file's plain name:
+					 * no ".", "..", symlink on the way */
 };
 
 /*

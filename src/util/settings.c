@@ -40,6 +40,7 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
+	{ "limits", "check_timeout_ms" },
 };
 
 static const struct {
@@ -73,6 +74,7 @@ void config_defaults(struct config *cfg)
 	cfg->queue_size = 8192;
 	cfg->pending_max = 4096;
 	cfg->dedupe_size = 4096;
+	cfg->check_timeout_ms = 2000;
 }
 
 void strlist_free(struct strlist *l)
@@ -529,6 +531,8 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  &cfg->pending_max, path, errs);
 	load_uint(d, "limits:dedupe_size", 16, 1024 * 1024,
 		  &cfg->dedupe_size, path, errs);
+	load_uint(d, "limits:check_timeout_ms", 50, 60000,
+		  &cfg->check_timeout_ms, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,

@@ -62,6 +62,7 @@ struct config {
 	unsigned int queue_size;	/* candidates waiting for a check */
 	unsigned int pending_max;	/* short files waiting for a recheck */
 	unsigned int dedupe_size;	/* (dev, inode, size, mtime) remembered */
+	unsigned int check_timeout_ms;	/* deadline of each file access */
 };
 
 /* Problems found while loading, each a line naming the file and the key. */
