@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c -- errors to syslog, and to stderr when run by hand */
 #include "util/log.h"
 

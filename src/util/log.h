@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h -- errors to syslog, and to stderr when run by hand */
 #ifndef DROPEXEC_LOG_H
 #define DROPEXEC_LOG_H
