@@ -204,7 +204,9 @@ install_deb() {
 		[[ -e $f ]] || fail "$f is missing" || return 1
 	done
 	[[ $(stat -c '%U %a' /usr/sbin/audisp-dropexec) == "root 750" ]] || fail "plugin binary: $(stat -c '%U %a' /usr/sbin/audisp-dropexec)" || return 1
-	dpkg-query -W -f='${Conffiles}\n' dropexec | grep -q ' /etc/audit/dropexec.conf ' ||
+	local conffiles
+	conffiles=$(dpkg-query -W -f='${Conffiles}\n' dropexec)
+	grep -q ' /etc/audit/dropexec.conf ' <<<"$conffiles" ||
 		fail "/etc/audit/dropexec.conf is not a conffile"
 }
 loaded_and_running() {
