@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stream.c -- read auditd's stream (stdin, or a file with -i) into the reader */
 #include "intake/stream.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stream.h -- read auditd's stream (stdin, or a file with -i) into the reader */
 #ifndef DROPEXEC_STREAM_H
 #define DROPEXEC_STREAM_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/rules-overhead.sh -- what the audit rules cost the kernel and
 # the system, per file operation
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/run.sh -- end-to-end tests of audisp-dropexec
 #
 # Runs a private auditd (auditd -n -c TMPDIR) with the built plugin, loads the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/auditd.sh -- a private auditd running audisp-dropexec, shared by
 # the end-to-end suites (tests/e2e) and the benchmarks (tests/bench); sourced.
