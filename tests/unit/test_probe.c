@@ -27,21 +27,8 @@ static struct {
 
 static void setup(void)
 {
-	char *pdir, *link, *tmp;
-
 	memset(&fx, 0, sizeof(fx));
-	fx.base = test_mkdtemp();
-	ck_assert_int_ne(asprintf(&pdir, "%s/%d", fx.base, PID_FAKE), -1);
-	ck_assert_int_ne(asprintf(&fx.root, "%s/root", fx.base), -1);
-	ck_assert_int_ne(asprintf(&tmp, "%s/tmp", fx.root), -1);
-	ck_assert_int_ne(asprintf(&link, "%s/root", pdir), -1);
-	ck_assert_int_eq(mkdir(pdir, 0755), 0);
-	ck_assert_int_eq(mkdir(fx.root, 0755), 0);
-	ck_assert_int_eq(mkdir(tmp, 0755), 0);
-	ck_assert_int_eq(symlink(fx.root, link), 0);
-	free(pdir);
-	free(link);
-	free(tmp);
+	fx.base = test_fake_proc(PID_FAKE, &fx.root, NULL);
 	ck_assert_int_eq(classifier_init(&fx.cl, 1024 * 1024), 0);
 	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 2000), 0);
 }
@@ -280,7 +267,7 @@ END_TEST
 START_TEST(test_worker_descriptors)
 {
 	struct dirent *e;
-	char dir[64], link[128], target[256];
+	char dir[64], link[64 + 256 + 2], target[256];
 	DIR *d;
 	int n = 0;
 

@@ -88,6 +88,27 @@ char *test_write_file(const char *dir, const char *name, const void *data,
 	return path;
 }
 
+char *test_fake_proc(pid_t pid, char **root, char **pid_dir)
+{
+	char *base = test_mkdtemp(), *pdir, *link, *tmp;
+
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", base, (int)pid), -1);
+	ck_assert_int_ne(asprintf(root, "%s/root", base), -1);
+	ck_assert_int_ne(asprintf(&tmp, "%s/tmp", *root), -1);
+	ck_assert_int_ne(asprintf(&link, "%s/root", pdir), -1);
+	ck_assert_int_eq(mkdir(pdir, 0755), 0);
+	ck_assert_int_eq(mkdir(*root, 0755), 0);
+	ck_assert_int_eq(mkdir(tmp, 0755), 0);
+	ck_assert_int_eq(symlink(*root, link), 0);
+	free(link);
+	free(tmp);
+	if (pid_dir)
+		*pid_dir = pdir;
+	else
+		free(pdir);
+	return base;
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
 	struct stat st;

@@ -49,6 +49,13 @@ char *test_write_file(const char *dir, const char *name, const void *data,
 /* The whole file PATH (malloc'd, NUL added); its size in *LEN if given. */
 char *test_read_file(const char *path, size_t *len);
 
+/*
+ * A fake procfs in a fresh directory (returned, malloc'd): PID/root is a
+ * symlink to BASE/root, which holds an empty tmp/. *ROOT gets BASE/root
+ * and *PID_DIR (when not NULL) BASE/PID, both malloc'd.
+ */
+char *test_fake_proc(pid_t pid, char **root, char **pid_dir);
+
 /* The podman container of tests/fixtures (podman-drops.log, proc/4242). */
 #define TEST_PODMAN_ID \
 	"c194a736a9b1c1deea3d1943ee7feb36110c5b55532300329845ba56b47a412c"
