@@ -257,9 +257,10 @@ static void hold_open(const char *name, int fd)
 }
 
 /*
- * The attack on the allow lists: allow_path is every name below /opt/ok, and the drop is
- * named /opt/ok/../../tmp/x or /opt/ok/link/y (link -> /tmp). Only the
- * plain name of a file inside the allowed directory is allowed.
+ * The attack on the allow lists: allow_path takes every name below
+ * /opt/ok, and the drop is named /opt/ok/../../tmp/x or /opt/ok/link/y
+ * (link -> /tmp). Only the plain name of a file inside the allowed
+ * directory is allowed.
  */
 START_TEST(test_allow_path_escapes)
 {
