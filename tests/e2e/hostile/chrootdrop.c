@@ -1,0 +1,53 @@
+/*
+ * chrootdrop.c -- write a file from inside a chroot whose new root does
+ * not hold the program's own binary (test b of tests/e2e/hostile.sh).
+ *
+ *   chrootdrop NEWROOT SOURCE DEST
+ *
+ * Opens SOURCE, chroot()s into NEWROOT (CAP_SYS_CHROOT, which podman
+ * grants by default), then copies SOURCE to DEST (a name inside the new
+ * root). The binary lies outside the new root, so audit prints the
+ * writer's exe as "/", as it does for a runtime's setup process; executed
+ * under the name "runc:[2:INIT]" it also has that comm.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: chrootdrop NEWROOT SOURCE DEST\n");
+		return 2;
+	}
+	in = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		perror(argv[2]);
+		return 1;
+	}
+	if (chroot(argv[1]) || chdir("/")) {
+		perror(argv[1]);
+		return 1;
+	}
+	out = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		perror(argv[3]);
+		return 1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			perror(argv[3]);
+			return 1;
+		}
+	if (n < 0 || close(out)) {
+		perror(argv[3]);
+		return 1;
+	}
+	/* stay a moment: the plugin may look at the writer while it lives */
+	sleep(1);
+	return 0;
+}
