@@ -12,8 +12,9 @@
 #      up, the crafted file is reported too, the plugin stays up
 #      (bounded libmagic, a worker process with a deadline)
 #   b  a writer that calls itself "runc:[2:INIT]" (comm), and one that also
-#      has audit print its exe as "/" (it chroot()s away from its own
-#      binary): both reported (no trust in a process's name)
+#      has audit print its exe as "/" (it detaches the bind mount of its
+#      own file; a --privileged container): both reported (no trust in a
+#      process's name)
 #   c  a plain directory named /run/shm is no shared memory; /dev/shm, a
 #      real tmpfs in podman's containers, is (shared memory only on a real
 #      tmpfs mount)
@@ -24,7 +25,8 @@
 #      hierarchy, then drops: still in scope, by its root file system
 #   f  a privileged container joins another container's cgroup, then
 #      drops: the finding does not name the other container
-#      (Event.container.cgroup_claim does)
+#      (Event.container.cgroup_claim does); once right after the other
+#      container started, once 35 s after
 #   g  a container with CAP_AUDIT_WRITE sends a USER record that looks like
 #      a finding: not in the JSON log; in the audit log; and
 #      "ausearch -m USER -p $(cat PIDFILE)" lists the real findings only
@@ -308,20 +310,23 @@ t_b_comm() {
 	note "(b) comm $(field Event.comm), exe $(field Event.exe)"
 }
 
-# b2: comm "runc:[2:INIT]" and exe "/": the program chroot()s into
-# /tmp/jail, away from its own binary, and writes /hx-b-init there
-# (/tmp/jail/hx-b-init in the container)
+# b2: comm "runc:[2:INIT]" and exe "/", as runc's own setup process has:
+# the program's file is bind-mounted on /tmp/rb and run through a symlink
+# named "runc:[2:INIT]"; it detaches that mount (umount2 MNT_DETACH), so
+# its exe is the root of a mount attached nowhere, which audit prints as
+# "/"; then it writes. Detaching needs CAP_SYS_ADMIN: a --privileged
+# container (or one in a user namespace of its own).
 t_b_runtime_lookalike() {
-	local p=/hx-b-init cid rec exe
+	local p=/tmp/hx-b-init cid exe
 	need_helpers || return
-	start_named "$NAMES-b2" "mkdir -p /tmp/jail && ln -s /bin/chrootdrop '/tmp/runc:[2:INIT]' && '/tmp/runc:[2:INIT]' /tmp/jail /bin/busybox $p && sleep 1" || return
+	start_named "$NAMES-b2" "touch /tmp/rb && mount --bind /bin/chrootdrop /tmp/rb && ln -s /tmp/rb '/tmp/runc:[2:INIT]' && '/tmp/runc:[2:INIT]' -u /tmp/rb / /bin/busybox $p && sleep 1" \
+		--privileged || return
 	cid=$CID
 	if ! wait_finding "$cid" "$p"; then
-		finish "$cid"
-		rec=$(grep -a "name=\"$p\"" "$AUDIT_LOG" | head -n 1 | grep -o 'msg=audit([^)]*)' || true)
-		rec=${rec:+$(grep -aF "$rec" "$AUDIT_LOG" | grep -a '^type=SYSCALL' | grep -ao ' comm=[^ ]* exe=[^ ]*')}
+		finish "$cid" || true
+		in_audit_log "$p" || fail "the audit log has no event for $p ($WHY)" || return
 		fail "no finding of container ${cid:0:12} for $p within $E2E_TIMEOUT s$(
-			(($(count '*' "$p") == 0)) || echo " (but of another container)"); the audit record has${rec:- no SYSCALL for it}"
+			(($(count '*' "$p") == 0)) || echo " (but of another container)"); the audit record: $(grep -a 'comm="runc:\[2:INIT\]" exe=' "$AUDIT_LOG" | grep -a "$(grep -a "name=\"$p\"" "$AUDIT_LOG" | grep -ao 'audit([^)]*)' | head -n 1 | sed 's/[()]/./g')" | grep -ao 'comm=[^ ]* exe=[^ ]*' | head -n 1)"
 		return 1
 	fi
 	finish "$cid" || return
@@ -329,11 +334,11 @@ t_b_runtime_lookalike() {
 	expect_field Event.comm 'runc:[2:INIT]' || return
 	exe=$(field Event.exe)
 	if [[ $exe == / ]]; then
-		rec=$(field Event.records | grep -o 'exe=\\*"/\\*"' | head -n 1 || true)
-		[[ -n $rec ]] || fail "Event.exe is / but no exe=\"/\" in Event.records" || return
-		note "(b) the audit record shows comm=\"runc:[2:INIT]\" exe=\"/\"; the finding: container ${cid:0:12}, source $(field Event.container.source), cgroup_claim $(field Event.container.cgroup_claim || echo none)"
+		field Event.records | grep -q 'comm=\\*"runc:\[2:INIT\]\\*" exe=\\*"/\\*"' ||
+			fail "Event.exe is / but the SYSCALL record in Event.records has no comm=\"runc:[2:INIT]\" exe=\"/\"" || return
+		note "(b) the audit record shows comm=\"runc:[2:INIT]\" exe=\"/\", as runc's setup process; reported (container ${cid:0:12}, source $(field Event.container.source))"
 	else
-		note "(b) exe could not be made \"/\" here: audit shows exe=\"$exe\" (the comm test holds all the same)"
+		note "(b) exe could not be made \"/\" here: audit shows exe=\"$exe\" (reported all the same)"
 	fi
 }
 
@@ -394,6 +399,14 @@ move_script() {
 	printf '%s' "while IFS=: read -r n c p; do d=/tmp/cg/h\$n; mkdir -p \$d || exit 3; if [ -z \"\$c\" ]; then mount -t cgroup2 none \$d || exit 3; else mount -t cgroup -o \"\$c\" none \$d || exit 3; fi; echo \$\$ > \"\$d\$p/cgroup.procs\" || exit 4; done < $1"
 }
 
+# held_drop PATH: the script that writes busybox to PATH from the shell
+# itself, which holds it open a moment: the writer (the shell that moved)
+# is alive when the plugin looks, so its cgroup and root decide, not the
+# fallbacks for a writer that is gone (its parent, the overlay mount)
+held_drop() {
+	printf '%s' "exec 3>$1 && cat /bin/busybox >&3 && sleep 1 && exec 3>&- && sleep 0.5"
+}
+
 # skip_moved CID WHAT: the container's exit status says why it could not
 # move; skip with that reason
 skip_moved() {
@@ -410,7 +423,7 @@ skip_moved() {
 # e: out of the container's cgroups into the root of every hierarchy
 t_e_leave_cgroup() {
 	local p=/tmp/hx-e-escaped cid
-	start_named "$NAMES-e" "sed 's|:[^:]*\$|:/|' /proc/self/cgroup > /tmp/target && $(move_script /tmp/target) && if grep -q libpod /proc/self/cgroup; then cat /proc/self/cgroup; exit 5; fi && cp /bin/busybox $p && sleep 1" \
+	start_named "$NAMES-e" "sed 's|:[^:]*\$|:/|' /proc/self/cgroup > /tmp/target && $(move_script /tmp/target) && if grep -q libpod /proc/self/cgroup; then cat /proc/self/cgroup; exit 5; fi && $(held_drop "$p")" \
 		--privileged --cgroupns=host || return
 	cid=$CID
 	if ! wait_finding "$cid" "$p"; then
@@ -429,12 +442,18 @@ t_e_leave_cgroup() {
 	expect_field Event.container.source root
 }
 
-# f: container A joins container B's cgroups, then drops
+# f: container A joins container B's cgroups, then drops; B started just
+# before (F_AGE=0, as an attacker may choose) or F_AGE seconds before
+F_AGE=0
 t_f_join_cgroup() {
-	local p=/tmp/hx-f-joined cb ca bpid dir="$WORK/f" id claim
-	start_named "$NAMES-fb" "sleep 60" || return
+	local p=/tmp/hx-f-joined-$F_AGE cb ca bpid dir="$WORK/f$F_AGE" id claim
+	start_named "$NAMES-fb$F_AGE" "sleep $((F_AGE + 60))" || return
 	cb=$CID
 	wait_for "$E2E_TIMEOUT" container_running "$cb" || { podman rm -f -t 0 "$cb" >/dev/null 2>&1; fail "container B did not start"; return 1; }
+	if ((F_AGE > 0)); then
+		note "(f) waiting until container B is $F_AGE s old"
+		wait_for $((F_AGE + 5)) b_older "$cb" "$F_AGE" || true
+	fi
 	bpid=$(podman inspect -f '{{.State.Pid}}' "$cb")
 	mkdir -p "$dir"
 	cat "/proc/$bpid/cgroup" >"$dir/target"
@@ -443,7 +462,7 @@ t_f_join_cgroup() {
 		skip_because "container B's cgroup does not name its id: $(tr '\n' ' ' <"$dir/target")"
 		return
 	}
-	start_named "$NAMES-fa" "$(move_script /x/target) && if ! grep -q $cb /proc/self/cgroup; then cat /proc/self/cgroup; exit 5; fi && cp /bin/busybox $p && sleep 1" \
+	start_named "$NAMES-fa$F_AGE" "$(move_script /x/target) && if ! grep -q $cb /proc/self/cgroup; then cat /proc/self/cgroup; exit 5; fi && $(held_drop "$p")" \
 		--privileged --cgroupns=host -v "$dir:/x:ro" || { podman rm -f -t 0 "$cb" >/dev/null 2>&1; return 1; }
 	ca=$CID
 	if ! wait_findings '*' 1 "$p"; then
@@ -470,7 +489,24 @@ t_f_join_cgroup() {
 
 # user_record TEXT: "ausearch -m USER" over our log shows TEXT
 user_record() {
-	ausearch -if "$AUDIT_LOG" -m USER 2>/dev/null | grep -qF -- "$1"
+	ausearch -if "$AUDIT_LOG" -m USER -i 2>/dev/null | grep -qF -- "$1"
+}
+
+# b_older CID SECONDS: container CID started more than SECONDS ago
+b_older() {
+	local started
+	started=$(podman inspect -f '{{.State.StartedAt.Unix}}' "$1" 2>/dev/null) || return 2
+	(($(date +%s) - started > $2))
+}
+
+t_f_join_fresh() {
+	F_AGE=0
+	t_f_join_cgroup
+}
+
+t_f_join_older() {
+	F_AGE=35
+	t_f_join_cgroup
 }
 
 # g: a forged USER record from a container with CAP_AUDIT_WRITE
@@ -504,22 +540,24 @@ t_g_forged() {
 	(($(count '*' "$forged") == 0)) || fail "the forged record made a finding: $(matches '*' "$forged" | head -c 400)" || return
 	pid=$(plugin_pid)
 	((PID_OK)) || note "(g) this binary writes no pid file: the plugin's pid from the process list"
-	aus=$(ausearch -m USER -p "$pid" -if "$AUDIT_LOG" 2>/dev/null || true)
+	# -i: the plugin encodes path= (quoted or hex); interpreted, it reads as written
+	aus=$(ausearch -m USER -p "$pid" -if "$AUDIT_LOG" -i 2>/dev/null || true)
 	grep -qF "path=$real " <<<"$aus" || fail "ausearch -m USER -p $pid (the plugin) does not list the real finding for $real" || return
 	grep -qF "path=$SENTINEL_PATH " <<<"$aus" || fail "ausearch -m USER -p $pid does not list the sentinel's finding" || return
 	! grep -qF "path=$forged " <<<"$aus" || fail "ausearch -m USER -p $pid lists the forged record" || return
-	note "(g) ausearch -m USER -p $pid: $(grep -c '^type=USER' <<<"$aus") records, none forged"
+	note "(g) ausearch -m USER -p $pid -i: $(grep -c '^type=USER' <<<"$aus") records, none forged"
 }
 
 # -------------------------------------------------------------------- main
 setup
 hostile_test "a: crafted sparse ELF does not hold up the next drop; reported too; plugin up" t_a_crafted
 hostile_test "b: writer named runc:[2:INIT] is checked" t_b_comm
-hostile_test "b: writer named runc:[2:INIT] with exe / (chroot) is checked" t_b_runtime_lookalike
+hostile_test "b: writer named runc:[2:INIT] with exe / (detached own file) is checked" t_b_runtime_lookalike
 hostile_test "c: /run/shm as a plain directory reported; /dev/shm tmpfs not" t_c_fake_shm
 hostile_test "d: [allow] path escaped with .. and a symlink: reported; plain name allowed" t_d_allow_escape
 hostile_test "e: shell moved to the root cgroups: still in scope (source root)" t_e_leave_cgroup
-hostile_test "f: joined another container's cgroup: not attributed to it" t_f_join_cgroup
+hostile_test "f: joined the cgroup of a container started just before: not attributed to it" t_f_join_fresh
+hostile_test "f: joined the cgroup of a container started 35 s before: not attributed to it" t_f_join_older
 hostile_test "g: forged USER record: not a finding; ausearch -p PLUGIN lists real ones only" t_g_forged
 hostile_test "plugin stayed up (no crash, no restart)" plugin_same
 note "kernel audit: $(auditctl -s | awk '$1 == "lost" || $1 == "backlog_limit" {printf "%s %s ", $1, $2}')"

@@ -2,15 +2,20 @@
  * chrootdrop.c -- write a file from inside a chroot whose new root does
  * not hold the program's own binary (test b of tests/e2e/hostile.sh).
  *
- *   chrootdrop NEWROOT SOURCE DEST
+ *   chrootdrop [-u MOUNTPOINT] NEWROOT SOURCE DEST
  *
  * Opens SOURCE, chroot()s into NEWROOT (CAP_SYS_CHROOT, which podman
  * grants by default), then copies SOURCE to DEST (a name inside the new
- * root). The binary lies outside the new root, so audit prints the
- * writer's exe as "/", as it does for a runtime's setup process; executed
- * under the name "runc:[2:INIT]" it also has that comm.
+ * root). Executed under the name "runc:[2:INIT]" it has that comm.
+ * With -u, it first detaches MOUNTPOINT (umount2 MNT_DETACH, which needs
+ * CAP_SYS_ADMIN): when MOUNTPOINT is a bind mount of the program's own
+ * file, its exe is then the root of a mount that is attached nowhere,
+ * and audit prints it as exe="/", as it does for runc's setup process.
+ * (A binary merely outside the new root still shows its path.)
  */
 #include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -20,8 +25,16 @@ int main(int argc, char **argv)
 	ssize_t n;
 	int in, out;
 
+	if (argc == 6 && !strcmp(argv[1], "-u")) {
+		if (umount2(argv[2], MNT_DETACH)) {
+			perror(argv[2]);
+			return 1;
+		}
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: chrootdrop NEWROOT SOURCE DEST\n");
+		fprintf(stderr, "usage: chrootdrop [-u MOUNTPOINT] NEWROOT SOURCE DEST\n");
 		return 2;
 	}
 	in = open(argv[2], O_RDONLY | O_CLOEXEC);
