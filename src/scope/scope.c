@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 
+#include "util/log.h"
 #include "util/readfile.h"
 #include "util/path.h"
 #include "util/timeutil.h"
@@ -20,6 +21,7 @@
 #define MOUNT_RELOAD_MS	100
 #define STATE_READ_MAX	(1024 * 1024)	/* a runc state.json */
 #define ROOTFS_TTL_MS	30000
+#define ROOTFS_MISS_TTL_MS	500
 
 static bool is_hex_id(const char *s, size_t len)
 {
@@ -221,6 +223,16 @@ static int stat_proc(const struct scope_ctx *s, pid_t pid, const char *name,
 	return stat(path, st);
 }
 
+/* stat() of PROC/self/NAME: the plugin's own. */
+static int stat_self(const struct scope_ctx *s, const char *name,
+		     struct stat *st)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "%s/self/%s", s->proc, name);
+	return stat(path, st);
+}
+
 int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 {
 	struct stat st;
@@ -231,12 +243,19 @@ int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 	s->state_root = strdup("");
 	if (!s->proc || !s->mountinfo || !s->state_root)
 		return -1;
-	if (stat_proc(s, 1, "root", &st) == 0) {
+	/* The host's root and mount namespace are the plugin's own: auditd
+	 * starts it on the host. (Not init's: pid 1 may be a process whose
+	 * /proc entries even root cannot stat.) */
+	if (stat_self(s, "root", &st) == 0) {
 		s->host_known = true;
 		s->host_root_dev = st.st_dev;
 		s->host_root_ino = st.st_ino;
-		if (stat_proc(s, 1, "ns/mnt", &st) == 0)
+		if (stat_self(s, "ns/mnt", &st) == 0)
 			s->host_mntns = st.st_ino;
+	} else {
+		log_msg(LOG_ERR, "%s/self/root: %s: a writer's root file system "
+			"cannot be told from the host's; the cgroup alone decides",
+			s->proc, strerror(errno));
 	}
 	return 0;
 }
@@ -292,9 +311,12 @@ static bool container_rootfs(struct scope_ctx *s, const char *id,
 	struct stat st;
 	size_t i;
 
+	/* a state file not written yet (the runtime's setup writes come
+	 * first) is looked for again soon */
 	for (i = 0; i < ROOTFS_CACHE_SIZE; i++)
 		if (!strcmp(s->rootfs[i].id, id) &&
-		    now - s->rootfs[i].when_ms < ROOTFS_TTL_MS)
+		    now - s->rootfs[i].when_ms <
+		    (s->rootfs[i].found ? ROOTFS_TTL_MS : ROOTFS_MISS_TTL_MS))
 			e = &s->rootfs[i];
 	if (!e) {
 		e = &s->rootfs[s->rootfs_next];

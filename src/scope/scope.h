@@ -41,8 +41,9 @@ struct scope_ctx {
 	char *proc;
 	char *mountinfo;
 	char *state_root;	/* "" for the real /run; tests: a tree */
-	/* init's root and mount namespace: a process with another root is
-	 * in a container (or a chroot), whatever its cgroup says */
+	/* the host's root and mount namespace (the plugin's own): a process
+	 * with another root is in a container (or a chroot), whatever its
+	 * cgroup says */
 	bool host_known;
 	dev_t host_root_dev;
 	ino_t host_root_ino;
@@ -86,10 +87,11 @@ void scope_free(struct scope_ctx *s);
 
 /*
  * Is PID in a container, and which? Its cgroup says, cross-checked with
- * its root file system (/proc/PID/root against init's):
+ * its root file system (/proc/PID/root against the host's, which is the
+ * plugin's own):
  *  - a cgroup that names no container, but a root that is not the host's:
  *    in a container all the same (SCOPE_SRC_ROOT; runtime "chroot" when
- *    the mount namespace is init's, "unknown" otherwise; no id: the
+ *    the mount namespace is the host's, "unknown" otherwise; no id: the
  *    overlay mount of the file names the container later);
  *  - a cgroup that names container X, whose runtime state (runc's
  *    state.json) gives a root file system that is not the writer's: the

@@ -413,7 +413,7 @@ END_TEST
 	"1111111111111111111111111111111111111111111111111111111111111111"
 
 /*
- * A procfs tree: pid 1 (root H), 77 (root C, cgroup of no container,
+ * A procfs tree: pid 1 (root H; "self", the plugin, is pid 1 here), 77 (root C, cgroup of no container,
  * mount namespace of its own), 78 (root C, but the cgroup of container
  * CLAIMED_ID, whose runc state says its root is B), 79 (root B, cgroup of
  * CLAIMED_ID: the real thing), 80 (root C, init's mount namespace: a
@@ -482,6 +482,7 @@ static void root_setup(void)
 	free(test_write_file(rt.base, "mntns-host", "", 0, 0444));
 	free(test_write_file(rt.base, "mntns-c", "", 0, 0444));
 	pid_dir(1, "H", "0::/init.scope\n", "mntns-host");
+	ln("1", "%s/self", rt.proc);	/* the plugin is a host process */
 	pid_dir(77, "C", "0::/\n", "mntns-c");
 	pid_dir(78, "C", "0::/machine.slice/libpod-" CLAIMED_ID ".scope\n",
 		"mntns-c");
