@@ -15,6 +15,8 @@
 #include <libaudit.h>
 #include <iniparser.h>
 
+#include "intake/intake.h"
+
 struct key_spec {
 	const char *section;
 	const char *key;
@@ -38,6 +40,7 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
+	{ "limits", "intake_buffer_bytes" },
 };
 
 static const struct {
@@ -69,6 +72,7 @@ void config_defaults(struct config *cfg)
 	cfg->queue_size = 8192;
 	cfg->pending_max = 4096;
 	cfg->dedupe_size = 4096;
+	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 }
 
 void strlist_free(struct strlist *l)
@@ -509,6 +513,8 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  &cfg->pending_max, path, errs);
 	load_uint(d, "limits:dedupe_size", 16, 1024 * 1024,
 		  &cfg->dedupe_size, path, errs);
+	load_uint(d, "limits:intake_buffer_bytes", INTAKE_MIN_BYTES,
+		  INTAKE_MAX_BYTES, &cfg->intake_buffer_bytes, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,
