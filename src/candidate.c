@@ -57,6 +57,8 @@ const char *scope_source_name(enum scope_source src)
 		return "ppid";
 	case SCOPE_SRC_MOUNT:
 		return "mount";
+	case SCOPE_SRC_ROOT:
+		return "root";
 	default:
 		return "none";
 	}

@@ -25,6 +25,9 @@ enum scope_source {
 	SCOPE_SRC_PID,		/* /proc/PID/cgroup of the writer */
 	SCOPE_SRC_PPID,		/* /proc/PPID/cgroup of its parent */
 	SCOPE_SRC_MOUNT,	/* PATH dev matched an overlay mount */
+	SCOPE_SRC_ROOT,		/* the writer's root file system: its cgroup
+				 * named no container, or one whose root is
+				 * not the writer's */
 };
 
 /* One PATH record item, decoded. name is raw bytes, NUL terminated. */
@@ -43,6 +46,9 @@ struct container_ref {
 	char runtime[16];		/* docker, containerd, cri-o, podman */
 	enum scope_source source;
 	bool in_container;
+	/* the container the writer's cgroup named, when its root file
+	 * system says otherwise (SCOPE_SRC_ROOT) */
+	char cgroup_claim[CONTAINER_ID_LEN + 1];
 };
 
 struct finding;

@@ -8,6 +8,11 @@
  * and reports
  * (check/inspector.c -> report/); the sender thread puts findings back
  * into the audit trail (report/audit_record.c).
+ *
+ * Signals (auditd starts plugins with all of them ignored, some blocked):
+ * TERM/INT stop; HUP reloads the configuration and reopens the JSON log
+ * (logrotate's postrotate, through the pid file); USR1 dumps the state
+ * (util/statedump.h), in the inspector's thread.
  */
 #include "util/settings.h"
 
@@ -30,10 +35,15 @@
 #include "report/sink.h"
 #include "util/log.h"
 #include "util/privs.h"
+#include "util/runfile.h"
+#include "util/statedump.h"
 #include "util/stats.h"
+#include "util/timeutil.h"
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
+/* Where SIGUSR1 asks for a dump; set before the signal is let in. */
+static struct inspector *dump_target;
 
 static void on_term(int sig)
 {
@@ -47,12 +57,49 @@ static void on_hup(int sig)
 	got_hup = 1;
 }
 
-/* What a reload touches. */
+/* Only a lock-free atomic store: the inspector's thread does the work. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	if (dump_target)
+		inspector_request_dump(dump_target);
+}
+
+/* What a reload and a state dump look at. */
 struct running {
 	const char *cfg_path;
 	struct reader *reader;
 	struct inspector *check;
+	struct audit_sender *sender;
+	uint64_t started_ms;
 };
+
+/* SIGUSR1, in the inspector's thread: the state to syslog and the state
+ * file of the configuration in force. */
+static void dump_state(struct inspector *in, void *arg)
+{
+	struct running *run = arg;
+	char last[LOG_LAST_ERROR_MAX];
+	struct state_view v = {
+		.pid = getpid(),
+		.uptime_s = (now_ms() - run->started_ms) / 1000,
+		.now = time(NULL),
+		.config_file = run->cfg_path,
+		.cfg = &in->ck.cfg,
+		.stats = in->stats,
+		.check_queue = queue_length(&in->q),
+		.check_queue_cap = in->q.cap,
+		.audit_queue = queue_length(&run->sender->q),
+		.audit_queue_cap = run->sender->q.cap,
+		.pending = in->ck.pending.count,
+		.pending_cap = in->ck.pending.cap,
+		.last_error = last,
+	};
+
+	v.errors = log_last_error(last, sizeof(last), &v.last_error_time,
+				  NULL);
+	state_dump(&v, in->ck.cfg.state_file);
+}
 
 static void usage(FILE *out)
 {
@@ -116,6 +163,8 @@ static void setup_signals(sigset_t *wait_mask)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
@@ -128,6 +177,7 @@ static void setup_signals(sigset_t *wait_mask)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(wait_mask);
 }
@@ -143,6 +193,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cfg_path = DEFAULT_CONFIG_FILE, *input = NULL;
+	const char *pid_file = NULL;
 	struct config_errors errs = { 0 };
 	struct stream_signals sig;
 	struct running run;
@@ -238,8 +289,15 @@ int main(int argc, char **argv)
 	audit_sink_init(&audit_sink, &sender, &cfg);
 	report_add(&report, &json_sink.base);
 	report_add(&report, &audit_sink.base);
-	if (inspector_init(&in, &cfg, &stats, &report, NULL, NULL) ||
-	    inspector_start(&in)) {
+	run = (struct running){ .cfg_path = cfg_path, .check = &in,
+				.reader = &reader, .sender = &sender,
+				.started_ms = now_ms() };
+	rc = inspector_init(&in, &cfg, &stats, &report, NULL, NULL);
+	if (!rc) {
+		inspector_set_dump(&in, dump_state, &run);
+		rc = inspector_start(&in);
+	}
+	if (rc) {
 		log_msg(LOG_ERR, "cannot start the inspector");
 		audit_sender_stop(&sender);
 		return 1;
@@ -257,8 +315,6 @@ int main(int argc, char **argv)
 		reader_destroy(&reader);
 		rc = 1;
 	} else {
-		run = (struct running){ .cfg_path = cfg_path,
-					.reader = &reader, .check = &in };
 		sig = (struct stream_signals){ .stop = &got_term,
 					       .reload = &got_hup,
 					       .on_reload = reload,
@@ -267,6 +323,15 @@ int main(int argc, char **argv)
 					       .stats = &stats };
 		log_msg(LOG_INFO, "started (config %s, scope %s)", cfg_path,
 			cfg.scope == SCOPE_ALL ? "all" : "container");
+		/* A run over a file (-i) is no daemon: no pid file. */
+		if (!input && cfg.pid_file && *cfg.pid_file) {
+			if (pidfile_write(cfg.pid_file, getpid()))
+				log_msg(LOG_WARNING, "pid file %s: %s",
+					cfg.pid_file, strerror(errno));
+			else
+				pid_file = cfg.pid_file;
+		}
+		dump_target = &in;
 		stream_run(&intake, &reader, &sig);
 		intake_destroy(&intake);
 		reader_finish(&reader);
@@ -275,9 +340,13 @@ int main(int argc, char **argv)
 
 	/* Finish the checks under way, send what is queued, then stop. */
 	inspector_stop(&in);
+	dump_target = NULL;
 	audit_sender_stop(&sender);
 	stats_format(&stats, buf, sizeof(buf));
 	log_msg(LOG_INFO, "stopping: %s", buf);
+	if (pid_file && pidfile_remove(pid_file, getpid()))
+		log_msg(LOG_WARNING, "pid file %s: not removed (it no longer "
+			"holds pid %d)", pid_file, (int)getpid());
 	inspector_free(&in);
 	jsonlog_sink_close(&json_sink);
 	config_free(&cfg);

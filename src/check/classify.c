@@ -2,10 +2,13 @@
 #include "check/classify.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 /* A field of an ELF header, read at its offset in the <elf.h> layout. */
 #define EHDR_FIELD(h, is64, f, big) \
@@ -160,6 +163,7 @@ int classifier_init(struct classifier *cl, unsigned int bytes_max)
 	size_t max = bytes_max;
 
 	cl->bytes_max = bytes_max;
+	cl->copy_fd = -1;
 	/* No decompression (it may run helper programs), no follow. */
 	cl->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
 			       MAGIC_NO_CHECK_ENCODING);
@@ -171,7 +175,52 @@ int classifier_init(struct classifier *cl, unsigned int bytes_max)
 		return -1;
 	}
 	magic_setparam(cl->magic, MAGIC_PARAM_BYTES_MAX, &max);
+	/* libmagic follows ELF program headers, section headers and notes
+	 * wherever they say they are: fewer than its defaults, and all of
+	 * them within the bounded copy (classify_confirm). */
+	max = CLASSIFY_ELF_PHNUM_MAX;
+	magic_setparam(cl->magic, MAGIC_PARAM_ELF_PHNUM_MAX, &max);
+	max = CLASSIFY_ELF_SHNUM_MAX;
+	magic_setparam(cl->magic, MAGIC_PARAM_ELF_SHNUM_MAX, &max);
+	max = CLASSIFY_ELF_NOTES_MAX;
+	magic_setparam(cl->magic, MAGIC_PARAM_ELF_NOTES_MAX, &max);
 	return 0;
+}
+
+/*
+ * Copy at most cl->bytes_max bytes of FD, from offset 0, into the
+ * classifier's memory file, and return that (positioned at 0), or -1.
+ * libmagic then sees a file of bounded size: a crafted file whose ELF
+ * headers point at gigabytes of sparse sections costs a bounded read,
+ * not hours.
+ */
+static int bounded_copy(struct classifier *cl, int fd)
+{
+	char buf[65536];
+	off_t off = 0;
+
+	if (cl->copy_fd < 0)
+		cl->copy_fd = memfd_create("dropexec-classify", MFD_CLOEXEC);
+	if (cl->copy_fd < 0 || ftruncate(cl->copy_fd, 0) < 0)
+		return -1;
+	while ((size_t)off < cl->bytes_max) {
+		size_t want = cl->bytes_max - (size_t)off;
+		ssize_t n = pread(fd, buf, want < sizeof(buf) ? want : sizeof(buf),
+				  off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (pwrite(cl->copy_fd, buf, (size_t)n, off) != n)
+			return -1;
+		off += n;
+	}
+	if (lseek(cl->copy_fd, 0, SEEK_SET) < 0)
+		return -1;
+	return cl->copy_fd;
 }
 
 void classifier_free(struct classifier *cl)
@@ -179,6 +228,9 @@ void classifier_free(struct classifier *cl)
 	if (cl->magic)
 		magic_close(cl->magic);
 	cl->magic = NULL;
+	if (cl->copy_fd >= 0)
+		close(cl->copy_fd);
+	cl->copy_fd = -1;
 }
 
 static int magic_query(struct classifier *cl, int fd, int flags, char *out,
@@ -188,6 +240,8 @@ static int magic_query(struct classifier *cl, int fd, int flags, char *out,
 
 	if (magic_setflags(cl->magic, flags | MAGIC_NO_CHECK_COMPRESS |
 			   MAGIC_NO_CHECK_ENCODING) < 0)
+		return -1;
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -1;
 	r = magic_descriptor(cl->magic, fd);
 	if (!r)
@@ -203,6 +257,9 @@ int classify_confirm(struct classifier *cl, int fd, unsigned int head_kind,
 
 	memset(out, 0, sizeof(*out));
 	if (!cl->magic)
+		return -1;
+	fd = bounded_copy(cl, fd);
+	if (fd < 0)
 		return -1;
 	if (magic_query(cl, fd, MAGIC_MIME_TYPE, out->mime, sizeof(out->mime)))
 		return -1;

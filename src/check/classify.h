@@ -22,10 +22,16 @@ enum head_verdict {
 	HEAD_CANDIDATE,		/* looks like KIND: confirm with libmagic */
 };
 
-/* One per thread: a magic_t must not be shared. */
+/* libmagic's ELF limits (its defaults: 2048, 32768, 256). */
+#define CLASSIFY_ELF_PHNUM_MAX	128
+#define CLASSIFY_ELF_SHNUM_MAX	1024
+#define CLASSIFY_ELF_NOTES_MAX	64
+
+/* One per thread (or process): a magic_t must not be shared. */
 struct classifier {
 	magic_t magic;
-	unsigned int bytes_max;
+	unsigned int bytes_max;	/* libmagic sees at most this much */
+	int copy_fd;		/* memory file holding that bounded copy */
 };
 
 /*
@@ -45,6 +51,8 @@ void classifier_free(struct classifier *cl);
 
 /*
  * Confirm with libmagic on the open regular file FD whose head is HEAD.
+ * libmagic reads a copy of the file's first bytes_max bytes, never the
+ * file itself, so its work is bounded whatever the file claims.
  * Fills OUT (kind, MIME type, description). Returns 0 when libmagic
  * agrees that the file is of a kind in TYPES, 1 when it does not, -1 on
  * a libmagic error.

@@ -18,6 +18,7 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 	in->stats = stats;
 	pthread_mutex_init(&in->lock, NULL);
 	atomic_init(&in->reopen_log, false);
+	atomic_init(&in->dump_state, false);
 	if (queue_init(&in->q, cfg->queue_size))
 		return -1;
 	return checker_init(&in->ck, cfg, stats, report, proc, mountinfo);
@@ -52,6 +53,19 @@ void inspector_reopen_log(struct inspector *in)
 	atomic_store(&in->reopen_log, true);
 }
 
+void inspector_set_dump(struct inspector *in,
+			void (*fn)(struct inspector *in, void *arg),
+			void *arg)
+{
+	in->on_dump = fn;
+	in->dump_arg = arg;
+}
+
+void inspector_request_dump(struct inspector *in)
+{
+	atomic_store(&in->dump_state, true);
+}
+
 /* Apply what other threads handed over, in the inspector's own thread. */
 static void apply_updates(struct inspector *in)
 {
@@ -65,6 +79,8 @@ static void apply_updates(struct inspector *in)
 		checker_configure(&in->ck, next);
 	if (atomic_exchange(&in->reopen_log, false) && in->ck.report)
 		report_reopen(in->ck.report);
+	if (atomic_exchange(&in->dump_state, false) && in->on_dump)
+		in->on_dump(in, in->dump_arg);
 }
 
 enum check_outcome inspector_check(struct inspector *in,

@@ -4,8 +4,8 @@
  * (inspector_submit); the inspector's thread takes them one by one
  * through the check pipeline (check/pipeline.h), runs the looks that are
  * due on the pending list, and applies what other threads hand over: a
- * reloaded configuration, a request to reopen the logs. Findings leave
- * through the report (report/sink.h).
+ * reloaded configuration, a request to reopen the logs or to dump its
+ * state (SIGUSR1). Findings leave through the report (report/sink.h).
  */
 #ifndef DROPEXEC_INSPECTOR_H
 #define DROPEXEC_INSPECTOR_H
@@ -37,6 +37,11 @@ struct inspector {
 	pthread_mutex_t lock;
 	struct config *next_cfg;
 	atomic_bool reopen_log;
+	atomic_bool dump_state;
+
+	/* the state dump, called in the inspector's thread */
+	void (*on_dump)(struct inspector *in, void *arg);
+	void *dump_arg;
 };
 
 /*
@@ -57,6 +62,17 @@ bool inspector_submit(struct inspector *in, struct candidate *c);
  * request to reopen the JSON log. */
 void inspector_set_config(struct inspector *in, struct config *cfg);
 void inspector_reopen_log(struct inspector *in);
+
+/*
+ * Call FN(IN, ARG) in the inspector's thread whenever a dump is
+ * requested; set before inspector_start(). inspector_request_dump() only
+ * sets a lock-free flag, so a signal handler may call it; the dump
+ * follows within a second (the inspector's longest wait).
+ */
+void inspector_set_dump(struct inspector *in,
+			void (*fn)(struct inspector *in, void *arg),
+			void *arg);
+void inspector_request_dump(struct inspector *in);
 
 /* Check what is queued and pending one last time, then stop. */
 void inspector_stop(struct inspector *in);

@@ -1,15 +1,17 @@
 /* pipeline.c -- the check of one candidate, step by step */
 #include "check/pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check/allow.h"
-#include "check/hash.h"
+#include "check/probe.h"
 #include "check/safeopen.h"
 #include "report/finding.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #define RECENT_MS	60000	/* content this new counts as dropped */
 #define SETTLE_MS	20	/* look again this soon while a file grows */
@@ -37,11 +39,18 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		log_msg(LOG_ERR, "cannot load the libmagic database");
 		return -1;
 	}
+	/* after libmagic is loaded: the worker uses its copy */
+	if (probe_start(&ck->probe, ck->scope.proc, &ck->cl,
+			cfg->check_timeout_ms)) {
+		log_msg(LOG_ERR, "cannot start the file check worker");
+		return -1;
+	}
 	return 0;
 }
 
 void checker_free(struct checker *ck)
 {
+	probe_stop(&ck->probe);
 	pending_free(&ck->pending);
 	dedupe_free(&ck->dd);
 	scope_free(&ck->scope);
@@ -60,6 +69,7 @@ void checker_configure(struct checker *ck, struct config *next)
 	ck->cfg.dedupe_size = old.dedupe_size;
 	ck->cfg.magic_bytes_max = old.magic_bytes_max;
 	config_free(&old);
+	ck->probe.timeout_ms = ck->cfg.check_timeout_ms;
 	free(next);
 	if (ck->report)
 		report_configure(ck->report, &ck->cfg);
@@ -96,7 +106,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	}
 	/* Allowed content is not remembered: moved or linked out of an
 	 * allowed path, it is reported then. */
-	if (allow_match(&ck->cfg, c, f->meta)) {
+	if (allow_match(&ck->cfg, c, f->meta, f->path_plain)) {
 		atomic_fetch_add(&ck->stats->allowed, 1);
 		candidate_free(c);
 		return CHECK_ALLOWED;
@@ -111,6 +121,38 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	}
 	candidate_free(c);
 	return out;
+}
+
+/* Where C's name is resolved (see safeopen.h). */
+struct lookup {
+	const char *mount_root;	/* the container's overlay mount, or "/" */
+	bool parent_same;	/* the writer's parent is in its container */
+};
+
+static void choose_lookup(struct checker *ck, const struct candidate *c,
+			  struct lookup *lk)
+{
+	const struct overlay_mount *m;
+
+	lk->mount_root = NULL;
+	lk->parent_same = false;
+	if (c->container.in_container && c->has_inode) {
+		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
+		if (m)
+			lk->mount_root = m->mountpoint;
+	} else if (!c->container.in_container) {
+		lk->mount_root = "/";	/* scope = all: a host write */
+	}
+	if (c->container.source == SCOPE_SRC_PPID) {
+		lk->parent_same = true;
+	} else if (c->container.in_container && c->ppid > 0) {
+		struct container_ref pr;
+
+		memset(&pr, 0, sizeof(pr));
+		lk->parent_same =
+			scope_lookup_pid(&ck->scope, c->ppid, &pr) == 1 &&
+			!strcmp(pr.id, c->container.id);
+	}
 }
 
 /*
@@ -141,6 +183,12 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 	c->records = NULL;
 	candidate_free(c);
 	if (h->held) {
+		struct lookup lk;
+
+		/* the allow lists look at the new name: is it plain? */
+		choose_lookup(ck, h, &lk);
+		probe_name_plain(&ck->probe, h, lk.parent_same, lk.mount_root,
+				 &h->held->st, &h->held->path_plain);
 		*out = conclude(ck, h, now);
 	} else {
 		due = h->due_ms;
@@ -206,50 +254,34 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
 	return kind & types;
 }
 
-/* Where C's name is resolved (see safeopen.h). */
-struct lookup {
-	const char *mount_root;	/* the container's overlay mount, or "/" */
-	bool parent_same;	/* the writer's parent is in its container */
-};
-
-static void choose_lookup(struct checker *ck, const struct candidate *c,
-			  struct lookup *lk)
+/*
+ * What may be done with a file on C's device, by the first mount table
+ * that names it: the writer's, its parent's when that root is used, or
+ * the host's (the overlay of a container whose processes are gone). Only
+ * MOUNT_DEV_READABLE is touched: never a file system that can block
+ * (FUSE, NFS, ...: scope/mounts.h), and never a device no table names,
+ * a mount only a gone process saw (fail closed). A kernel file system
+ * (proc, sysfs, cgroup) holds no drop: a container runtime's setup writes
+ * go there, told apart by where they go, not by the name a process gives
+ * itself.
+ */
+static enum mount_dev_class device_class(struct checker *ck,
+					const struct candidate *c,
+					const struct lookup *lk)
 {
-	const struct overlay_mount *m;
+	enum mount_dev_class cls;
 
-	lk->mount_root = NULL;
-	lk->parent_same = false;
-	if (c->container.in_container && c->has_inode) {
-		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
-		if (m)
-			lk->mount_root = m->mountpoint;
-	} else if (!c->container.in_container) {
-		lk->mount_root = "/";	/* scope = all: a host write */
-	}
-	if (c->container.source == SCOPE_SRC_PPID) {
-		lk->parent_same = true;
-	} else if (c->container.in_container && c->ppid > 0) {
-		struct container_ref pr;
-
-		memset(&pr, 0, sizeof(pr));
-		lk->parent_same =
-			scope_lookup_pid(&ck->scope, c->ppid, &pr) == 1 &&
-			!strcmp(pr.id, c->container.id);
-	}
-}
-
-/* Is C's device one that must never be read (FUSE, NFS, ...), as the
- * writer or the parent whose root is used sees it? */
-static bool on_remote_fs(struct checker *ck, const struct candidate *c,
-			 const struct lookup *lk)
-{
 	if (!c->has_inode)
-		return false;
-	return fstype_dev_is_remote(&ck->fstypes, ck->scope.proc, c->pid,
-				    c->dev_major, c->dev_minor) ||
-	       (lk->parent_same &&
-		fstype_dev_is_remote(&ck->fstypes, ck->scope.proc, c->ppid,
-				     c->dev_major, c->dev_minor));
+		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
+	cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->pid,
+			       c->dev_major, c->dev_minor);
+	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
+		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->ppid,
+				       c->dev_major, c->dev_minor);
+	if (cls == MOUNT_DEV_UNKNOWN)
+		cls = scope_host_dev_class(&ck->scope, c->dev_major,
+					   c->dev_minor);
+	return cls;
 }
 
 /* Drop C, counting it under COUNTER; returns OUT. */
@@ -263,64 +295,93 @@ static enum check_outcome give_up(struct candidate *c,
 	return out;
 }
 
-/* Hold what the check of the open file FC found in C->held. */
+/* Hold what the check found (the open file OP, its type CLS, the digest
+ * of PC or none when libmagic ran out of time) in C->held. */
 static int hold_finding(struct checker *ck, struct candidate *c,
-			const struct file_check *fc,
-			const struct classification *cls)
+			const struct probe_opened *op,
+			const struct classification *cls,
+			const struct probe_classified *pc)
 {
 	struct finding *f = calloc(1, sizeof(*f));
-	int rc;
 
 	if (!f)
 		return -1;
 	f->checked = true;
-	f->st = fc->st;
-	f->checked_via = inspect_via_name(fc->via);
+	f->st = op->st;
+	f->checked_via = inspect_via_name(op->via);
 	f->typed = true;
 	f->cls = *cls;
-	if (!ck->cfg.sha256_max) {
+	if (!ck->cfg.sha256_max)
 		f->sha256_skipped = "disabled";
-	} else {
-		rc = sha256_fd(fc->fd, ck->cfg.sha256_max, f->sha256);
-		if (rc == 1)
-			f->sha256_skipped = "larger than sha256_max_bytes";
-		else if (rc)
-			f->sha256_skipped = "read error";
-	}
+	else if (!pc)
+		f->sha256_skipped = "deadline missed";
+	else if (pc->sha_rc == 0)
+		memcpy(f->sha256, pc->sha256, sizeof(f->sha256));
+	else if (pc->sha_rc == 1)
+		f->sha256_skipped = "larger than sha256_max_bytes";
+	else
+		f->sha256_skipped = "read error";
+	f->path_plain = pc && pc->name_plain;
 	free(c->held);
 	c->held = f;
 	return 0;
 }
 
+/* A step that touches the file missed its deadline: counted, and said in
+ * syslog at most once a minute. */
+static void deadline_missed(struct checker *ck, const struct candidate *c,
+			    const char *step)
+{
+	uint64_t now = now_ms();
+
+	atomic_fetch_add(&ck->stats->deadline_missed, 1);
+	if (ck->last_deadline_log_ms &&
+	    now - ck->last_deadline_log_ms < 60000)
+		return;
+	ck->last_deadline_log_ms = now;
+	log_msg(LOG_WARNING, "%s of a file of pid %d (device %u:%u) took "
+		"more than %u ms: worker replaced", step, (int)c->pid,
+		c->dev_major, c->dev_minor, ck->cfg.check_timeout_ms);
+}
+
 enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 				   uint64_t now)
 {
+	struct probe_classified pc;
 	struct classification cls;
 	enum check_outcome merged;
-	struct file_check fc;
+	struct probe_opened op;
+	enum probe_result pr;
 	struct lookup lk;
 	enum head_verdict hv;
 	unsigned int kind;
-	int rc;
 
 	if (merge_rename(ck, c, now, &merged))
 		return merged;
 
 	choose_lookup(ck, c, &lk);
-	/* Never resolve a name on FUSE, NFS, SMB...: see fstype.h. */
-	if (on_remote_fs(ck, c, &lk))
+	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
+	 * table names: see device_class(). */
+	switch (device_class(ck, c, &lk)) {
+	case MOUNT_DEV_READABLE:
+		break;
+	case MOUNT_DEV_PSEUDO:
+		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+	default:
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
-	if (inspect_open(ck->scope.proc, c, lk.parent_same, lk.mount_root,
-			 &fc) != INSPECT_OK)
+	}
+	pr = probe_open(&ck->probe, c, lk.parent_same, lk.mount_root, &op);
+	if (pr == PROBE_TIMEOUT)
+		deadline_missed(ck, c, "finding and reading");
+	if (pr != PROBE_OK || op.status != INSPECT_OK)
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	atomic_fetch_add(&ck->stats->checked, 1);
 
 	/* Shared memory is excluded, as in Tracee: but only a file that is
-	 * really there, not one reached through a symlink below it. */
-	if (c->shm_dir && inspect_on_mount_of(ck->scope.proc, c,
-					      lk.parent_same, lk.mount_root,
-					      &fc, c->shm_dir)) {
-		inspect_close(&fc);
+	 * really on such a mount, not one reached through a symlink below
+	 * it or in a directory of that name. */
+	if (c->shm_dir && op.on_shm) {
+		probe_done(&ck->probe);
 		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 	}
 
@@ -331,8 +392,8 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	 * existing file, e.g. an image binary opened read-write.
 	 */
 	if (c->op == FILE_OP_OPEN && !c->new_content &&
-	    !written_since(&fc.st, c, 0)) {
-		inspect_close(&fc);
+	    !written_since(&op.st, c, 0)) {
+		probe_done(&ck->probe);
 		return schedule_retry(ck, c, now, true);
 	}
 	/*
@@ -340,45 +401,59 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	 * content is recent (a download moved into place), not when a
 	 * binary of the image is moved or linked.
 	 */
-	if (c->op != FILE_OP_OPEN && !written_since(&fc.st, c, RECENT_MS)) {
-		inspect_close(&fc);
+	if (c->op != FILE_OP_OPEN && !written_since(&op.st, c, RECENT_MS)) {
+		probe_done(&ck->probe);
 		return give_up(c, &ck->stats->unmodified, CHECK_NOT_EXEC);
 	}
 
-	hv = classify_head(fc.head, fc.head_len,
-			   (unsigned long long)fc.st.st_size, &kind);
+	hv = classify_head(op.head, op.head_len,
+			   (unsigned long long)op.st.st_size, &kind);
 	if (hv == HEAD_SHORT) {
-		inspect_close(&fc);
+		probe_done(&ck->probe);
 		return schedule_retry(ck, c, now, false);
 	}
 	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, ck->cfg.types)) {
-		inspect_close(&fc);
+		probe_done(&ck->probe);
 		return give_up(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
-	}
-
-	rc = classify_confirm(&ck->cl, fc.fd, kind, ck->cfg.types, &cls);
-	if (rc != 0) {
-		inspect_close(&fc);
-		return give_up(c, &ck->stats->not_executable,
-			       rc < 0 ? CHECK_ERROR : CHECK_NOT_EXEC);
 	}
 
 	/*
 	 * A file written to in the last SETTLE_MS may still grow: look
-	 * again shortly, so that the finding (size, type) describes the
-	 * whole file and a later rename of it is a duplicate, not a second
-	 * finding. Past the recheck time it is reported as it is.
+	 * again shortly, so that the finding (size, type, digest) describes
+	 * the whole file and a later rename of it is a duplicate, not a
+	 * second finding. Past the recheck time it is reported as it is.
 	 */
-	if (still_growing(&fc.st) &&
+	if (still_growing(&op.st) &&
 	    now - c->first_seen_ms < ck->cfg.recheck_ms &&
 	    !pending_add(&ck->pending, c, now + SETTLE_MS)) {
-		inspect_close(&fc);
+		probe_done(&ck->probe);
 		return CHECK_RETRY;
 	}
 
-	rc = hold_finding(ck, c, &fc, &cls);
-	inspect_close(&fc);
-	if (rc)
+	pr = probe_classify(&ck->probe, kind, ck->cfg.types,
+			    ck->cfg.sha256_max, c->op == FILE_OP_OPEN, &pc);
+	if (pr == PROBE_TIMEOUT) {
+		/*
+		 * libmagic (or the read under it) gave no answer in time:
+		 * the header said it is an executable of a kind we report,
+		 * and a file that stalls the check is no reason to stay
+		 * quiet. Reported as the header says.
+		 */
+		deadline_missed(ck, c, "libmagic and the sha256");
+		memset(&cls, 0, sizeof(cls));
+		cls.kind = kind;
+		snprintf(cls.description, sizeof(cls.description),
+			 "no answer from libmagic within %u ms",
+			 ck->cfg.check_timeout_ms);
+		if (hold_finding(ck, c, &op, &cls, NULL))
+			return give_up(c, NULL, CHECK_ERROR);
+		return conclude(ck, c, now);
+	}
+	if (pr != PROBE_OK || pc.rc < 0)
+		return give_up(c, &ck->stats->not_executable, CHECK_ERROR);
+	if (pc.rc > 0)
+		return give_up(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+	if (hold_finding(ck, c, &op, &pc.cls, &pc))
 		return give_up(c, NULL, CHECK_ERROR);
 
 	/*
@@ -386,11 +461,9 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	 * renamed into place): wait a little for the rename, which is
 	 * then reported as the file's name. See merge_rename().
 	 */
-	if (c->op == FILE_OP_OPEN &&
+	if (c->op == FILE_OP_OPEN && !pc.name_is &&
 	    now - c->first_seen_ms < ck->cfg.recheck_ms &&
-	    !pending_full(&ck->pending) &&
-	    !inspect_name_is(ck->scope.proc, c, lk.parent_same,
-			     lk.mount_root, &c->held->st)) {
+	    !pending_full(&ck->pending)) {
 		pending_add(&ck->pending, c, now + RENAME_WAIT_MS);
 		return CHECK_RETRY;
 	}

@@ -4,13 +4,17 @@
  *
  *   1. a rename of a file still pending?      -> carried on under the new name
  *   2. where to look: the writer's root, its parent's, the overlay mount
- *   3. a file system that must never be read (scope/fstype.h)?  -> skip
- *   4. open it safely in that root (check/safeopen.h)           -> or gone
- *   5. really on /dev/shm or /run/shm?                           -> excluded
+ *   3. a device no mount table names, or a file system that must never
+ *      be read (scope/fstype.h, scope/mounts.h)?                 -> skip
+ *   4. the worker (check/probe.h) opens it safely in that root
+ *      (check/safeopen.h) and reads its head, within a deadline -> or gone
+ *   5. really on a /dev/shm or /run/shm mount?                   -> excluded
  *   6. written since the open? recent content for a rename/link? -> or retry
- *   7. ELF header, then libmagic (check/classify.h)   -> retry while short
+ *   7. the ELF header (check/classify.h)              -> retry while short
  *   8. still growing?                                 -> settle, look again
- *   9. sha256 (check/hash.h); renamed away already?   -> wait for the rename
+ *   9. the worker: libmagic on a bounded copy, sha256 (check/hash.h),
+ *      within a deadline (missed: reported as the header says);
+ *      renamed away already?                          -> wait for the rename
  *  10. allowed (check/allow.h)? already reported (check/dedupe.h)?
  *  11. one struct finding to every sink (report/sink.h)
  *
@@ -28,6 +32,7 @@
 #include "check/classify.h"
 #include "check/dedupe.h"
 #include "check/pending.h"
+#include "check/probe.h"
 #include "report/sink.h"
 #include "scope/fstype.h"
 #include "scope/meta.h"
@@ -57,8 +62,10 @@ struct checker {
 	struct fstype_cache fstypes;
 	struct meta_cache meta;
 	struct pending pending;
+	struct prober probe;		/* the worker that touches files */
 	struct report *report;		/* NULL: findings go nowhere */
 	struct stats *stats;
+	uint64_t last_deadline_log_ms;
 };
 
 /*

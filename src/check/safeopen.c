@@ -5,25 +5,35 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "scope/mounts.h"
+#include "util/path.h"
 
 #define SCAN_FDS_MAX	4096	/* descriptors looked at per process */
 
-int open_in_root(int root_fd, const char *path)
+/* PATH below ROOT_FD as O_PATH, with extra RESOLVE_* flags. */
+static int open_in_root_how(int root_fd, const char *path,
+			    unsigned long long resolve)
 {
 	struct open_how how;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = O_PATH | O_CLOEXEC;
-	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve;
 	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+int open_in_root(int root_fd, const char *path)
+{
+	return open_in_root_how(root_fd, path, 0);
 }
 
 /* Does the O_PATH descriptor FD hold the file the audit record named? */
@@ -217,20 +227,23 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 }
 
 
-bool inspect_name_is(const char *proc, const struct candidate *c,
-		     bool parent_same_root, const char *mount_root,
-		     const struct stat *want)
+/* Does PATH lead, inside C's root, to the file of WANT? RESOLVE adds
+ * RESOLVE_* flags to the walk. */
+static bool name_leads_to(const char *proc, const struct candidate *c,
+			  bool parent_same_root, const char *mount_root,
+			  const char *path, unsigned long long resolve,
+			  const struct stat *want)
 {
 	struct stat st;
 	int root, fd;
 	bool same;
 
-	if (!c->path || c->path[0] != '/')
+	if (!path || path[0] != '/')
 		return false;
 	root = open_root(proc, c, parent_same_root, mount_root);
 	if (root < 0)
 		return false;
-	fd = open_in_root(root, c->path);
+	fd = open_in_root_how(root, path, resolve);
 	close(root);
 	if (fd < 0)
 		return false;
@@ -240,24 +253,71 @@ bool inspect_name_is(const char *proc, const struct candidate *c,
 	return same;
 }
 
+bool inspect_name_is(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root,
+		     const struct stat *want)
+{
+	return name_leads_to(proc, c, parent_same_root, mount_root, c->path,
+			     0, want);
+}
+
+bool inspect_name_is_plain(const char *proc, const struct candidate *c,
+			   bool parent_same_root, const char *mount_root,
+			   const struct stat *want)
+{
+	char *norm;
+	bool plain;
+
+	if (!c->path || c->path[0] != '/')
+		return false;
+	norm = strdup(c->path);
+	if (!norm)
+		return false;
+	path_normalize(norm);
+	plain = !strcmp(norm, c->path) &&
+		name_leads_to(proc, c, parent_same_root, mount_root, c->path,
+			      RESOLVE_NO_SYMLINKS, want);
+	free(norm);
+	return plain;
+}
+
 bool inspect_on_mount_of(const char *proc, const struct candidate *c,
 			 bool parent_same_root, const char *mount_root,
 			 const struct file_check *fc, const char *dir)
 {
-	struct stat st;
-	int root, fd;
+	struct stat st, pst;
+	struct statfs sfs;
+	char parent[64];
+	int root, fd, pfd;
 	bool same;
 
+	/* "/dev/shm" -> "/dev" */
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent) ||
+	    !strrchr(parent, '/'))
+		return false;
+	*strrchr(parent, '/') = '\0';
 	root = open_root(proc, c, parent_same_root, mount_root);
 	if (root < 0)
 		return false;
 	fd = open_in_root(root, dir);
+	pfd = open_in_root(root, parent[0] ? parent : "/");
 	close(root);
-	if (fd < 0)
-		return false;
-	same = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_dev == fc->st.st_dev;
-	close(fd);
+	/*
+	 * The file is on the mount of DIR, DIR is a mount point (not a
+	 * directory of that name on the container's root file system: its
+	 * device is not its parent's) and the mount is a tmpfs. A statfs of
+	 * it cannot block: it is the device of the file, already vetted.
+	 */
+	same = fd >= 0 && pfd >= 0 &&
+	       fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_dev == fc->st.st_dev &&
+	       fstat(pfd, &pst) == 0 && pst.st_dev != st.st_dev &&
+	       fstatfs(fd, &sfs) == 0 &&
+	       (unsigned long)sfs.f_type == TMPFS_MAGIC;
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
 	return same;
 }
 

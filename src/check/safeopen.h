@@ -56,9 +56,19 @@ bool inspect_name_is(const char *proc, const struct candidate *c,
 		     const struct stat *st);
 
 /*
+ * Is C's name the plain name of the file of ST: no ".", "..", or "//" in
+ * it, and no symlink on the way (walked inside the root without following
+ * one)? What the [allow] path lists match (check/allow.h).
+ */
+bool inspect_name_is_plain(const char *proc, const struct candidate *c,
+			   bool parent_same_root, const char *mount_root,
+			   const struct stat *st);
+
+/*
  * Is the checked file FC on the mount of DIR (e.g. "/dev/shm") as seen
- * in C's root (the writer's, its parent's, or MOUNT_ROOT)? False when
- * that cannot be told.
+ * in C's root (the writer's, its parent's, or MOUNT_ROOT), and is DIR
+ * there a tmpfs mount point (not merely a directory of that name)? False
+ * when that cannot be told.
  */
 bool inspect_on_mount_of(const char *proc, const struct candidate *c,
 			 bool parent_same_root, const char *mount_root,

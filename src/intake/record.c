@@ -466,9 +466,6 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	if (c->op == FILE_OP_OPEN && c->exit >= 0 && c->exit <= INT32_MAX)
 		c->fd = (int)c->exit;
 
-	if (is_runtime_setup(c->comm, c->exe))
-		goto ignore;
-
 	if (choose_target(c, &target, &source))
 		goto ignore;
 	{
@@ -515,20 +512,6 @@ malformed:
 ignore:
 	candidate_free(c);
 	return verdict;
-}
-
-bool is_runtime_setup(const char *comm, const char *exe)
-{
-	/*
-	 * runc and crun set the container up from a process that is already
-	 * in the container's cgroup but still runs the runtime's binary,
-	 * which lies outside the container's root: audit then prints its
-	 * exe as "/". A process of the container cannot get such an exe.
-	 */
-	if (!comm || !exe || strcmp(exe, "/") != 0)
-		return false;
-	return !strncmp(comm, "runc:[", 6) || !strcmp(comm, "runc") ||
-	       !strncmp(comm, "crun", 4);
 }
 
 static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,

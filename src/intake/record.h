@@ -34,10 +34,6 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   process_filter_fn keep, void *arg,
 				   struct candidate **out);
 
-/* A write made by the container runtime while it sets the container up
- * (its comm, and an exe outside the container's root, shown as "/"). */
-bool is_runtime_setup(const char *comm, const char *exe);
-
 /* Called for each candidate; takes ownership of C. */
 typedef void (*candidate_fn)(struct candidate *c, void *arg);
 

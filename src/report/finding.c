@@ -158,6 +158,9 @@ static json_object *container_obj(const struct candidate *c,
 			       json_object_new_string(c->container.runtime));
 	json_object_object_add(o, "source", json_object_new_string(
 		scope_source_name(c->container.source)));
+	if (c->container.cgroup_claim[0])
+		json_object_object_add(o, "cgroup_claim", json_object_new_string(
+			c->container.cgroup_claim));
 	if (m && m->name)
 		json_add_bytes(o, "name", m->name);
 	if (m && m->image)
@@ -227,6 +230,8 @@ json_object *finding_to_json(const struct finding *f)
 	add_timestamp(ev, c->sec, c->milli);
 	if (c->node)
 		json_add_bytes(ev, "node", c->node);
+	if (f->hostname && *f->hostname)
+		json_add_bytes(ev, "hostName", f->hostname);
 	json_object_object_add(ev, "syscall",
 			       json_object_new_string(c->syscall));
 	json_object_object_add(ev, "arch", json_object_new_string(c->arch));

@@ -31,11 +31,16 @@ struct finding {
 	struct classification cls;
 	char sha256[65];		/* hex; "" when not hashed */
 	const char *sha256_skipped;	/* why there is none, or NULL */
+	const char *hostname;		/* the host reporting it, or NULL */
+	bool path_plain;		/* C's path is the file's plain name:
+					 * no ".", "..", symlink on the way */
 };
 
 /*
  * The finding in Tracee's shape: SigMetadata, Event (the whole triggering
- * event) and Data.path. Every byte string is valid UTF-8 in the output:
+ * event) and Data.path. Event.hostName (Tracee's name) is F->hostname,
+ * the host that made the finding; Event.node is the audit node name of
+ * the event, when auditd's name_format adds one. Every byte string is valid UTF-8 in the output:
  * a value that is not is written with U+FFFD in place of each bad byte,
  * and its exact bytes are added in hex under the same key + "_hex"
  * (raw record lines, ASCII as auditd writes them, get U+FFFD only).

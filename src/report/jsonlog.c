@@ -138,11 +138,24 @@ int jsonlog_write(struct jsonlog *l, const char *line)
 	return -1;
 }
 
+/* This host's name into JS->hostname ("" when it has none). */
+static void jsonlog_sink_hostname(struct jsonlog_sink *js)
+{
+	if (gethostname(js->hostname, sizeof(js->hostname)))
+		js->hostname[0] = '\0';
+	js->hostname[sizeof(js->hostname) - 1] = '\0';
+}
+
 static int jsonlog_sink_emit(struct sink *sk, const struct finding *f)
 {
 	struct jsonlog_sink *js = (struct jsonlog_sink *)sk;
-	char *line = finding_json_line(f);
-	int rc = line ? jsonlog_write(&js->log, line) : -1;
+	struct finding named = *f;
+	char *line;
+	int rc;
+
+	named.hostname = js->hostname;
+	line = finding_json_line(&named);
+	rc = line ? jsonlog_write(&js->log, line) : -1;
 
 	free(line);
 	if (rc)
@@ -155,6 +168,7 @@ static void jsonlog_sink_configure(struct sink *sk, const struct config *cfg)
 	struct jsonlog_sink *js = (struct jsonlog_sink *)sk;
 
 	jsonlog_set_path(&js->log, cfg->json_log);
+	jsonlog_sink_hostname(js);
 }
 
 static void jsonlog_sink_reopen(struct sink *sk)
@@ -173,6 +187,7 @@ void jsonlog_sink_init(struct jsonlog_sink *js, const struct config *cfg,
 	js->stats = stats;
 	jsonlog_init(&js->log);
 	jsonlog_set_path(&js->log, cfg->json_log);
+	jsonlog_sink_hostname(js);
 }
 
 void jsonlog_sink_close(struct jsonlog_sink *js)

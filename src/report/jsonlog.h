@@ -32,11 +32,13 @@ void jsonlog_close(struct jsonlog *l);
 
 /* The sink that writes each finding as one line to the log at the
  * configuration's json_log (none when empty); lost lines are counted in
- * stats->json_errors. */
+ * stats->json_errors. Each line names this host (Event.hostName), as
+ * gethostname() gave it at start and at each reload. */
 struct jsonlog_sink {
 	struct sink base;
 	struct jsonlog log;
 	struct stats *stats;
+	char hostname[256];
 };
 
 void jsonlog_sink_init(struct jsonlog_sink *js, const struct config *cfg,

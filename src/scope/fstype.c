@@ -11,11 +11,11 @@ void fstype_cache_init(struct fstype_cache *fc)
 
 /* Remember that device MAJOR:MINOR is (not) REMOTE, the oldest out. */
 static void remember(struct fstype_cache *fc, unsigned int major,
-		     unsigned int minor, bool remote)
+		     unsigned int minor, enum mount_dev_class cls)
 {
 	fc->e[fc->next].major = major;
 	fc->e[fc->next].minor = minor;
-	fc->e[fc->next].remote = remote;
+	fc->e[fc->next].cls = cls;
 	fc->next = (fc->next + 1) % FSTYPE_CACHE_SIZE;
 	if (fc->count < FSTYPE_CACHE_SIZE)
 		fc->count++;
@@ -32,8 +32,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 
 	for (i = 0; i < fc->count; i++)
 		if (fc->e[i].major == major && fc->e[i].minor == minor)
-			return fc->e[i].remote ? MOUNT_DEV_NEVER_READ
-					       : MOUNT_DEV_READABLE;
+			return fc->e[i].cls;
 	if (pid <= 0)
 		return MOUNT_DEV_UNKNOWN;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
@@ -42,7 +41,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 	c = mounts_dev_class(&t, major, minor);
 	mounts_free(&t);
 	if (c != MOUNT_DEV_UNKNOWN)
-		remember(fc, major, minor, c == MOUNT_DEV_NEVER_READ);
+		remember(fc, major, minor, c);
 	return c;
 }
 
@@ -53,9 +52,11 @@ bool fstype_dev_is_remote(struct fstype_cache *fc, const char *proc,
 	case MOUNT_DEV_NEVER_READ:
 		return true;
 	case MOUNT_DEV_READABLE:
-		return false;
+	case MOUNT_DEV_PSEUDO:
 	case MOUNT_DEV_UNKNOWN:
 		break;
 	}
-	return false;	/* unknown: still read (fail open, for now) */
+	/* unknown: not known to be remote (the check refuses unknown
+	 * devices itself: see device_readable() in check/pipeline.c) */
+	return false;
 }

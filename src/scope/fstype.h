@@ -30,7 +30,7 @@
 struct fstype_cache {
 	struct {
 		unsigned int major, minor;
-		bool remote;
+		enum mount_dev_class cls;
 	} e[FSTYPE_CACHE_SIZE];
 	size_t count, next;
 };
@@ -46,8 +46,8 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 				      const char *proc, pid_t pid,
 				      unsigned int major, unsigned int minor);
 
-/* Is device MAJOR:MINOR never to be read? An unknown device: not yet
- * (see fstype_dev_is_remote() in fstype.c). */
+/* Does the writer's table say device MAJOR:MINOR is never to be read?
+ * (Unknown: false; the check's policy for those is its own.) */
 bool fstype_dev_is_remote(struct fstype_cache *fc, const char *proc,
 			  pid_t pid, unsigned int major, unsigned int minor);
 

@@ -88,6 +88,29 @@ bool mount_magic_never_read(unsigned long f_type)
 	return false;
 }
 
+/*
+ * Kernel file systems on which no process creates a regular file of its
+ * choosing: what a write there changes is the kernel's state (a container
+ * runtime's setup writes /proc/sys, cgroup limits, ...), never a drop.
+ */
+static const char *const pseudo_types[] = {
+	"proc", "sysfs", "cgroup", "cgroup2", "securityfs", "debugfs",
+	"tracefs", "bpf", "configfs", "pstore", "efivarfs", "selinuxfs",
+	"fusectl", "binfmt_misc", "nsfs", "devpts", "mqueue",
+};
+
+bool mount_type_pseudo(const char *fstype)
+{
+	size_t i;
+
+	if (!fstype)
+		return false;
+	for (i = 0; i < sizeof(pseudo_types) / sizeof(pseudo_types[0]); i++)
+		if (!strcmp(fstype, pseudo_types[i]))
+			return true;
+	return false;
+}
+
 /* --- the table ------------------------------------------------------------ */
 
 static void entry_free(struct mount_entry *e)
@@ -392,7 +415,10 @@ enum mount_dev_class mounts_dev_class(const struct mount_table *t,
 			continue;
 		if (t->e[i].never_read)
 			return MOUNT_DEV_NEVER_READ;
-		c = MOUNT_DEV_READABLE;
+		if (c == MOUNT_DEV_UNKNOWN && mount_type_pseudo(t->e[i].fstype))
+			c = MOUNT_DEV_PSEUDO;
+		else
+			c = MOUNT_DEV_READABLE;
 	}
 	return c;
 }

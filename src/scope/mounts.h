@@ -70,6 +70,7 @@ enum mount_dev_class {
 	MOUNT_DEV_UNKNOWN = -1,		/* not in the table */
 	MOUNT_DEV_READABLE = 0,		/* a local file system */
 	MOUNT_DEV_NEVER_READ = 1,	/* network or user-space: never touch */
+	MOUNT_DEV_PSEUDO = 2,		/* proc, sysfs, cgroup...: no drop */
 };
 
 /*
@@ -106,6 +107,9 @@ enum mount_dev_class mounts_dev_class(const struct mount_table *t,
  * system that is never read? The one answer used everywhere.
  */
 bool mount_type_never_read(const char *fstype);
+/* Is FSTYPE a kernel file system where no file of a process's choosing
+ * is created (proc, sysfs, cgroup, ...)? */
+bool mount_type_pseudo(const char *fstype);
 
 /* The same for the f_type of statfs(2) (FUSE_SUPER_MAGIC, ...). */
 bool mount_magic_never_read(unsigned long f_type);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <json-c/json.h>
 
 #include "util/readfile.h"
 #include "util/path.h"
@@ -15,6 +17,8 @@
 
 #define CGROUP_READ_MAX	(16 * 1024)
 #define MOUNT_RELOAD_MS	100
+#define STATE_READ_MAX	(1024 * 1024)	/* a runc state.json */
+#define ROOTFS_TTL_MS	30000
 
 static bool is_hex_id(const char *s, size_t len)
 {
@@ -206,12 +210,157 @@ void mountpoint_container(const char *mp, struct container_ref *out)
 	}
 }
 
+/* stat() of PROC/PID/NAME (a magic link: its target). */
+static int stat_proc(const struct scope_ctx *s, pid_t pid, const char *name,
+		     struct stat *st)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "%s/%d/%s", s->proc, (int)pid, name);
+	return stat(path, st);
+}
+
 int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 {
+	struct stat st;
+
 	memset(s, 0, sizeof(*s));
 	s->proc = strdup(proc ? proc : "/proc");
 	s->mountinfo = strdup(mountinfo ? mountinfo : "/proc/self/mountinfo");
-	return s->proc && s->mountinfo ? 0 : -1;
+	s->state_root = strdup("");
+	if (!s->proc || !s->mountinfo || !s->state_root)
+		return -1;
+	if (stat_proc(s, 1, "root", &st) == 0) {
+		s->host_known = true;
+		s->host_root_dev = st.st_dev;
+		s->host_root_ino = st.st_ino;
+		if (stat_proc(s, 1, "ns/mnt", &st) == 0)
+			s->host_mntns = st.st_ino;
+	}
+	return 0;
+}
+
+int scope_set_state_root(struct scope_ctx *s, const char *root)
+{
+	char *copy = strdup(root ? root : "");
+
+	if (!copy)
+		return -1;
+	free(s->state_root);
+	s->state_root = copy;
+	memset(s->rootfs, 0, sizeof(s->rootfs));
+	return 0;
+}
+
+/* The "rootfs" of a runc state.json (runc, and Docker, containerd and
+ * podman through it), or NULL. */
+static char *state_rootfs(const char *path)
+{
+	json_object *j, *v;
+	char *text, *out = NULL;
+
+	text = read_file_bounded(path, STATE_READ_MAX, NULL);
+	if (!text)
+		return NULL;
+	j = json_tokener_parse(text);
+	free(text);
+	if (j && json_object_object_get_ex(j, "config", &v) &&
+	    json_object_object_get_ex(v, "rootfs", &v) &&
+	    json_object_is_type(v, json_type_string))
+		out = strdup(json_object_get_string(v));
+	json_object_put(j);
+	return out;
+}
+
+/*
+ * Container ID's root file system as its runtime's state gives it, cached
+ * for ROOTFS_TTL_MS. False when no state says (another runtime, or the
+ * container is gone): then nothing can be cross-checked.
+ */
+static bool container_rootfs(struct scope_ctx *s, const char *id,
+			     struct stat *out)
+{
+	static const char *const dirs[] = {
+		"/run/runc", "/run/docker/runtime-runc/moby",
+		"/run/containerd/runc/k8s.io", "/run/containerd/runc/default",
+		"/run/containerd/runc/moby",
+	};
+	struct rootfs_entry *e = NULL;
+	uint64_t now = now_ms();
+	char path[512], *rootfs;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < ROOTFS_CACHE_SIZE; i++)
+		if (!strcmp(s->rootfs[i].id, id) &&
+		    now - s->rootfs[i].when_ms < ROOTFS_TTL_MS)
+			e = &s->rootfs[i];
+	if (!e) {
+		e = &s->rootfs[s->rootfs_next];
+		s->rootfs_next = (s->rootfs_next + 1) % ROOTFS_CACHE_SIZE;
+		memset(e, 0, sizeof(*e));
+		snprintf(e->id, sizeof(e->id), "%s", id);
+		e->when_ms = now;
+		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !e->found;
+		     i++) {
+			snprintf(path, sizeof(path), "%s%s/%s/state.json",
+				 s->state_root, dirs[i], id);
+			rootfs = state_rootfs(path);
+			if (!rootfs)
+				continue;
+			snprintf(path, sizeof(path), "%s%s", s->state_root,
+				 rootfs);
+			free(rootfs);
+			if (stat(path, &st) == 0) {
+				e->found = true;
+				e->dev = st.st_dev;
+				e->ino = st.st_ino;
+			}
+		}
+	}
+	if (!e->found)
+		return false;
+	out->st_dev = e->dev;
+	out->st_ino = e->ino;
+	return true;
+}
+
+/* Attribute PID by its root file system ROOT alone (see scope.h). */
+static void by_root(struct scope_ctx *s, pid_t pid, struct container_ref *out)
+{
+	struct stat ns;
+	char claim[CONTAINER_ID_LEN + 1];
+
+	snprintf(claim, sizeof(claim), "%s", out->in_container ? out->id : "");
+	memset(out, 0, sizeof(*out));
+	snprintf(out->cgroup_claim, sizeof(out->cgroup_claim), "%s", claim);
+	out->in_container = true;
+	out->source = SCOPE_SRC_ROOT;
+	if (s->host_mntns && stat_proc(s, pid, "ns/mnt", &ns) == 0 &&
+	    ns.st_ino == s->host_mntns)
+		snprintf(out->runtime, sizeof(out->runtime), "chroot");
+	else
+		snprintf(out->runtime, sizeof(out->runtime), "unknown");
+}
+
+/* Cross-check the cgroup's verdict RC on PID with its root file system. */
+static int check_root(struct scope_ctx *s, pid_t pid, int rc,
+		      struct container_ref *out)
+{
+	struct stat root, want;
+
+	if (rc < 0 || !s->host_known || stat_proc(s, pid, "root", &root))
+		return rc;
+	if (root.st_dev == s->host_root_dev && root.st_ino == s->host_root_ino)
+		return rc;	/* the host's root: the cgroup decides */
+	if (rc == 0) {
+		by_root(s, pid, out);
+		return 1;
+	}
+	if (container_rootfs(s, out->id, &want) &&
+	    (want.st_dev != root.st_dev || want.st_ino != root.st_ino))
+		by_root(s, pid, out);
+	return 1;
 }
 
 void scope_free(struct scope_ctx *s)
@@ -219,7 +368,8 @@ void scope_free(struct scope_ctx *s)
 	mounts_free(&s->mounts);
 	free(s->proc);
 	free(s->mountinfo);
-	s->proc = s->mountinfo = NULL;
+	free(s->state_root);
+	s->proc = s->mountinfo = s->state_root = NULL;
 }
 
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
@@ -247,6 +397,7 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 	} else {
 		rc = cgroup_find_container(text, out) ? 1 : 0;
 		free(text);
+		rc = check_root(s, pid, rc, out);
 	}
 	if (s->pid_ttl_ms) {
 		v->pid = pid;
@@ -258,27 +409,45 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 	return rc;
 }
 
+/* Read the host's mountinfo again, at most every MOUNT_RELOAD_MS (an
+ * unreadable file keeps the table we have). */
+static void reload_mounts(struct scope_ctx *s)
+{
+	struct mount_table fresh;
+	uint64_t now = now_ms();
+
+	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
+		return;
+	s->mounts_loaded_ms = now;
+	if (mounts_parse_file(&fresh, s->mountinfo))
+		return;
+	mounts_free(&s->mounts);
+	s->mounts = fresh;
+}
+
 const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor)
 {
 	const struct overlay_mount *m;
-	struct mount_table fresh;
-	uint64_t now;
 
 	m = mounts_find_overlay(&s->mounts, major, minor);
 	if (m)
 		return m;
-	now = now_ms();
-	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
-		return NULL;
-	s->mounts_loaded_ms = now;
-	/* An unreadable file keeps the table we have. */
-	if (mounts_parse_file(&fresh, s->mountinfo))
-		return NULL;
-	mounts_free(&s->mounts);
-	s->mounts = fresh;
+	reload_mounts(s);
 	return mounts_find_overlay(&s->mounts, major, minor);
+}
+
+enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
+					  unsigned int major,
+					  unsigned int minor)
+{
+	enum mount_dev_class cls = mounts_dev_class(&s->mounts, major, minor);
+
+	if (cls != MOUNT_DEV_UNKNOWN)
+		return cls;
+	reload_mounts(s);
+	return mounts_dev_class(&s->mounts, major, minor);
 }
 
 void scope_decide(struct scope_ctx *s, struct candidate *c)
@@ -289,14 +458,16 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 	memset(&c->container, 0, sizeof(c->container));
 	rc = scope_lookup_pid(s, c->pid, &c->container);
 	if (rc == 1) {
-		c->container.source = SCOPE_SRC_PID;
+		if (c->container.source != SCOPE_SRC_ROOT)
+			c->container.source = SCOPE_SRC_PID;
 		return;
 	}
 	if (rc == 0)
 		return;		/* a live host process */
 	rc = scope_lookup_pid(s, c->ppid, &c->container);
 	if (rc == 1) {
-		c->container.source = SCOPE_SRC_PPID;
+		if (c->container.source != SCOPE_SRC_ROOT)
+			c->container.source = SCOPE_SRC_PPID;
 		return;
 	}
 	/* Both gone, or the parent is on the host (an exec'd process). */

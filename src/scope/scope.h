@@ -25,9 +25,29 @@ struct pid_verdict {
 	uint64_t when_ms;
 };
 
+/* A container's root file system, by its runtime's state. */
+#define ROOTFS_CACHE_SIZE	64
+
+struct rootfs_entry {
+	char id[CONTAINER_ID_LEN + 1];
+	bool found;
+	dev_t dev;
+	ino_t ino;
+	uint64_t when_ms;
+};
+
 struct scope_ctx {
 	char *proc;
 	char *mountinfo;
+	char *state_root;	/* "" for the real /run; tests: a tree */
+	/* init's root and mount namespace: a process with another root is
+	 * in a container (or a chroot), whatever its cgroup says */
+	bool host_known;
+	dev_t host_root_dev;
+	ino_t host_root_ino;
+	ino_t host_mntns;
+	struct rootfs_entry rootfs[ROOTFS_CACHE_SIZE];
+	size_t rootfs_next;
 	struct mount_table mounts;
 	uint64_t mounts_loaded_ms;
 	/* 0: no cache. A busy host process writing many files costs one
@@ -59,11 +79,23 @@ const char *path_shm_dir(const char *path);
 void mountpoint_container(const char *mountpoint, struct container_ref *out);
 
 int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo);
+/* Where runtime state is read (tests: a fixture tree holding run/...). */
+int scope_set_state_root(struct scope_ctx *s, const char *root);
 void scope_free(struct scope_ctx *s);
 
 /*
- * Read /proc/PID/cgroup. Returns 1 when PID is in a container (OUT
- * filled), 0 when it is a host process, -1 when the process is gone.
+ * Is PID in a container, and which? Its cgroup says, cross-checked with
+ * its root file system (/proc/PID/root against init's):
+ *  - a cgroup that names no container, but a root that is not the host's:
+ *    in a container all the same (SCOPE_SRC_ROOT; runtime "chroot" when
+ *    the mount namespace is init's, "unknown" otherwise; no id: the
+ *    overlay mount of the file names the container later);
+ *  - a cgroup that names container X, whose runtime state (runc's
+ *    state.json) gives a root file system that is not the writer's: the
+ *    writer joined X's cgroup from elsewhere; attributed by its root, X
+ *    kept in OUT->cgroup_claim.
+ * Returns 1 when PID is in a container (OUT filled), 0 when it is a host
+ * process, -1 when the process is gone.
  */
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 		     struct container_ref *out);
@@ -74,6 +106,13 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor);
+
+/* What may be done with a file on device MAJOR:MINOR, by the host's mount
+ * table (reloaded as scope_find_mount() does when the device is not
+ * known yet). MOUNT_DEV_UNKNOWN: a mount only a container sees. */
+enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
+					  unsigned int major,
+					  unsigned int minor);
 
 /*
  * Attribute candidate C: its writer's cgroup, else its parent's, else the

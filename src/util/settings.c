@@ -33,6 +33,8 @@ static const struct key_spec known_keys[] = {
 	{ "output", "audit_record_type" },
 	{ "output", "stats_interval" },
 	{ "output", "sha256_max_bytes" },
+	{ "output", "pid_file" },
+	{ "output", "state_file" },
 	{ "allow", "exe" },
 	{ "allow", "path" },
 	{ "allow", "image" },
@@ -41,6 +43,7 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
 	{ "limits", "intake_buffer_bytes" },
+	{ "limits", "check_timeout_ms" },
 };
 
 static const struct {
@@ -65,6 +68,8 @@ void config_defaults(struct config *cfg)
 	cfg->recheck_ms = 2000;
 	cfg->magic_bytes_max = 1024 * 1024;
 	cfg->json_log = strdup(DEFAULT_JSON_LOG);
+	cfg->pid_file = strdup(DEFAULT_PID_FILE);
+	cfg->state_file = strdup(DEFAULT_STATE_FILE);
 	cfg->audit_record = true;
 	cfg->audit_record_type = AUDIT_USER;
 	cfg->stats_interval = 3600;
@@ -73,6 +78,7 @@ void config_defaults(struct config *cfg)
 	cfg->pending_max = 4096;
 	cfg->dedupe_size = 4096;
 	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
+	cfg->check_timeout_ms = 2000;
 }
 
 void strlist_free(struct strlist *l)
@@ -148,6 +154,10 @@ void config_free(struct config *cfg)
 {
 	free(cfg->json_log);
 	cfg->json_log = NULL;
+	free(cfg->pid_file);
+	cfg->pid_file = NULL;
+	free(cfg->state_file);
+	cfg->state_file = NULL;
 	strlist_free(&cfg->allow_exe);
 	strlist_free(&cfg->allow_path);
 	strlist_free(&cfg->allow_image);
@@ -158,6 +168,8 @@ int config_copy(struct config *dst, const struct config *src)
 {
 	*dst = *src;
 	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
+	dst->pid_file = src->pid_file ? strdup(src->pid_file) : NULL;
+	dst->state_file = src->state_file ? strdup(src->state_file) : NULL;
 	if (strlist_copy(&dst->allow_exe, &src->allow_exe) ||
 	    strlist_copy(&dst->allow_path, &src->allow_path) ||
 	    strlist_copy(&dst->allow_image, &src->allow_image) ||
@@ -436,6 +448,23 @@ static void load_list(dictionary *d, const char *key, struct strlist *out,
 	}
 }
 
+/* KEY, when set, is an absolute path or nothing (= none) into *DST. */
+static void load_path_key(dictionary *d, const char *key, char **dst,
+			  const char *path, struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+
+	if (!v)
+		return;
+	if (*v && *v != '/') {
+		add_error(errs, "%s: %s = '%s': expected an absolute path "
+			  "or nothing", path, key, v);
+		return;
+	}
+	free(*dst);
+	*dst = strdup(v);
+}
+
 static void load_values(dictionary *d, struct config *cfg, const char *path,
 			struct config_errors *errs)
 {
@@ -462,16 +491,9 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 	load_uint(d, "detect:magic_bytes_max", 4096, 64 * 1024 * 1024,
 		  &cfg->magic_bytes_max, path, errs);
 
-	v = iniparser_getstring(d, "output:json_log", NULL);
-	if (v) {
-		if (*v && *v != '/')
-			add_error(errs, "%s: output:json_log = '%s': expected "
-				  "an absolute path or nothing", path, v);
-		else {
-			free(cfg->json_log);
-			cfg->json_log = strdup(v);
-		}
-	}
+	load_path_key(d, "output:json_log", &cfg->json_log, path, errs);
+	load_path_key(d, "output:pid_file", &cfg->pid_file, path, errs);
+	load_path_key(d, "output:state_file", &cfg->state_file, path, errs);
 	v = iniparser_getstring(d, "output:audit_record", NULL);
 	if (v && parse_bool(v, &cfg->audit_record))
 		add_error(errs, "%s: output:audit_record = '%s': expected "
@@ -515,6 +537,8 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  &cfg->dedupe_size, path, errs);
 	load_uint(d, "limits:intake_buffer_bytes", INTAKE_MIN_BYTES,
 		  INTAKE_MAX_BYTES, &cfg->intake_buffer_bytes, path, errs);
+	load_uint(d, "limits:check_timeout_ms", 50, 60000,
+		  &cfg->check_timeout_ms, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,

@@ -7,6 +7,8 @@
 
 #define DEFAULT_CONFIG_FILE	SYSCONFDIR "/audit/dropexec.conf"
 #define DEFAULT_JSON_LOG	"/var/log/dropexec/findings.jsonl"
+#define DEFAULT_PID_FILE	"/run/audisp-dropexec.pid"
+#define DEFAULT_STATE_FILE	"/run/audisp-dropexec.state"
 
 enum scope_mode {
 	SCOPE_CONTAINER = 0,
@@ -47,6 +49,8 @@ struct config {
 	int audit_record_type;		/* AUDIT_USER or AUDIT_ANOM_MK_EXEC */
 	unsigned int stats_interval;	/* seconds between syslog reports */
 	unsigned long long sha256_max;	/* hash files up to this size; 0 off */
+	char *pid_file;			/* NULL or "" = none; read at start */
+	char *state_file;		/* SIGUSR1 dump; NULL or "" = none */
 
 	/* [allow]: known-good activity, fnmatch(3) globs */
 	struct strlist allow_exe;	/* writer's executable */
@@ -60,6 +64,7 @@ struct config {
 	unsigned int dedupe_size;	/* (dev, inode, size, mtime) remembered */
 	unsigned int intake_buffer_bytes; /* auditd's stream not parsed yet;
 					   * read at start only */
+	unsigned int check_timeout_ms;	/* deadline of each file access */
 };
 
 /* Problems found while loading, each a line naming the file and the key. */

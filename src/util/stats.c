@@ -17,7 +17,8 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 	snprintf(buf, len,
 		 "events=%llu candidates=%llu out_of_scope=%llu "
 		 "malformed=%llu queue_dropped=%llu pending_dropped=%llu "
-		 "checked=%llu unreachable=%llu not_executable=%llu "
+		 "checked=%llu unreachable=%llu deadline_missed=%llu "
+		 "not_executable=%llu "
 		 "still_short=%llu unmodified=%llu duplicates=%llu allowed=%llu "
 		 "findings=%llu "
 		 "json_errors=%llu audit_sent=%llu audit_errors=%llu "
@@ -25,7 +26,7 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 		 "intake_dropped_bytes=%llu intake_peak=%llu",
 		 V(events), V(candidates), V(out_of_scope), V(malformed),
 		 V(queue_dropped), V(pending_dropped), V(checked),
-		 V(unreachable), V(not_executable), V(still_short),
+		 V(unreachable), V(deadline_missed), V(not_executable), V(still_short),
 		 V(unmodified), V(duplicates), V(allowed), V(findings), V(json_errors), V(audit_sent),
 		 V(audit_errors), V(audit_dropped), V(intake_dropped),
 		 V(intake_dropped_bytes), V(intake_peak));

@@ -14,6 +14,7 @@ struct stats {
 	atomic_uint_fast64_t pending_dropped;	/* recheck list was full */
 	atomic_uint_fast64_t checked;		/* files opened and read */
 	atomic_uint_fast64_t unreachable;	/* gone, replaced, not regular */
+	atomic_uint_fast64_t deadline_missed;	/* a file access ran out of time */
 	atomic_uint_fast64_t not_executable;
 	atomic_uint_fast64_t still_short;	/* empty after the recheck wait */
 	atomic_uint_fast64_t unmodified;	/* opened for writing, not written */

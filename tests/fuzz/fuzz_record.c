@@ -21,7 +21,6 @@ static void on_candidate(struct candidate *c, void *arg)
 	f.cls.kind = KIND_ELF_EXEC;
 	strcpy(f.cls.mime, "application/x-executable");
 	(void)path_is_excluded(c->path);
-	(void)is_runtime_setup(c->comm, c->exe);
 	line = finding_json_line(&f);
 	msg = audit_finding_message(&f);
 	if (!line || !msg)

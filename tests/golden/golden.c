@@ -5,9 +5,10 @@
  * Feeds the raw audit log LOG through the record reader (as auditd's
  * stream would come) and writes, for every candidate, the JSON finding
  * (one line to JSONL) and the audit record's message (one line to AUDIT)
- * that dropexec builds from the event alone: no file is opened and no
- * container looked up, so the output depends on the records only and can
- * be compared with the expected files under tests/golden/expected.
+ * that dropexec builds from the event alone: no file is opened, no
+ * container looked up and the host is named "golden-host", so the output
+ * depends on the records only and can be compared with the expected files
+ * under tests/golden/expected.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ struct outputs {
 static void emit(struct candidate *c, void *arg)
 {
 	struct outputs *o = arg;
-	struct finding f = { .c = c };
+	struct finding f = { .c = c, .hostname = "golden-host" };
 	char *line = finding_json_line(&f);
 	char *msg = audit_finding_message(&f);
 

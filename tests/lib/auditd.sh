@@ -21,6 +21,11 @@
 #     to the reason.
 #   - auditd_cleanup undoes everything started here; call it from the EXIT
 #     trap.
+#   - AUDITD_NODE_NAME, when set before start_auditd, makes auditd name its
+#     records (name_format = USER, name = AUDITD_NODE_NAME: "node=NAME").
+#   - LIB_AGGREGATOR_PIDS: auditds the caller started that never register
+#     with the kernel (local_events = no, an aggregator); refuse_other_auditd
+#     lets them be. The caller stops them.
 
 # shellcheck disable=SC2034 # variables the caller reads
 TESTS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +45,8 @@ LIB_TIMEOUT=${LIB_TIMEOUT:-30}
 PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
 
 WORK=${WORK:-}
+AUDITD_NODE_NAME=${AUDITD_NODE_NAME:-}
+LIB_AGGREGATOR_PIDS=${LIB_AGGREGATOR_PIDS:-}
 BIN=${BIN:-}
 AUDITD_PID=""
 PLUGIN_PID=""
@@ -131,10 +138,14 @@ take_lock() {
 	fi
 }
 
-# refuse_other_auditd: the kernel takes one audit daemon at a time
+# refuse_other_auditd: the kernel takes one audit daemon at a time (an
+# aggregator of LIB_AGGREGATOR_PIDS takes none)
 refuse_other_auditd() {
-	local running kpid
-	running=$(live_auditd)
+	local running kpid pid
+	running=""
+	for pid in $(live_auditd); do
+		[[ " $LIB_AGGREGATOR_PIDS " == *" $pid "* ]] || running+="$pid "
+	done
 	[[ -z $running ]] ||
 		fatal "an auditd is already running (pid ${running% }); stop it first (service auditd stop): the kernel accepts one audit daemon at a time"
 	kpid=$(audit_status pid)
@@ -288,8 +299,12 @@ q_depth = $q_depth
 overflow_action = SYSLOG
 plugin_dir = $WORK/plugins.d
 end_of_event_timeout = 2
-name_format = NONE
 EOF
+	if [[ -n $AUDITD_NODE_NAME ]]; then
+		printf 'name_format = USER\nname = %s\n' "$AUDITD_NODE_NAME" >>"$WORK/auditd.conf"
+	else
+		echo "name_format = NONE" >>"$WORK/auditd.conf"
+	fi
 	chmod 0640 "$WORK/auditd.conf" "$WORK/plugins.d/dropexec.conf"
 	[[ -n $OLD_ENABLED ]] || OLD_ENABLED=$(audit_status enabled)
 	[[ -n $OLD_BACKLOG ]] || OLD_BACKLOG=$(audit_status backlog_limit)

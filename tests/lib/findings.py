@@ -33,6 +33,7 @@ encoded).
 Exit status: 0 found/valid, 1 not found/invalid, 2 usage error.
 """
 import json
+import re
 import sys
 import time
 
@@ -171,7 +172,9 @@ def cmd_record(tokens):
               file=sys.stderr)
         return 1
     ev = events[0]
-    nrec = sum(1 for line in ev.split("\n") if line.startswith("type="))
+    # a record line, with the node name first when auditd adds one
+    nrec = sum(1 for line in ev.split("\n")
+               if re.match(r"(node=\S+ )?type=", line))
     if nrec != 1:
         print("expected one record in the event, found %d:\n%s" % (nrec, ev),
               file=sys.stderr)

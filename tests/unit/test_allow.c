@@ -23,27 +23,29 @@ START_TEST(test_each_list)
 	memset(&m, 0, sizeof(m));
 	m.name = strdup("ci-runner-7");
 	m.image = strdup("docker.io/library/golang:1.22");
-	ck_assert(!allow_match(&cfg, c, &m));
+	ck_assert(!allow_match(&cfg, c, &m, true));
 
 	set_list(&cfg.allow_exe, "/usr/bin/apt*");
-	ck_assert(!allow_match(&cfg, c, &m));
+	ck_assert(!allow_match(&cfg, c, &m, true));
 	set_list(&cfg.allow_exe, "/bin/busy*");
-	ck_assert(allow_match(&cfg, c, &m));
+	ck_assert(allow_match(&cfg, c, &m, true));
 	strlist_free(&cfg.allow_exe);
 
 	set_list(&cfg.allow_path, "/usr/local/bin/*");
-	ck_assert(allow_match(&cfg, c, &m));
+	ck_assert(allow_match(&cfg, c, &m, true));
+	/* a name with "..", "//" or a symlink on the way never matches */
+	ck_assert(!allow_match(&cfg, c, &m, false));
 	strlist_free(&cfg.allow_path);
 
 	set_list(&cfg.allow_image, "*/golang:*");
-	ck_assert(allow_match(&cfg, c, &m));
+	ck_assert(allow_match(&cfg, c, &m, true));
 	/* no container metadata: image and name lists cannot match */
-	ck_assert(!allow_match(&cfg, c, NULL));
+	ck_assert(!allow_match(&cfg, c, NULL, true));
 	strlist_free(&cfg.allow_image);
 
 	set_list(&cfg.allow_container, "ci-runner-*");
-	ck_assert(allow_match(&cfg, c, &m));
-	ck_assert(!allow_match(&cfg, c, NULL));
+	ck_assert(allow_match(&cfg, c, &m, true));
+	ck_assert(!allow_match(&cfg, c, NULL, true));
 
 	container_meta_clear(&m);
 	config_free(&cfg);

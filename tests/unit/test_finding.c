@@ -167,6 +167,35 @@ static const char *const hostile_valid[] = {
 	"/tmp/\"}, \"Data\": {\"path\": \"/fake\"",
 };
 
+/* Event.hostName names the host that made the finding (a fleet's SIEM
+ * tells hosts apart by it); Event.node only when audit gave a node. */
+START_TEST(test_json_host_name)
+{
+	struct candidate *c = test_candidate("/tmp/dropped");
+	struct finding f = { .c = c, .hostname = "web-01.example" };
+	json_object *j;
+	char *line;
+
+	line = finding_json_line(&f);
+	j = parse_line(line);
+	ck_assert_str_eq(jstr(j, "Event.hostName"), "web-01.example");
+	ck_assert_ptr_null(jget(j, "Event.node"));
+	json_object_put(j);
+	free(line);
+
+	free(c->node);
+	c->node = strdup("node-7");
+	f.hostname = NULL;
+	line = finding_json_line(&f);
+	j = parse_line(line);
+	ck_assert_ptr_null(jget(j, "Event.hostName"));
+	ck_assert_str_eq(jstr(j, "Event.node"), "node-7");
+	json_object_put(j);
+	free(line);
+	candidate_free(c);
+}
+END_TEST
+
 START_TEST(test_json_hostile_valid_path)
 {
 	const char *path = hostile_valid[_i];
@@ -273,6 +302,7 @@ Suite *test_suite(void)
 			    sizeof(hostile_invalid[0]));
 	tcase_add_test(tj, test_json_long_path);
 	tcase_add_test(tj, test_json_add_bytes);
+	tcase_add_test(tj, test_json_host_name);
 	suite_add_tcase(s, tj);
 	return s;
 }

@@ -95,7 +95,7 @@ static const struct {
 	const char *what;
 } devices[] = {
 	{ 0, 40, 0, "overlay root" },
-	{ 0, 50, 0, "proc" },
+	{ 0, 50, 2, "proc: a kernel file system, no drop" },
 	{ 0, 52, 0, "tmpfs /dev/shm" },
 	{ 254, 0, 0, "ext4 bind mounts" },
 	{ 0, 55, 1, "fuse.sshfs /mnt/s" },

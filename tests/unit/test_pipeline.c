@@ -22,6 +22,8 @@
 
 #define PID_FAKE	300
 #define T0		100000	/* monotonic ms of the first look */
+#define DEV_PROC_MINOR	9998	/* the writer's proc mount */
+#define DEV_NOWHERE	9999	/* a device no mount table names */
 
 /* A sink that keeps what it is given. */
 struct kept {
@@ -69,6 +71,21 @@ static void setup(void)
 	ck_assert_int_eq(mkdir(fx.root, 0755), 0);
 	ck_assert_int_eq(mkdir(tmp, 0755), 0);
 	ck_assert_int_eq(symlink(fx.root, link), 0);
+	/* the writer's mount table: its root's device, and a proc mount */
+	{
+		struct stat st;
+		char *text;
+
+		ck_assert_int_eq(stat(fx.root, &st), 0);
+		ck_assert_int_ne(asprintf(&text,
+			"1 0 %u:%u / / rw,relatime - ext4 /dev/root rw\n"
+			"2 1 0:%u / /proc rw,relatime - proc proc rw\n",
+			major(st.st_dev), minor(st.st_dev), DEV_PROC_MINOR),
+			-1);
+		free(test_write_file(pdir, "mountinfo", text, strlen(text),
+				     0444));
+		free(text);
+	}
 	free(pdir);
 	free(link);
 	free(tmp);
@@ -248,6 +265,57 @@ static void hold_open(const char *name, int fd)
 	free(target);
 }
 
+/*
+ * The attack on the allow lists: allow_path = /opt/ok/*, and the drop is
+ * named /opt/ok/../../tmp/x or /opt/ok/link/y (link -> /tmp). Only the
+ * plain name of a file inside the allowed directory is allowed.
+ */
+START_TEST(test_allow_path_escapes)
+{
+	struct config *next = malloc(sizeof(*next));
+	size_t len;
+	unsigned char *p = elf(&len);
+	char *dir, *link;
+
+	ck_assert_ptr_nonnull(next);
+	config_defaults(next);
+	ck_assert_int_eq(strlist_parse("/opt/ok/*", &next->allow_path), 0);
+	checker_configure(&fx.in.ck, next);
+	ck_assert_int_ne(asprintf(&dir, "%s/opt", fx.root), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(dir);
+	ck_assert_int_ne(asprintf(&dir, "%s/opt/ok", fx.root), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_ne(asprintf(&link, "%s/link", dir), -1);
+	ck_assert_int_eq(symlink("/tmp", link), 0);
+
+	put("/tmp/x", p, len);
+	put("/tmp/y", p, len);	/* another file: not a duplicate */
+	put("/opt/ok/tool", p, len);
+	{
+		struct candidate *c = cand("/tmp/x", FILE_OP_OPEN);
+
+		free(c->path);
+		c->path = strdup("/opt/ok/../../tmp/x");
+		ck_assert_int_eq(inspector_check(&fx.in, c, T0),
+				 CHECK_FINDING);
+		c = cand("/tmp/y", FILE_OP_OPEN);
+		free(c->path);
+		c->path = strdup("/opt/ok/link/y");
+		ck_assert_int_eq(inspector_check(&fx.in, c, T0),
+				 CHECK_FINDING);
+		ck_assert_int_eq(fx.kept.count, 2);
+		/* the real thing, for contrast */
+		ck_assert_int_eq(inspector_check(&fx.in,
+				cand("/opt/ok/tool", FILE_OP_OPEN), T0),
+				CHECK_ALLOWED);
+	}
+	free(dir);
+	free(link);
+	free(p);
+}
+END_TEST
+
 /* Written under a temporary name and renamed before the check: held for
  * the rename, then reported once under the final name. */
 START_TEST(test_rename_into_place)
@@ -302,6 +370,47 @@ START_TEST(test_rename_never_comes)
 }
 END_TEST
 
+/* A write to a kernel file system (a runtime's setup writes /proc/sys)
+ * is no drop, whatever the writer calls itself: let go by the device,
+ * without touching the file. */
+START_TEST(test_kernel_fs_excluded)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/ping_group_range", p, len);
+	c = cand("/tmp/ping_group_range", FILE_OP_OPEN);
+	free(c->comm);
+	c->comm = strdup("runc:[2:INIT]");
+	c->dev_major = 0;
+	c->dev_minor = DEV_PROC_MINOR;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_uint_eq(atomic_load(&fx.st.checked), 0);
+	ck_assert_int_eq(fx.kept.count, 0);
+	free(p);
+}
+END_TEST
+
+/* A device no mount table names (a mount only a gone process saw, a FUSE
+ * mount pushed out of sight) is never touched: fail closed. */
+START_TEST(test_unknown_device_not_touched)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/hidden", p, len);
+	c = cand("/tmp/hidden", FILE_OP_OPEN);
+	c->dev_major = 0;
+	c->dev_minor = DEV_NOWHERE;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_UNREACHABLE);
+	ck_assert_uint_eq(atomic_load(&fx.st.checked), 0);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 1);
+	free(p);
+}
+END_TEST
+
 /* The last look at stop reports what is held, without waiting. */
 START_TEST(test_final_look)
 {
@@ -330,9 +439,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_still_short_gives_up);
 	tcase_add_test(tc, test_text_not_reported);
 	tcase_add_test(tc, test_allowed_counted);
+	tcase_add_test(tc, test_allow_path_escapes);
 	tcase_add_test(tc, test_rename_into_place);
 	tcase_add_test(tc, test_rename_never_comes);
 	tcase_add_test(tc, test_final_look);
+	tcase_add_test(tc, test_kernel_fs_excluded);
+	tcase_add_test(tc, test_unknown_device_not_touched);
 	suite_add_tcase(s, tc);
 	return s;
 }

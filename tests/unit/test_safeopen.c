@@ -1019,7 +1019,13 @@ END_TEST
 
 /* --- inspect_on_mount_of ---------------------------------------------------- */
 
-START_TEST(test_on_mount_same_device)
+/*
+ * The attack: a directory named /dev/shm (or /run/shm) on the container's
+ * own root file system is no shared memory, though the file is on the
+ * same device as the directory: a drop there is not excluded. (A real
+ * tmpfs mounted there: see test_on_mount_symlink_elsewhere.)
+ */
+START_TEST(test_on_mount_plain_dir_is_not_shm)
 {
 	struct fake f;
 	struct file_check fc;
@@ -1031,8 +1037,8 @@ START_TEST(test_on_mount_same_device)
 	file = put_elf(&f, "dev/shm/s", 4096);
 	c = cand(PID_W, "/dev/shm/s", -1, file);
 	ck_assert_int_eq(inspect_open(f.proc, c, false, NULL, &fc), INSPECT_OK);
-	ck_assert(inspect_on_mount_of(f.proc, c, false, NULL, &fc,
-				      "/dev/shm"));
+	ck_assert(!inspect_on_mount_of(f.proc, c, false, NULL, &fc,
+				       "/dev/shm"));
 	/* no way to tell (no root at all): false */
 	ck_assert(!inspect_on_mount_of("/nonexistent", c, false, NULL, &fc,
 				       "/dev/shm"));
@@ -1274,7 +1280,7 @@ Suite *test_suite(void)
 	tcase_add_test(tg, test_nothing_reachable);
 	suite_add_tcase(s, tg);
 
-	tcase_add_test(tm, test_on_mount_same_device);
+	tcase_add_test(tm, test_on_mount_plain_dir_is_not_shm);
 	tcase_add_test(tm, test_on_mount_symlink_elsewhere);
 	tcase_add_test(tm, test_on_mount_dir_symlink_escape);
 	suite_add_tcase(s, tm);

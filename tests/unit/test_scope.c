@@ -1,6 +1,10 @@
 /* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
 #include "testlib.h"
 
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +406,165 @@ START_TEST(test_decide_resets_previous)
 }
 END_TEST
 
+/* --- the root file system decides with the cgroup -------------------------- */
+
+#define CLAIMED_ID \
+	"1111111111111111111111111111111111111111111111111111111111111111"
+
+/*
+ * A procfs tree: pid 1 (root H), 77 (root C, cgroup of no container,
+ * mount namespace of its own), 78 (root C, but the cgroup of container
+ * CLAIMED_ID, whose runc state says its root is B), 79 (root B, cgroup of
+ * CLAIMED_ID: the real thing), 80 (root C, init's mount namespace: a
+ * chroot), 81 (the host's root, init's cgroup).
+ */
+static struct {
+	char *base, *proc;
+	struct scope_ctx sc;
+} rt;
+
+static void mk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void mk(const char *fmt, ...)
+{
+	char *path;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ck_assert_int_ne(vasprintf(&path, fmt, ap), -1);
+	va_end(ap);
+	ck_assert_msg(mkdir(path, 0755) == 0, "mkdir %s", path);
+	free(path);
+}
+
+static void ln(const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void ln(const char *target, const char *fmt, ...)
+{
+	char *path;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ck_assert_int_ne(vasprintf(&path, fmt, ap), -1);
+	va_end(ap);
+	ck_assert_int_eq(symlink(target, path), 0);
+	free(path);
+}
+
+static void pid_dir(int pid, const char *root, const char *cgroup,
+		    const char *mntns)
+{
+	char *dir, *target;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", rt.proc, pid), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(test_write_file(dir, "cgroup", cgroup, strlen(cgroup), 0444));
+	mk("%s/ns", dir);
+	ck_assert_int_ne(asprintf(&target, "%s/%s", rt.base, root), -1);
+	ln(target, "%s/root", dir);
+	free(target);
+	ck_assert_int_ne(asprintf(&target, "%s/%s", rt.base, mntns), -1);
+	ln(target, "%s/ns/mnt", dir);
+	free(target);
+	free(dir);
+}
+
+static void root_setup(void)
+{
+	char *state;
+
+	rt.base = test_mkdtemp();
+	ck_assert_int_ne(asprintf(&rt.proc, "%s/proc", rt.base), -1);
+	mk("%s", rt.proc);
+	mk("%s/H", rt.base);
+	mk("%s/B", rt.base);
+	mk("%s/C", rt.base);
+	free(test_write_file(rt.base, "mntns-host", "", 0, 0444));
+	free(test_write_file(rt.base, "mntns-c", "", 0, 0444));
+	pid_dir(1, "H", "0::/init.scope\n", "mntns-host");
+	pid_dir(77, "C", "0::/\n", "mntns-c");
+	pid_dir(78, "C", "0::/machine.slice/libpod-" CLAIMED_ID ".scope\n",
+		"mntns-c");
+	pid_dir(79, "B", "0::/machine.slice/libpod-" CLAIMED_ID ".scope\n",
+		"mntns-c");
+	pid_dir(80, "C", "0::/user.slice\n", "mntns-host");
+	pid_dir(81, "H", "0::/user.slice\n", "mntns-host");
+	mk("%s/run", rt.base);
+	mk("%s/run/runc", rt.base);
+	mk("%s/run/runc/" CLAIMED_ID, rt.base);
+	ck_assert_int_ne(asprintf(&state, "%s/run/runc/" CLAIMED_ID,
+				  rt.base), -1);
+	{
+		static const char json[] =
+			"{\"id\":\"x\",\"config\":{\"rootfs\":\"/B\"}}";
+
+		free(test_write_file(state, "state.json", json,
+				     sizeof(json) - 1, 0444));
+	}
+	free(state);
+	ck_assert_int_eq(scope_init(&rt.sc, rt.proc, FIXTURE_DIR "/mountinfo"),
+			 0);
+	ck_assert(rt.sc.host_known);
+	ck_assert_int_eq(scope_set_state_root(&rt.sc, rt.base), 0);
+}
+
+static void root_teardown(void)
+{
+	scope_free(&rt.sc);
+	test_rmtree(rt.base);
+	free(rt.base);
+	free(rt.proc);
+}
+
+/* The attack: leave the container's cgroup for the root cgroup. The root
+ * file system still says "container". */
+START_TEST(test_root_cgroup_does_not_hide)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 77, &ref), 1);
+	ck_assert(ref.in_container);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_ROOT);
+	ck_assert_str_eq(ref.runtime, "unknown");
+	ck_assert_str_eq(ref.id, "");
+	/* a host process stays one */
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 81, &ref), 0);
+}
+END_TEST
+
+/* A chroot on the host: another root, init's mount namespace. */
+START_TEST(test_chroot_labelled)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 80, &ref), 1);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_ROOT);
+	ck_assert_str_eq(ref.runtime, "chroot");
+}
+END_TEST
+
+/* The attack: join another container's cgroup. Its runtime's state names
+ * another root: the finding does not name the victim. */
+START_TEST(test_joined_cgroup_not_trusted)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 78, &ref), 1);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_ROOT);
+	ck_assert_str_eq(ref.id, "");
+	ck_assert_str_eq(ref.cgroup_claim, CLAIMED_ID);
+	/* the container's own process is attributed to it */
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 79, &ref), 1);
+	ck_assert_str_eq(ref.id, CLAIMED_ID);
+	ck_assert_str_eq(ref.runtime, "podman");
+	ck_assert_str_eq(ref.cgroup_claim, "");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -430,5 +593,15 @@ Suite *test_suite(void)
 	tcase_add_test(td, test_decide_both_gone_unknown_dev);
 	tcase_add_test(td, test_decide_resets_previous);
 	suite_add_tcase(s, td);
+
+	{
+		TCase *tr = tcase_create("root");
+
+		tcase_add_checked_fixture(tr, root_setup, root_teardown);
+		tcase_add_test(tr, test_root_cgroup_does_not_hide);
+		tcase_add_test(tr, test_chroot_labelled);
+		tcase_add_test(tr, test_joined_cgroup_not_trusted);
+		suite_add_tcase(s, tr);
+	}
 	return s;
 }

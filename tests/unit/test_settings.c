@@ -83,6 +83,45 @@ START_TEST(test_config_defaults)
 }
 END_TEST
 
+/* pid_file and state_file: /run by default, absolute paths or nothing. */
+START_TEST(test_config_run_files)
+{
+	struct config cfg, copy;
+	struct config_errors errs = { 0 };
+	char *path;
+
+	config_defaults(&cfg);
+	ck_assert_str_eq(cfg.pid_file, "/run/audisp-dropexec.pid");
+	ck_assert_str_eq(cfg.state_file, "/run/audisp-dropexec.state");
+	config_free(&cfg);
+
+	path = conf_file("[output]\npid_file = /tmp/p.pid\nstate_file =\n",
+			 0600);
+	ck_assert_msg(config_load(path, &cfg, &errs, true) == 0, "%s",
+		      dump_errors(&errs));
+	ck_assert_str_eq(cfg.pid_file, "/tmp/p.pid");
+	ck_assert_str_eq(cfg.state_file, "");
+	ck_assert_int_eq(config_copy(&copy, &cfg), 0);
+	ck_assert_str_eq(copy.pid_file, "/tmp/p.pid");
+	ck_assert_ptr_ne(copy.pid_file, cfg.pid_file);
+	config_free(&copy);
+	config_free(&cfg);
+	free(path);
+
+	path = conf_file("[output]\npid_file = run/p.pid\n"
+			 "state_file = x.state\n", 0600);
+	ck_assert_int_eq(config_load(path, &cfg, &errs, true), -1);
+	ck_assert_msg(errors_mention(&errs, "output:pid_file", "run/p.pid",
+				     "absolute", NULL), "%s",
+		      dump_errors(&errs));
+	ck_assert_msg(errors_mention(&errs, "output:state_file", "x.state",
+				     NULL), "%s", dump_errors(&errs));
+	config_errors_free(&errs);
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
+
 /* An empty file, or one with comments only, means the defaults. */
 START_TEST(test_config_empty_file_is_defaults)
 {
@@ -486,6 +525,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_config_all_errors_reported);
 	tcase_add_test(tc, test_config_parse_types);
 	tcase_add_test(tc, test_config_shipped_file_valid);
+	tcase_add_test(tc, test_config_run_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

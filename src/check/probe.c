@@ -1,0 +1,443 @@
+/* probe.c -- what touches a container's file, in a worker process with a deadline */
+#include "check/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "check/hash.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+enum probe_op {
+	OP_OPEN = 1,
+	OP_CLASSIFY,
+	OP_DONE,
+	OP_NAME_PLAIN,
+};
+
+/* One question, as it crosses the socket (both ends are this binary). */
+struct probe_request {
+	uint32_t op;
+	/* OP_OPEN: the candidate's fields that safeopen.c looks at */
+	int32_t pid, ppid, fd;
+	uint32_t dev_major, dev_minor;
+	uint64_t inode;
+	uint8_t has_inode, parent_same, has_mount_root, has_path;
+	char shm_dir[16];
+	char mount_root[PATH_MAX];
+	char path[PATH_MAX];
+	/* OP_NAME_PLAIN: the file's device and inode (with OP_OPEN's) */
+	uint64_t want_dev, want_ino;
+	/* OP_CLASSIFY */
+	uint32_t head_kind, types;
+	uint64_t sha256_max;
+	uint8_t name_check;
+};
+
+static size_t copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = src ? strlen(src) : 0;
+
+	if (len >= size)
+		return 0;	/* never a cut name: one that leads elsewhere */
+	memcpy(dst, src ? src : "", len + 1);
+	return len + 1;
+}
+
+/* --- the worker ------------------------------------------------------------ */
+
+/* The candidate the worker's last OP_OPEN was about. */
+struct worker_state {
+	struct probe_request open;
+	struct candidate c;
+	struct file_check fc;
+};
+
+static void worker_candidate(struct worker_state *w)
+{
+	struct candidate *c = &w->c;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = w->open.pid;
+	c->ppid = w->open.ppid;
+	c->fd = w->open.fd;
+	c->has_inode = w->open.has_inode;
+	c->inode = w->open.inode;
+	c->dev_major = w->open.dev_major;
+	c->dev_minor = w->open.dev_minor;
+	c->path = w->open.has_path ? w->open.path : NULL;
+}
+
+static const char *mount_root_of(const struct worker_state *w)
+{
+	return w->open.has_mount_root ? w->open.mount_root : NULL;
+}
+
+static void worker_open(struct worker_state *w, const char *proc,
+			struct probe_opened *out)
+{
+	inspect_close(&w->fc);
+	worker_candidate(w);
+	memset(out, 0, sizeof(*out));
+	out->status = inspect_open(proc, &w->c, w->open.parent_same,
+				   mount_root_of(w), &w->fc);
+	if (out->status != INSPECT_OK)
+		return;
+	out->st = w->fc.st;
+	out->via = w->fc.via;
+	out->head_len = w->fc.head_len;
+	memcpy(out->head, w->fc.head, w->fc.head_len);
+	if (w->open.shm_dir[0])
+		out->on_shm = inspect_on_mount_of(proc, &w->c,
+						  w->open.parent_same,
+						  mount_root_of(w), &w->fc,
+						  w->open.shm_dir);
+}
+
+static void worker_classify(struct worker_state *w, struct classifier *cl,
+			    const char *proc, const struct probe_request *req,
+			    struct probe_classified *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->rc = -1;
+	out->sha_rc = -1;
+	if (w->fc.fd < 0)
+		return;
+	out->rc = classify_confirm(cl, w->fc.fd, req->head_kind, req->types,
+				   &out->cls);
+	if (out->rc == 0 && req->sha256_max)
+		out->sha_rc = sha256_fd(w->fc.fd, req->sha256_max,
+					out->sha256);
+	if (out->rc == 0 && req->name_check)
+		out->name_is = inspect_name_is(proc, &w->c,
+					       w->open.parent_same,
+					       mount_root_of(w), &w->fc.st);
+	if (out->rc == 0)
+		out->name_plain = inspect_name_is_plain(proc, &w->c,
+							w->open.parent_same,
+							mount_root_of(w),
+							&w->fc.st);
+}
+
+/* The worker's life: answer questions until the socket closes. It holds
+ * no descriptor of the plugin's but its socket (not auditd's stream, not
+ * the logs) and never logs. */
+static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
+						  struct classifier *cl)
+{
+	static struct worker_state w;
+	static struct probe_request req;
+	struct sigaction sa;
+	sigset_t none;
+	int null;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "dropexec-probe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	if (dup2(sock, 3) < 0)
+		_exit(1);
+	close_range(4, ~0U, 0);
+	sock = 3;
+	if (cl->copy_fd >= 0)
+		cl->copy_fd = -1;	/* closed above: made anew */
+	w.fc.fd = -1;
+
+	for (;;) {
+		union {
+			struct probe_opened opened;
+			struct probe_classified classified;
+		} rep;
+		ssize_t n = recv(sock, &req, sizeof(req), 0);
+
+		if (n != (ssize_t)sizeof(req))
+			_exit(0);
+		switch (req.op) {
+		case OP_OPEN:
+			w.open = req;
+			worker_open(&w, proc, &rep.opened);
+			n = send(sock, &rep.opened, sizeof(rep.opened),
+				 MSG_NOSIGNAL);
+			break;
+		case OP_CLASSIFY:
+			worker_classify(&w, cl, proc, &req, &rep.classified);
+			n = send(sock, &rep.classified, sizeof(rep.classified),
+				 MSG_NOSIGNAL);
+			break;
+		case OP_NAME_PLAIN: {
+			struct worker_state nw;
+			struct stat want;
+			uint8_t plain;
+
+			memset(&want, 0, sizeof(want));
+			want.st_dev = req.want_dev;
+			want.st_ino = req.want_ino;
+			nw.open = req;
+			worker_candidate(&nw);
+			plain = inspect_name_is_plain(proc, &nw.c,
+						      req.parent_same,
+						      mount_root_of(&nw),
+						      &want);
+			n = send(sock, &plain, sizeof(plain), MSG_NOSIGNAL);
+			break;
+		}
+		default:
+			inspect_close(&w.fc);
+			n = 0;
+			break;
+		}
+		if (n < 0)
+			_exit(0);
+	}
+}
+
+/* --- the inspector's side -------------------------------------------------- */
+
+/* Reap the abandoned workers that have died since. */
+static void reap(struct prober *pr)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_ZOMBIES_MAX; i++)
+		if (pr->zombies[i] > 0 &&
+		    waitpid(pr->zombies[i], NULL, WNOHANG) != 0)
+			pr->zombies[i] = 0;
+}
+
+static void abandon(struct prober *pr, pid_t pid)
+{
+	size_t i;
+
+	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return;
+	for (i = 0; i < PROBE_ZOMBIES_MAX; i++) {
+		if (!pr->zombies[i]) {
+			pr->zombies[i] = pid;
+			return;
+		}
+	}
+}
+
+static int spawn(struct prober *pr)
+{
+	int sv[2];
+	pid_t pid;
+
+	reap(pr);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_main(sv[1], pr->proc, pr->cl);
+	}
+	close(sv[1]);
+	pr->pid = pid;
+	pr->sock = sv[0];
+	return 0;
+}
+
+/* Kill the worker (stuck in the kernel, it dies when the kernel lets it)
+ * and start another. */
+static void replace(struct prober *pr)
+{
+	if (pr->sock >= 0)
+		close(pr->sock);
+	pr->sock = -1;
+	if (pr->pid > 0) {
+		kill(pr->pid, SIGKILL);
+		abandon(pr, pr->pid);
+	}
+	pr->pid = 0;
+	pr->replaced++;
+	if (spawn(pr))
+		log_msg(LOG_ERR, "cannot start a file check worker: %s",
+			strerror(errno));
+}
+
+/* Send REQ and wait for a reply of LEN bytes into REPLY, at most the
+ * deadline. */
+static enum probe_result ask(struct prober *pr, const struct probe_request *req,
+			     void *reply, size_t len)
+{
+	struct pollfd pfd;
+	uint64_t deadline;
+	ssize_t n;
+
+	if (pr->sock < 0 && spawn(pr))
+		return PROBE_FAILED;
+	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(*req)) {
+		replace(pr);
+		return PROBE_FAILED;
+	}
+	deadline = now_ms() + pr->timeout_ms;
+	pfd.fd = pr->sock;
+	pfd.events = POLLIN;
+	for (;;) {
+		uint64_t now = now_ms();
+		int r;
+
+		if (now >= deadline) {
+			replace(pr);
+			return PROBE_TIMEOUT;
+		}
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;	/* the deadline decides */
+		break;
+	}
+	n = recv(pr->sock, reply, len, 0);
+	if (n != (ssize_t)len) {
+		/* the worker died (a crash in libmagic, say): start anew */
+		replace(pr);
+		return PROBE_FAILED;
+	}
+	return PROBE_OK;
+}
+
+int probe_start(struct prober *pr, const char *proc, struct classifier *cl,
+		unsigned int timeout_ms)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->proc = proc;
+	pr->cl = cl;
+	pr->timeout_ms = timeout_ms;
+	pr->sock = -1;
+	pr->req = calloc(1, sizeof(struct probe_request));
+	if (!pr->req)
+		return -1;
+	return spawn(pr);
+}
+
+void probe_stop(struct prober *pr)
+{
+	int i;
+
+	if (pr->sock >= 0)
+		close(pr->sock);	/* the worker sees EOF and leaves */
+	pr->sock = -1;
+	if (pr->pid > 0) {
+		/* a moment to leave, then no more waiting */
+		for (i = 0; i < 50 && waitpid(pr->pid, NULL, WNOHANG) == 0;
+		     i++)
+			usleep(2000);
+		if (i == 50) {
+			kill(pr->pid, SIGKILL);
+			abandon(pr, pr->pid);
+		}
+	}
+	pr->pid = 0;
+	reap(pr);
+	free(pr->req);
+	pr->req = NULL;
+}
+
+/* The fields of C that safeopen.c looks at, into REQ. */
+static void fill_candidate(struct probe_request *req, const struct candidate *c,
+			   bool parent_same, const char *mount_root)
+{
+	req->pid = c->pid;
+	req->ppid = c->ppid;
+	req->fd = c->fd;
+	req->dev_major = c->dev_major;
+	req->dev_minor = c->dev_minor;
+	req->inode = c->inode;
+	req->has_inode = c->has_inode;
+	req->parent_same = parent_same;
+	req->has_mount_root = copy_str(req->mount_root,
+				       sizeof(req->mount_root),
+				       mount_root) > 0 && mount_root;
+	req->has_path = copy_str(req->path, sizeof(req->path), c->path) > 0 &&
+			c->path;
+	copy_str(req->shm_dir, sizeof(req->shm_dir), c->shm_dir);
+}
+
+enum probe_result probe_open(struct prober *pr, const struct candidate *c,
+			     bool parent_same, const char *mount_root,
+			     struct probe_opened *out)
+{
+	struct probe_request *req = pr->req;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_OPEN;
+	fill_candidate(req, c, parent_same, mount_root);
+	return ask(pr, req, out, sizeof(*out));
+}
+
+enum probe_result probe_name_plain(struct prober *pr,
+				   const struct candidate *c,
+				   bool parent_same, const char *mount_root,
+				   const struct stat *st, bool *plain)
+{
+	struct probe_request *req = pr->req;
+	enum probe_result r;
+	uint8_t answer = 0;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_NAME_PLAIN;
+	fill_candidate(req, c, parent_same, mount_root);
+	req->want_dev = st->st_dev;
+	req->want_ino = st->st_ino;
+	r = ask(pr, req, &answer, sizeof(answer));
+	*plain = r == PROBE_OK && answer;
+	return r;
+}
+
+enum probe_result probe_classify(struct prober *pr, unsigned int head_kind,
+				 unsigned int types,
+				 unsigned long long sha256_max, bool name_check,
+				 struct probe_classified *out)
+{
+	struct probe_request *req = pr->req;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_CLASSIFY;
+	req->head_kind = head_kind;
+	req->types = types;
+	req->sha256_max = sha256_max;
+	req->name_check = name_check;
+	return ask(pr, req, out, sizeof(*out));
+}
+
+void probe_done(struct prober *pr)
+{
+	struct probe_request *req = pr->req;
+
+	if (pr->sock < 0)
+		return;
+	memset(req, 0, sizeof(*req));
+	req->op = OP_DONE;
+	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    (ssize_t)sizeof(*req))
+		replace(pr);
+}

@@ -1,0 +1,111 @@
+/* probe.h -- what touches a container's file, in a worker process with a deadline
+ *
+ * Resolving a name inside a container's root, reading a file's head,
+ * libmagic and the sha256 can each wait in the kernel for as long as a
+ * hostile file system or file wants: a FUSE server that stops answering
+ * (even fstat sleeps uninterruptibly), a name that walks through such a
+ * mount. Those steps run in a worker process. The inspector asks and
+ * waits for each answer with a deadline; a worker that misses it is
+ * killed (or, stuck in the kernel, abandoned) and replaced, so no file
+ * holds up the checks of other containers for longer than one deadline.
+ *
+ * A check is two questions to the same worker, which keeps the file open
+ * between them:
+ *
+ *   probe_open()      find and vet the file (check/safeopen.h), read its
+ *                     head; is it on the shared-memory mount it names?
+ *   probe_classify()  libmagic on a bounded copy (check/classify.h), the
+ *                     sha256 (check/hash.h), does the name still lead to it?
+ *   probe_done()      the file is closed (no answer awaited)
+ *
+ * The worker is forked from the caller's process and uses the caller's
+ * classifier, loaded before: call probe_start() once it is.
+ */
+#ifndef DROPEXEC_PROBE_H
+#define DROPEXEC_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "candidate.h"
+#include "check/classify.h"
+#include "check/safeopen.h"
+#include "report/finding.h"
+
+#define PROBE_ZOMBIES_MAX	16	/* abandoned workers kept to reap */
+
+enum probe_result {
+	PROBE_OK = 0,
+	PROBE_TIMEOUT,		/* no answer in time: worker replaced */
+	PROBE_FAILED,		/* no worker could be asked */
+};
+
+/* What the first question found. */
+struct probe_opened {
+	enum inspect_status status;
+	struct stat st;
+	enum inspect_via via;
+	unsigned char head[CLASSIFY_HEAD_LEN];
+	size_t head_len;
+	bool on_shm;		/* really on the shm mount C->shm_dir names */
+};
+
+/* What the second found. */
+struct probe_classified {
+	int rc;			/* classify_confirm(): 0 yes, 1 no, -1 error */
+	struct classification cls;
+	int sha_rc;		/* sha256_fd(): 0, 1 too large, -1 error */
+	char sha256[65];
+	bool name_is;		/* the name still leads to the file */
+	bool name_plain;	/* ... and is its plain name (allow.h) */
+};
+
+struct prober {
+	const char *proc;		/* procfs root ("/proc"; tests: a tree) */
+	struct classifier *cl;		/* the worker's copy is used */
+	unsigned int timeout_ms;	/* per question */
+	pid_t pid;			/* the worker, or 0 */
+	int sock;			/* to the worker, or -1 */
+	pid_t zombies[PROBE_ZOMBIES_MAX];
+	unsigned long long replaced;	/* workers killed after a deadline */
+	void *req;			/* the question being asked */
+};
+
+/* Set up PR and fork the first worker; -1 when it cannot be started. */
+int probe_start(struct prober *pr, const char *proc, struct classifier *cl,
+		unsigned int timeout_ms);
+/* Stop the worker (and reap what can be reaped). */
+void probe_stop(struct prober *pr);
+
+/*
+ * Find candidate C's file (see inspect_open()): PARENT_SAME and
+ * MOUNT_ROOT say where its name may be resolved. PROBE_OK with OUT
+ * filled, whatever OUT->status says.
+ */
+enum probe_result probe_open(struct prober *pr, const struct candidate *c,
+			     bool parent_same, const char *mount_root,
+			     struct probe_opened *out);
+
+/*
+ * Classify the file found by the last probe_open() whose header says
+ * HEAD_KIND, against TYPES; hash it up to SHA256_MAX bytes (0: not);
+ * NAME_CHECK: see whether its name still leads to it.
+ */
+enum probe_result probe_classify(struct prober *pr, unsigned int head_kind,
+				 unsigned int types,
+				 unsigned long long sha256_max, bool name_check,
+				 struct probe_classified *out);
+
+/* Is C's name the plain name (inspect_name_is_plain()) of the file of
+ * ST? *PLAIN is false unless the worker said yes in time. */
+enum probe_result probe_name_plain(struct prober *pr,
+				   const struct candidate *c,
+				   bool parent_same, const char *mount_root,
+				   const struct stat *st, bool *plain);
+
+/* Close the file of the last probe_open(); nothing is awaited. */
+void probe_done(struct prober *pr);
+
+#endif

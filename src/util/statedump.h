@@ -1,0 +1,52 @@
+/* statedump.h -- what the plugin is doing, on SIGUSR1
+ *
+ * As audisp-remote and fapolicyd do: on SIGUSR1 the plugin writes its
+ * state to a file (state_file, /run/audisp-dropexec.state by default,
+ * mode 0600, replaced whole: util/runfile.h) and one summary line to
+ * syslog. The inspector's thread gathers a struct state_view and calls
+ * state_dump(); nothing here touches the thread reading auditd's stream.
+ *
+ * The file is "key = value" lines, in sections marked "[name]": the
+ * process, the configuration in force, the queues, the losses, every
+ * counter of struct stats (util/stats.h), and the last warning or error
+ * that was logged.
+ */
+#ifndef DROPEXEC_STATEDUMP_H
+#define DROPEXEC_STATEDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "util/settings.h"
+#include "util/stats.h"
+
+struct state_view {
+	pid_t pid;
+	uint64_t uptime_s;
+	time_t now;			/* wall clock, for the file's reader */
+	const char *config_file;
+	const struct config *cfg;	/* the configuration in force */
+	const struct stats *stats;
+	size_t check_queue, check_queue_cap;	/* candidates to check */
+	size_t audit_queue, audit_queue_cap;	/* records to send */
+	size_t pending, pending_cap;		/* files to look at again */
+	unsigned long errors;		/* warnings and errors logged */
+	const char *last_error;		/* the last of them, or "" */
+	time_t last_error_time;
+};
+
+/* The state file's text (malloc'd), or NULL when out of memory. */
+char *state_format(const struct state_view *v);
+
+/* The syslog line: "state: uptime=... check_queue=N/CAP ... lost=N". */
+void state_summary(const struct state_view *v, char *buf, size_t len);
+
+/*
+ * Write V to PATH (when PATH is set) and its summary to syslog. Returns 0,
+ * or -1 when the file could not be written (said in syslog).
+ */
+int state_dump(const struct state_view *v, const char *path);
+
+#endif

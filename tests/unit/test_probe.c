@@ -1,0 +1,347 @@
+/* test_probe.c -- file access in a worker process with a deadline
+ * (check/probe.c)
+ */
+#include "testlib.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "check/probe.h"
+
+#define PID_FAKE	400
+
+static struct {
+	char *base, *root;
+	struct classifier cl;
+	struct prober pr;
+} fx;
+
+static void setup(void)
+{
+	char *pdir, *link, *tmp;
+
+	memset(&fx, 0, sizeof(fx));
+	fx.base = test_mkdtemp();
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&fx.root, "%s/root", fx.base), -1);
+	ck_assert_int_ne(asprintf(&tmp, "%s/tmp", fx.root), -1);
+	ck_assert_int_ne(asprintf(&link, "%s/root", pdir), -1);
+	ck_assert_int_eq(mkdir(pdir, 0755), 0);
+	ck_assert_int_eq(mkdir(fx.root, 0755), 0);
+	ck_assert_int_eq(mkdir(tmp, 0755), 0);
+	ck_assert_int_eq(symlink(fx.root, link), 0);
+	free(pdir);
+	free(link);
+	free(tmp);
+	ck_assert_int_eq(classifier_init(&fx.cl, 1024 * 1024), 0);
+	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 2000), 0);
+}
+
+static void teardown(void)
+{
+	probe_stop(&fx.pr);
+	classifier_free(&fx.cl);
+	test_rmtree(fx.base);
+	free(fx.base);
+	free(fx.root);
+}
+
+/* The candidate of PID_FAKE for the file NAME below its root. */
+static struct candidate *cand(const char *name)
+{
+	struct candidate *c = candidate_new();
+	struct stat st;
+	char *path;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	free(path);
+	c->pid = PID_FAKE;
+	c->path = strdup(name);
+	c->has_inode = true;
+	c->inode = st.st_ino;
+	c->dev_major = major(st.st_dev);
+	c->dev_minor = minor(st.st_dev);
+	return c;
+}
+
+static void put_elf(const char *name)
+{
+	size_t len;
+	char *elf = test_read_file("/proc/self/exe", &len);
+
+	free(test_write_file(fx.root, name, elf, len, 0755));
+	free(elf);
+}
+
+/*
+ * A sparse ELF whose NSEC section headers all claim SECMB MiB of notes:
+ * libmagic, left to itself, reads every one of them.
+ */
+static void put_crafted(const char *name, unsigned int nsec,
+			unsigned int secmb)
+{
+	unsigned char buf[4096 + 64 * 1024];
+	unsigned int i;
+	char *path;
+	int fd;
+
+	memset(buf, 0, sizeof(buf));
+	{
+		Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+		Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
+
+		memcpy(eh->e_ident, ELFMAG, SELFMAG);
+		eh->e_ident[EI_CLASS] = ELFCLASS64;
+		eh->e_ident[EI_DATA] = ELFDATA2LSB;
+		eh->e_ident[EI_VERSION] = EV_CURRENT;
+		eh->e_type = ET_EXEC;
+		eh->e_machine = EM_X86_64;
+		eh->e_version = EV_CURRENT;
+		eh->e_entry = 0x401000;
+		eh->e_phoff = sizeof(*eh);
+		eh->e_shoff = 4096;
+		eh->e_ehsize = sizeof(*eh);
+		eh->e_phentsize = sizeof(*ph);
+		eh->e_phnum = 1;
+		eh->e_shentsize = sizeof(Elf64_Shdr);
+		eh->e_shnum = (uint16_t)nsec;
+		ph->p_type = PT_LOAD;
+		ph->p_flags = PF_R | PF_X;
+		ph->p_vaddr = 0x400000;
+		ph->p_filesz = 4096;
+		ph->p_memsz = 4096;
+	}
+	ck_assert_uint_le(4096 + nsec * sizeof(Elf64_Shdr), sizeof(buf));
+	for (i = 0; i < nsec; i++) {
+		Elf64_Shdr *sh = (Elf64_Shdr *)(buf + 4096) + i;
+
+		sh->sh_type = SHT_NOTE;
+		sh->sh_offset = 65536;
+		sh->sh_size = (uint64_t)secmb << 20;
+		sh->sh_addralign = 4;
+	}
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	ck_assert_int_eq(ftruncate(fd, 65536 + ((off_t)secmb << 20) + 4096),
+			 0);
+	close(fd);
+	free(path);
+}
+
+/* Found, read, classified and hashed, all in the worker. */
+START_TEST(test_open_classify)
+{
+	struct candidate *c;
+	struct probe_opened op;
+	struct probe_classified pc;
+	unsigned int kind;
+
+	put_elf("/tmp/drop");
+	c = cand("/tmp/drop");
+	ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	ck_assert_int_eq(op.via, VIA_PROC_ROOT);
+	ck_assert_uint_eq(op.st.st_ino, c->inode);
+	ck_assert_int_eq(classify_head(op.head, op.head_len,
+				       (unsigned long long)op.st.st_size,
+				       &kind), HEAD_CANDIDATE);
+	ck_assert_int_eq(probe_classify(&fx.pr, kind, DEFAULT_TYPES,
+					16 << 20, true, &pc), PROBE_OK);
+	ck_assert_int_eq(pc.rc, 0);
+	ck_assert_int_eq(pc.sha_rc, 0);
+	ck_assert_uint_eq(strlen(pc.sha256), 64);
+	ck_assert(pc.name_is);
+	probe_done(&fx.pr);
+	ck_assert_uint_eq(fx.pr.replaced, 0);
+	candidate_free(c);
+}
+END_TEST
+
+/* A name that leads nowhere: the worker says so, and stays. */
+START_TEST(test_open_gone)
+{
+	struct candidate *c;
+	struct probe_opened op;
+	char *path;
+
+	put_elf("/tmp/gone");
+	c = cand("/tmp/gone");
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/gone", fx.root), -1);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op), PROBE_OK);
+	ck_assert_int_ne(op.status, INSPECT_OK);
+	ck_assert_uint_eq(fx.pr.replaced, 0);
+	free(path);
+	candidate_free(c);
+}
+END_TEST
+
+/*
+ * The attack: libmagic given free rein over a crafted sparse ELF (limits
+ * raised to libmagic's own, 64 MiB of copy) reads section after section.
+ * The deadline ends it: the worker is replaced, and the next file is
+ * checked by the new one.
+ */
+START_TEST(test_deadline_replaces_worker)
+{
+	struct candidate *c, *d;
+	struct probe_opened op;
+	struct probe_classified pc;
+	size_t max;
+	unsigned int kind;
+
+	/* the worker is forked with the classifier as it is now */
+	probe_stop(&fx.pr);
+	fx.cl.bytes_max = 64 << 20;
+	max = 64 << 20;
+	magic_setparam(fx.cl.magic, MAGIC_PARAM_BYTES_MAX, &max);
+	max = 32768;
+	magic_setparam(fx.cl.magic, MAGIC_PARAM_ELF_SHNUM_MAX, &max);
+	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 200), 0);
+
+	put_crafted("/tmp/evil", 60, 60);
+	c = cand("/tmp/evil");
+	ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	ck_assert_int_eq(classify_head(op.head, op.head_len,
+				       (unsigned long long)op.st.st_size,
+				       &kind), HEAD_CANDIDATE);
+	ck_assert_int_eq(probe_classify(&fx.pr, kind, DEFAULT_TYPES, 0,
+					false, &pc), PROBE_TIMEOUT);
+	ck_assert_uint_eq(fx.pr.replaced, 1);
+
+	put_elf("/tmp/next");
+	d = cand("/tmp/next");
+	ck_assert_int_eq(probe_open(&fx.pr, d, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	candidate_free(c);
+	candidate_free(d);
+}
+END_TEST
+
+/* The same crafted file under the shipped limits: libmagic sees a bounded
+ * copy, answers well within the deadline, and calls it an executable. */
+START_TEST(test_crafted_elf_bounded)
+{
+	struct candidate *c;
+	struct probe_opened op;
+	struct probe_classified pc;
+	unsigned int kind;
+
+	put_crafted("/tmp/evil", 60, 60);
+	c = cand("/tmp/evil");
+	ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(classify_head(op.head, op.head_len,
+				       (unsigned long long)op.st.st_size,
+				       &kind), HEAD_CANDIDATE);
+	ck_assert_int_eq(probe_classify(&fx.pr, kind, DEFAULT_TYPES,
+					16 << 20, false, &pc), PROBE_OK);
+	ck_assert_int_eq(pc.rc, 0);
+	ck_assert_str_eq(pc.cls.mime, "application/x-executable");
+	ck_assert_uint_eq(fx.pr.replaced, 0);
+	candidate_free(c);
+}
+END_TEST
+
+/* A worker that dies (a crash in libmagic, say) is started anew. */
+START_TEST(test_dead_worker_replaced)
+{
+	struct candidate *c;
+	struct probe_opened op;
+	enum probe_result r;
+
+	put_elf("/tmp/drop");
+	c = cand("/tmp/drop");
+	ck_assert_int_eq(kill(fx.pr.pid, SIGKILL), 0);
+	r = probe_open(&fx.pr, c, false, NULL, &op);
+	ck_assert(r == PROBE_FAILED || r == PROBE_OK);
+	if (r == PROBE_FAILED)
+		ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op),
+				 PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	candidate_free(c);
+}
+END_TEST
+
+/* The worker holds nothing of the plugin's: standard streams on
+ * /dev/null (never auditd's socket), its own socket, nothing else. */
+START_TEST(test_worker_descriptors)
+{
+	struct dirent *e;
+	char dir[64], link[128], target[256];
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)fx.pr.pid);
+	/* a check done, then a question answered: the file is closed */
+	{
+		struct candidate *c;
+		struct probe_opened op;
+		char *path;
+
+		put_elf("/tmp/drop");
+		c = cand("/tmp/drop");
+		ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op),
+				 PROBE_OK);
+		probe_done(&fx.pr);
+		ck_assert_int_ne(asprintf(&path, "%s/tmp/drop", fx.root), -1);
+		ck_assert_int_eq(unlink(path), 0);
+		free(path);
+		ck_assert_int_eq(probe_open(&fx.pr, c, false, NULL, &op),
+				 PROBE_OK);
+		ck_assert_int_ne(op.status, INSPECT_OK);
+		candidate_free(c);
+	}
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		fd = atoi(e->d_name);
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		ck_assert_int_gt(len, 0);
+		target[len] = '\0';
+		if (fd <= 2)
+			ck_assert_str_eq(target, "/dev/null");
+		else if (fd == 3)
+			ck_assert_ptr_nonnull(strstr(target, "socket:"));
+		else
+			ck_assert_msg(0, "worker holds fd %d: %s", fd, target);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_eq(n, 4);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("probe");
+	TCase *tc = tcase_create("probe");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_open_classify);
+	tcase_add_test(tc, test_open_gone);
+	tcase_add_test(tc, test_crafted_elf_bounded);
+	tcase_add_test(tc, test_deadline_replaces_worker);
+	tcase_add_test(tc, test_dead_worker_replaced);
+	tcase_add_test(tc, test_worker_descriptors);
+	suite_add_tcase(s, tc);
+	return s;
+}
