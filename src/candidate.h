@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* candidate.h -- a file write seen in the audit trail, waiting for a check */
 #ifndef DROPEXEC_CANDIDATE_H
 #define DROPEXEC_CANDIDATE_H

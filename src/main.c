@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c -- audisp-dropexec: TRC-1022 DroppedExecutable as an auditd plugin
  *
  * main() parses the options, loads the configuration, drops privileges,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* allow.c -- known-good activity, from the [allow] lists of the configuration */
 #include "check/allow.h"
 

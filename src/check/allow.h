@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* allow.h -- known-good activity, from the [allow] lists of the configuration
  *
  * A confirmed drop is suppressed (and counted, not lost) when the writer's

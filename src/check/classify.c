@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.c -- is this file an executable? ELF header first, then libmagic */
 #include "check/classify.h"
 

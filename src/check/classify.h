@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.h -- is this file an executable? ELF header first, then libmagic */
 #ifndef DROPEXEC_CLASSIFY_H
 #define DROPEXEC_CLASSIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dedupe.c -- remember which file contents were already reported */
 #include "check/dedupe.h"
 

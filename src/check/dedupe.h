@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dedupe.h -- remember which file contents were already reported */
 #ifndef DROPEXEC_DEDUPE_H
 #define DROPEXEC_DEDUPE_H

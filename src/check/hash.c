@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hash.c -- SHA-256 of a dropped file, by OpenSSL's libcrypto (EVP) */
 #include "check/hash.h"
 

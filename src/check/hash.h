@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hash.h -- SHA-256 of a dropped file, by OpenSSL's libcrypto (EVP)
  *
  * libcrypto is the FIPS-capable implementation of the hosts this runs on

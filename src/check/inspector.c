@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspector.c -- the thread that checks candidates */
 #include "check/inspector.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspector.h -- the thread that checks candidates
  *
  * The reader queues candidates here without ever waiting

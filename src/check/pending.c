@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pending.c -- candidates waiting for another look, by due time */
 #include "check/pending.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pending.h -- candidates waiting for another look, by due time
  *
  * The check keeps a candidate for later when its file is still short or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.c -- the check of one candidate, step by step */
 #include "check/pipeline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.h -- the check of one candidate, step by step
  *
  * check_candidate() takes a candidate from the reader and decides:

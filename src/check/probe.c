@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe.c -- what touches a container's file, in a worker process with a deadline */
 #include "check/probe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe.h -- what touches a container's file, in a worker process with a deadline
  *
  * Resolving a name inside a container's root, reading a file's head,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* safeopen.c -- open a file named by a container, inside that container */
 #include "check/safeopen.h"
 

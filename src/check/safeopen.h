@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* safeopen.h -- open a file named by a container, inside that container */
 #ifndef DROPEXEC_SAFEOPEN_H
 #define DROPEXEC_SAFEOPEN_H

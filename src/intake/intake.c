@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intake.c -- a thread that only moves auditd's bytes into a bounded buffer */
 #include "intake/intake.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* intake.h -- a thread that only moves auditd's bytes into a bounded buffer
  *
  * auditd writes to all its plugins from one thread over a blocking socket:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.c -- the reader: auditd's records in, candidates for the check out */
 #include "intake/reader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.h -- the reader: auditd's records in, candidates for the check out
  *
  * Every complete event goes the same way, in the reader's thread:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* record.c -- from auditd's record stream to candidates */
 #include "intake/record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* record.h -- from auditd's record stream to candidates */
 #ifndef DROPEXEC_RECORD_H
 #define DROPEXEC_RECORD_H

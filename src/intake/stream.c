@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stream.c -- from the intake buffer into the reader, with the signals
  *
  * The intake thread (intake/intake.c) reads auditd's stream (stdin, or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stream.h -- from the intake buffer into the reader, with the signals */
 #ifndef DROPEXEC_STREAM_H
 #define DROPEXEC_STREAM_H

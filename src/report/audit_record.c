@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* audit_record.c -- findings back into the audit trail */
 #include "report/audit_record.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* audit_record.h -- findings back into the audit trail */
 #ifndef DROPEXEC_AUDIT_RECORD_H
 #define DROPEXEC_AUDIT_RECORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* finding.c -- a confirmed drop, as a TRC-1022 finding in JSON */
 #include "report/finding.h"
 

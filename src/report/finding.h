@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* finding.h -- a confirmed drop, as a TRC-1022 finding in JSON */
 #ifndef DROPEXEC_FINDING_H
 #define DROPEXEC_FINDING_H

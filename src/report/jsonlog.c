@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonlog.c -- the findings log, one JSON object per line */
 #include "report/jsonlog.h"
 

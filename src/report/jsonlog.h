@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonlog.h -- the findings log, one JSON object per line */
 #ifndef DROPEXEC_JSONLOG_H
 #define DROPEXEC_JSONLOG_H

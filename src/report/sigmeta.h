@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sigmeta.h -- the TRC-1022 signature metadata, as published */
 #ifndef DROPEXEC_SIGMETA_H
 #define DROPEXEC_SIGMETA_H

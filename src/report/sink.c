@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sink.c -- where findings go: the list of sinks */
 #include "report/sink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sink.h -- where findings go: a small interface, and the list of sinks
  *
  * The check hands every confirmed drop, as one struct finding, to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fstype.c -- which devices hold file systems that must never be read */
 #include "scope/fstype.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fstype.h -- which devices hold file systems that must never be read
  *
  * A file on FUSE, NFS, SMB, 9p, Ceph or any other file system of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* meta.c -- container name, image and pod from the runtime's state on disk */
 #include "scope/meta.h"
 #include "util/readfile.h"

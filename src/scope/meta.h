@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* meta.h -- container name, image and pod from the runtime's state on disk */
 #ifndef DROPEXEC_META_H
 #define DROPEXEC_META_H

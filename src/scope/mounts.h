@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mounts.h -- mount tables read with libmount, and the file systems never read
  *
  * Contract:

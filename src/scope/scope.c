@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* scope.c -- is a write inside a container, and which one? */
 #include "scope/scope.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* scope.h -- is a write inside a container, and which one? */
 #ifndef DROPEXEC_SCOPE_H
 #define DROPEXEC_SCOPE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c -- messages to syslog, and to stderr where someone reads it
  *
  * See log.h for where the copies on stderr go and why. A message is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h -- messages to syslog, and to stderr where someone reads it
  *
  * Every message goes to syslog (facility daemon). A copy goes to stderr:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* path.c -- absolute paths as text, without touching the file system */
 #include "util/path.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* path.h -- absolute paths as text, without touching the file system */
 #ifndef DROPEXEC_PATH_H
 #define DROPEXEC_PATH_H

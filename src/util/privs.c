@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privs.c -- keep only the capabilities the plugin needs */
 #include "util/privs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privs.h -- keep only the capabilities the plugin needs */
 #ifndef DROPEXEC_PRIVS_H
 #define DROPEXEC_PRIVS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* queue.c -- bounded queue of pointers between threads */
 #include "util/queue.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* queue.h -- bounded queue of pointers between threads */
 #ifndef DROPEXEC_QUEUE_H
 #define DROPEXEC_QUEUE_H

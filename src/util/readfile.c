@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readfile.c -- read a small file whole, with a size bound */
 #include "util/readfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readfile.h -- read a small file whole, with a size bound */
 #ifndef DROPEXEC_READFILE_H
 #define DROPEXEC_READFILE_H

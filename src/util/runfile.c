@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runfile.c -- small files under /run: the pid file and the state dump */
 #include "util/runfile.h"
 

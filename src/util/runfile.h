@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* runfile.h -- small files under /run: the pid file and the state dump
  *
  * Both are written whole into a new temporary file next to the target

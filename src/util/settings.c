@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* settings.c -- load and validate /etc/audit/dropexec.conf with iniparser */
 #include "util/settings.h"
 

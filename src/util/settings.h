@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* settings.h -- the detector's INI configuration */
 #ifndef DROPEXEC_SETTINGS_H
 #define DROPEXEC_SETTINGS_H

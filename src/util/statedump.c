@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* statedump.c -- what the plugin is doing, on SIGUSR1 */
 #include "util/statedump.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* statedump.h -- what the plugin is doing, on SIGUSR1
  *
  * As audisp-remote and fapolicyd do: on SIGUSR1 the plugin writes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stats.c -- counters of what was seen, checked, reported and dropped */
 #include <stddef.h>
 #include <stdio.h>

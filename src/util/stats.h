@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stats.h -- counters of what was seen, checked, reported and dropped */
 #ifndef DROPEXEC_STATS_H
 #define DROPEXEC_STATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* textenc.c -- decoding audit values, UTF-8 checks, hex */
 #include "util/textenc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* textenc.h -- decoding audit values, UTF-8 checks, hex */
 #ifndef DROPEXEC_TEXTENC_H
 #define DROPEXEC_TEXTENC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeutil.h -- monotonic milliseconds */
 #ifndef DROPEXEC_TIMEUTIL_H
 #define DROPEXEC_TIMEUTIL_H

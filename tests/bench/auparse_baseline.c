@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* auparse_baseline.c -- the floor for parse throughput: feed a record
  * stream through libauparse and visit every field of every record, as
  * any auparse-based plugin must; do nothing else. */

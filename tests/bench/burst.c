@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* burst.c -- runs in a container (built -static): drop NEXEC executables
  * and write NFILES ordinary files as fast as it can.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/burst.sh -- a container drops thousands of executables and
 # writes tens of thousands of ordinary files as fast as it can
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/capture.sh -- capture a realistic audit stream on this machine
 #
 # Runs a private auditd with the plugin and rules/dropexec.rules while the

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/events.sh -- how many events typical activity makes, with and
-# without rules/dropexec-exclusions.rules, and what they weigh in the log
+# without rules/69-dropexec-exclusions.rules, and what they weigh in the log
 #
 # A private auditd runs the plugin (shipped configuration). Each workload
 # runs once under rules/dropexec.rules alone ("main") and once under the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fileloop.c -- the file operations whose audit cost rules-overhead.sh
  * measures.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Read dropexec's JSON log for the benchmarks.
 
   findings_check.py verify LOG CID PREFIX N

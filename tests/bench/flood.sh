@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/flood.sh -- a container renames one file 200,000 times as
 # fast as it can, then drops one executable
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonwatch.c -- note when each line of a growing file is written.
  *
  * usage: jsonwatch FILE

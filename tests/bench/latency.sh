@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/latency.sh -- from the audit timestamp of the triggering
 # syscall to the finding being written
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/lib.sh -- what only the benchmarks need (sourced).
 #
 # The private auditd, the plugin's configuration and syslog messages, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Multiply captured audit events into a large stream with fresh serials.
 
 usage: make_stream.py SOURCE.log EVENTS OUT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/memory.sh -- the plugin's memory stays bounded
 #
 # 1. Peak RSS during a burst: burst.sh's figures (run here with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/parse.sh -- parse throughput: audisp-dropexec -i against bare
 # libauparse on the same stream
 #

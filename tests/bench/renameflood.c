@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* renameflood.c -- runs in a container (built -static): rename one file
  * back and forth N times as fast as it can, then drop one executable.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/rules-overhead.sh -- what the audit rules cost the kernel and
 # the system, per file operation
 #
@@ -8,7 +9,7 @@
 #   none      no rules
 #   dropexec  rules/dropexec.rules (open/creat for write + rename/link,
 #             success only)
-#   shipped   rules/dropexec-exclusions.rules, then rules/dropexec.rules
+#   shipped   rules/69-dropexec-exclusions.rules, then rules/dropexec.rules
 #   opens     naive: every open/openat/openat2/creat, no perm/success filter
 #   writes    naive: every write/pwrite64/writev/pwritev/pwritev2
 # The rule sets take turns in each round (rotated), RUNS rounds; ratios are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tiny.c -- the smallest real ELF executable: exit(0). burst.sh and
  * latency.sh drop copies of it (built -static -nostdlib). */
 void _start(void)

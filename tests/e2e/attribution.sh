@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/attribution.sh -- end-to-end tests of attribution and precision
 #
 # Like tests/e2e/run.sh (both use tests/lib), it runs a private

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/fleet.sh -- findings travel with the field's own forwarding
 #
 # On one machine: an aggregator auditd (auditd -n -c AGG with local_events

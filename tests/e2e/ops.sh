@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/ops.sh -- end-to-end tests of how the plugin is operated
 #
 # Runs a private auditd (tests/lib/auditd.sh) with the built plugin and

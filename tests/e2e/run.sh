@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/run.sh -- end-to-end tests of audisp-dropexec
 #
 # Runs a private auditd (auditd -n -c TMPDIR) with the built plugin, loads the
@@ -696,19 +697,24 @@ t_t_removed_log() {
 t_u_flood() {
 	local n_elf=300 n_txt=10 got lost0 lost1 deadline
 	lost0=$(auditctl -s | awk '$1 == "lost" {print $2}')
-	start_in "mkdir -p /tmp/de-u && dd if=/bin/busybox of=/tmp/de-u/small bs=8192 count=1 2>/dev/null &&
+	# The container lives on until the test has counted (fire): once it
+	# stops, podman unmounts its root and the files of writers that are
+	# gone can no longer be read, which a slow (sanitizer) build on a
+	# loaded machine would turn into missing findings.
+	start_armed "mkdir -p /tmp/de-u && dd if=/bin/busybox of=/tmp/de-u/small bs=8192 count=1 2>/dev/null &&
 		i=0; while [ \$i -lt $n_elf ]; do
 			cp /tmp/de-u/small /tmp/de-u/e\$i || exit 1
 			j=0; while [ \$j -lt $n_txt ]; do echo text > /tmp/de-u/t\$i-\$j; j=\$((j+1)); done
 			i=\$((i+1))
-		done; sleep 1" || return
-	deadline=$(($(now_us) + 90 * 1000000))
+		done" "true" || return
+	deadline=$(($(now_us) + 55 * 1000000))
 	while :; do
 		got=$(helper paths "$JSON_LOG" /tmp/de-u/e "$CID" | sort -u | wc -l)
 		((got >= n_elf)) && break
 		(($(now_us) < deadline)) || break
 		sleep 0.5
 	done
+	fire
 	finish "$CID" || true
 	lost1=$(auditctl -s | awk '$1 == "lost" {print $2}')
 	note "(u) $got of $n_elf ELF drops reported among $((n_elf * (n_txt + 1))) files; kernel lost $((lost1 - lost0)) records; plugin $(awk '/^(VmRSS|VmHWM|Threads):/ {printf "%s %s%s ", $1, $2, $3}' "/proc/$PLUGIN_PID/status" 2>/dev/null)"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-config.h -- what configure would define, for the fuzz build */
 #define _GNU_SOURCE 1
 #define PACKAGE "dropexec"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_cgroup.c -- libFuzzer target: /proc/PID/cgroup text, which a
  * container with CAP_SYS_ADMIN can shape, to cgroup_find_container().
  * A container named must carry a 64-digit lower-case hex id. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_config.c -- libFuzzer target: the INI text of the configuration
  * file to config_load() and back to nothing (config_free(),
  * config_errors_free()). The file is root's, but --check-config is

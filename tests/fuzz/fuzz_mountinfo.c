@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_mountinfo.c -- libFuzzer target: /proc/PID/mountinfo text (a
  * container with CAP_SYS_ADMIN chooses its mount points, and so what a
  * line holds) to the mount table (libmount), the runtime guessed from a

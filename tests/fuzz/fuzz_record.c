@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_record.c -- libFuzzer target: audit record text to candidates,
  * then to the JSON finding and the audit message built from them. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_runtime_state.c -- libFuzzer target: a container runtime's state
  * JSON (written by the runtime, but holding names, labels and
  * annotations the container's owner chose) to the metadata parsers.

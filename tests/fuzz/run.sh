@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Build the libFuzzer targets and run each of them.
 #
 #   tests/fuzz/run.sh [SECONDS [TARGET...]]

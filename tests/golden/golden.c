@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* golden.c -- audit records in, what dropexec makes of them out
  *
  *   golden-findings LOG JSONL AUDIT

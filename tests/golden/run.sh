@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/golden/run.sh -- golden-file tests: captured and crafted audit
 # records in, the expected JSON findings and audit messages out (TAP).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/auditd.sh -- a private auditd running audisp-dropexec, shared by
 # the end-to-end suites (tests/e2e) and the benchmarks (tests/bench); sourced.
@@ -34,7 +35,7 @@ RULES="$REPO/rules/dropexec.rules"
 # Loaded before RULES wherever RULES is loaded (installed as 69-..., the
 # rules as 70-...): "never" rules that keep the runtimes' and device
 # writes out of the audit trail.
-EXCLUSIONS="$REPO/rules/dropexec-exclusions.rules"
+EXCLUSIONS="$REPO/rules/69-dropexec-exclusions.rules"
 # The project's rules in the order they are loaded.
 PROJECT_RULES=("$EXCLUSIONS" "$RULES")
 SHIPPED_CONF="$REPO/conf/dropexec.conf"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/containers.sh -- test images and podman + runc containers for the
 # end-to-end suites and the benchmarks; sourced after tests/lib/auditd.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/lib/e2e.sh -- the harness of the end-to-end suites (tests/e2e/*.sh);
 # sourced after tests/lib/auditd.sh and tests/lib/containers.sh.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Read dropexec's JSON log and ausearch output for the end-to-end tests.
 
 A finding is selected by the container that dropped it AND its path: CID is

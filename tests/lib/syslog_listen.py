@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Listen on a syslog socket for a benchmark run.
 
 usage: syslog_listen.py SOCKET OUT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_allow.c -- the [allow] lists (check/allow.c) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_audit_record.c -- a finding as an audit USER message, as ausearch
  * reads it back (report/audit_record.c) */
 #include "testlib.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_classify.c -- ELF header checks and libmagic confirmation */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_dedupe.c -- the set of file contents already reported */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_finding.c -- a finding as one line of JSON (report/finding.c) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_hash.c -- SHA-256 (FIPS 180-4, libcrypto) of dropped files, sha256_max_bytes */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_intake.c -- the intake: a thread that only moves bytes into a ring */
 #include "testlib.h"
 

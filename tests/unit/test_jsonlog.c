@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_jsonlog.c -- the findings log under faults: removed, full, unwritable */
 #include "testlib.h"
 

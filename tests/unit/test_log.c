@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_log.c -- syslog, stderr copies and the last error (util/log.c) */
 #include "testlib.h"
 

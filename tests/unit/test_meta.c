@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_meta.c -- container name, image and pod from the runtimes' state on
  * disk (tests/fixtures/meta), the metadata cache, and the [allow] lists */
 #include "testlib.h"

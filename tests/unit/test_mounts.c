@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mounts.c -- mount tables (libmount) and file systems never read */
 #include "testlib.h"
 

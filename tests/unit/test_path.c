@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_path.c -- absolute paths as text (util/path.c) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pending.c -- candidates waiting for another look (check/pending.c) */
 #include "testlib.h"
 

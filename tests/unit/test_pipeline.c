@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pipeline.c -- the check of one candidate, step by step
  * (check/pipeline.c, check/inspector.c)
  *

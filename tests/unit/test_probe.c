@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_probe.c -- file access in a worker process with a deadline
  * (check/probe.c)
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_queue.c -- the bounded queue between the reader and the inspector */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_reader.c -- the reader's routing: what is let go early, what is
  * dropped and counted, what is queued for the check (intake/reader.c) */
 #include "testlib.h"

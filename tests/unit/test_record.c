@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_record.c -- from the audit record stream to candidates */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_record_malformed.c -- hostile and broken record streams: no crash, and the
  * detection keeps working afterwards */
 #include "testlib.h"

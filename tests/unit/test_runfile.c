@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_runfile.c -- the pid file and whole-file replacement (util/runfile.c) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_safeopen.c -- opening a file a container named, inside that container */
 #include "testlib.h"
 

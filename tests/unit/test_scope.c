@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_settings.c -- loading and validating dropexec.conf */
 #include "testlib.h"
 

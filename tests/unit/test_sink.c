@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sink.c -- where findings go (report/sink.c and the two sinks) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_statedump.c -- the SIGUSR1 state dump (util/statedump.c) */
 #include "testlib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_textenc.c -- audit value decoding, UTF-8 validation and repair, hex
  * (util/textenc.c) */
 #include "testlib.h"

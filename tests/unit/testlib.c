@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testlib.c -- main() of every unit test program, TAP output, helpers
  *
  * main() runs the program's suite with Check (CK_FORK as the environment

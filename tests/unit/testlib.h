@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testlib.h -- what every unit test program of dropexec shares
  *
  * There is one test program per module (tests/unit/<module>, built from
