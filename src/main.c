@@ -2,9 +2,11 @@
 /* main.c -- audisp-dropexec: TRC-1022 DroppedExecutable as an auditd plugin
  *
  * main() parses the options, loads the configuration, drops privileges,
- * wires the parts and handles signals. The main thread then runs the
- * intake (intake/stream.c -> intake/reader.c: records -> candidates ->
- * scope -> check queue); the inspector thread checks files and reports
+ * wires the parts and handles signals. The intake thread only reads
+ * auditd's stream into a bounded buffer (intake/intake.c); the main thread
+ * parses from it (intake/stream.c -> intake/reader.c: records ->
+ * candidates -> scope -> check queue); the inspector thread checks files
+ * and reports
  * (check/inspector.c -> report/); the sender thread puts findings back
  * into the audit trail (report/audit_record.c).
  *
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "check/inspector.h"
+#include "intake/intake.h"
 #include "intake/reader.h"
 #include "intake/stream.h"
 #include "report/audit_record.h"
@@ -196,6 +199,7 @@ int main(int argc, char **argv)
 	struct stream_signals sig;
 	struct running run;
 	struct reader reader;
+	struct intake intake;
 	struct audit_sender sender;
 	struct audit_sink audit_sink;
 	struct jsonlog_sink json_sink;
@@ -303,12 +307,21 @@ int main(int argc, char **argv)
 			NULL)) {
 		log_msg(LOG_ERR, "cannot initialise auparse");
 		rc = 1;
+	} else if (intake_init(&intake, fd, cfg.intake_buffer_bytes,
+			       input != NULL, &stats) ||
+		   intake_start(&intake)) {
+		log_msg(LOG_ERR, "cannot start the intake: %s",
+			strerror(errno));
+		intake_destroy(&intake);
+		reader_destroy(&reader);
+		rc = 1;
 	} else {
 		sig = (struct stream_signals){ .stop = &got_term,
 					       .reload = &got_hup,
 					       .on_reload = reload,
 					       .arg = &run,
-					       .wait_mask = &wait_mask };
+					       .wait_mask = &wait_mask,
+					       .stats = &stats };
 		log_msg(LOG_INFO, "started (config %s, scope %s)", cfg_path,
 			cfg.scope == SCOPE_ALL ? "all" : "container");
 		/* A run over a file (-i) is no daemon: no pid file. */
@@ -320,7 +333,8 @@ int main(int argc, char **argv)
 				pid_file = cfg.pid_file;
 		}
 		dump_target = &in;
-		stream_run(fd, &reader, &sig);
+		stream_run(&intake, &reader, &sig);
+		intake_destroy(&intake);
 		reader_finish(&reader);
 		reader_destroy(&reader);
 	}

@@ -1,37 +1,83 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stream.c -- read auditd's stream (stdin, or a file with -i) into the reader */
+/* stream.c -- from the intake buffer into the reader, with the signals
+ *
+ * The intake thread (intake/intake.c) reads auditd's stream (stdin, or a
+ * file with -i) into its buffer; this loop, in the main thread, waits for
+ * data with the signals let in, hands the buffered bytes to the reader,
+ * completes events whose EOE never came when input is idle, and reports
+ * records the intake had to drop.
+ */
 #include "intake/stream.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "util/log.h"
+#include "util/timeutil.h"
 
-#define READ_CHUNK	(64 * 1024)
 #define IDLE_NS		200000000L
+/* Bytes handed to the reader between two looks at the signal flags. */
+#define DRAIN_STEP	(1024 * 1024)
+/* At most one warning about dropped records this often. */
+#define LOSS_REPORT_MS	10000
 
-int stream_run(int fd, struct reader *r, const struct stream_signals *sig)
+/* Feed up to MAX buffered bytes to the reader; true if more is left. */
+static bool drain(struct intake *in, struct reader *r, size_t max)
 {
-	char *buf = malloc(READ_CHUNK);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	const char *p;
+	size_t n, done = 0;
+
+	while (done < max && (n = intake_peek(in, &p)) > 0) {
+		if (n > max - done)
+			n = max - done;
+		reader_feed(r, p, n);
+		intake_consume(in, n);
+		done += n;
+	}
+	return intake_used(in) > 0;
+}
+
+/* Warn when the intake dropped records since the last warning (at most
+ * every LOSS_REPORT_MS, unless FORCE). */
+static void report_losses(const struct stats *s, uint64_t *reported,
+			  uint64_t *last_ms, bool force)
+{
+	uint64_t lost = atomic_load(&s->intake_dropped), now;
+
+	if (lost == *reported)
+		return;
+	now = now_ms();
+	if (!force && *last_ms && now - *last_ms < LOSS_REPORT_MS)
+		return;
+	log_msg(LOG_WARNING, "intake buffer full: %llu records (%llu bytes) "
+		"of auditd's stream dropped since start; raise [limits] "
+		"intake_buffer_bytes",
+		(unsigned long long)lost,
+		(unsigned long long)atomic_load(&s->intake_dropped_bytes));
+	*reported = lost;
+	*last_ms = now;
+}
+
+int stream_run(struct intake *in, struct reader *r,
+	       const struct stream_signals *sig)
+{
+	struct pollfd pfd = { .fd = intake_wake_fd(in), .events = POLLIN };
 	const struct timespec idle = { .tv_sec = 0, .tv_nsec = IDLE_NS };
+	const struct timespec now = { 0, 0 };
+	uint64_t reported = 0, last_ms = 0;
+	bool more = false;
 	int rc = 0;
 
-	if (!buf)
-		return -1;
 	while (!*sig->stop) {
-		ssize_t n;
 		int p;
 
 		if (*sig->reload) {
 			*sig->reload = 0;
 			sig->on_reload(sig->arg);
 		}
-		p = ppoll(&pfd, 1, &idle, sig->wait_mask);
+		p = ppoll(&pfd, 1, more ? &now : &idle, sig->wait_mask);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
@@ -39,22 +85,28 @@ int stream_run(int fd, struct reader *r, const struct stream_signals *sig)
 			rc = -1;
 			break;
 		}
-		if (p == 0) {
+		if (p == 0 && !more) {
 			reader_idle(r);
 			continue;
 		}
-		n = read(fd, buf, READ_CHUNK);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			log_msg(LOG_ERR, "read: %s", strerror(errno));
-			rc = -1;
+		if (p > 0)
+			intake_clear_wake(in);
+		more = drain(in, r, DRAIN_STEP);
+		if (sig->stats)
+			report_losses(sig->stats, &reported, &last_ms, false);
+		if (intake_finished(in))
 			break;
-		}
-		if (n == 0)
-			break;
-		reader_feed(r, buf, (size_t)n);
 	}
-	free(buf);
+	/* Stop or end of input: no more reading, but what is buffered is
+	 * parsed. */
+	intake_stop(in);
+	while (drain(in, r, DRAIN_STEP))
+		;
+	if (sig->stats)
+		report_losses(sig->stats, &reported, &last_ms, true);
+	if (intake_error(in)) {
+		log_msg(LOG_ERR, "read: %s", strerror(intake_error(in)));
+		rc = -1;
+	}
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stream.h -- read auditd's stream (stdin, or a file with -i) into the reader */
+/* stream.h -- from the intake buffer into the reader, with the signals */
 #ifndef DROPEXEC_STREAM_H
 #define DROPEXEC_STREAM_H
 
 #include <signal.h>
 
+#include "intake/intake.h"
 #include "intake/reader.h"
+#include "util/stats.h"
 
 /* What the stream loop asks of the signal handling between reads. */
 struct stream_signals {
@@ -14,15 +16,20 @@ struct stream_signals {
 	void (*on_reload)(void *arg);
 	void *arg;
 	const sigset_t *wait_mask;	/* signals let in while waiting */
+	const struct stats *stats;	/* intake losses to report, or NULL */
 };
 
 /*
- * Read FD until end of input or *SIG->stop, feeding the reader; when the
- * input is idle for 200 ms, events whose EOE never came are completed.
- * Signals are let in only while waiting for input (ppoll), so none is
- * lost between a check of the flags and the wait. Returns 0 at end of
- * input or stop, -1 on a read error.
+ * Feed what the running intake IN buffers to the reader until end of
+ * input or *SIG->stop; when the input is idle for 200 ms, events whose
+ * EOE never came are completed. Signals are let in only while waiting
+ * (ppoll on the intake's wake-up descriptor), so none is lost between a
+ * check of the flags and the wait. On the way out the intake is stopped
+ * and what it holds is parsed. Records the intake dropped are reported
+ * in syslog, at most every 10 s. Returns 0 at end of input or stop, -1
+ * on a read error.
  */
-int stream_run(int fd, struct reader *r, const struct stream_signals *sig);
+int stream_run(struct intake *in, struct reader *r,
+	       const struct stream_signals *sig);
 
 #endif

@@ -16,6 +16,8 @@
 #include <libaudit.h>
 #include <iniparser.h>
 
+#include "intake/intake.h"
+
 struct key_spec {
 	const char *section;
 	const char *key;
@@ -41,6 +43,7 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
+	{ "limits", "intake_buffer_bytes" },
 	{ "limits", "check_timeout_ms" },
 };
 
@@ -75,6 +78,7 @@ void config_defaults(struct config *cfg)
 	cfg->queue_size = 8192;
 	cfg->pending_max = 4096;
 	cfg->dedupe_size = 4096;
+	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 	cfg->check_timeout_ms = 2000;
 }
 
@@ -532,6 +536,8 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  &cfg->pending_max, path, errs);
 	load_uint(d, "limits:dedupe_size", 16, 1024 * 1024,
 		  &cfg->dedupe_size, path, errs);
+	load_uint(d, "limits:intake_buffer_bytes", INTAKE_MIN_BYTES,
+		  INTAKE_MAX_BYTES, &cfg->intake_buffer_bytes, path, errs);
 	load_uint(d, "limits:check_timeout_ms", 50, 60000,
 		  &cfg->check_timeout_ms, path, errs);
 }

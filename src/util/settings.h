@@ -63,6 +63,8 @@ struct config {
 	unsigned int queue_size;	/* candidates waiting for a check */
 	unsigned int pending_max;	/* short files waiting for a recheck */
 	unsigned int dedupe_size;	/* (dev, inode, size, mtime) remembered */
+	unsigned int intake_buffer_bytes; /* auditd's stream not parsed yet;
+					   * read at start only */
 	unsigned int check_timeout_ms;	/* deadline of each file access */
 };
 

@@ -23,10 +23,12 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 		 "still_short=%llu unmodified=%llu duplicates=%llu allowed=%llu "
 		 "findings=%llu "
 		 "json_errors=%llu audit_sent=%llu audit_errors=%llu "
-		 "audit_dropped=%llu",
+		 "audit_dropped=%llu intake_dropped=%llu "
+		 "intake_dropped_bytes=%llu intake_peak=%llu",
 		 V(events), V(candidates), V(out_of_scope), V(malformed),
 		 V(queue_dropped), V(pending_dropped), V(checked),
 		 V(unreachable), V(deadline_missed), V(not_executable), V(still_short),
 		 V(unmodified), V(duplicates), V(allowed), V(findings), V(json_errors), V(audit_sent),
-		 V(audit_errors), V(audit_dropped));
+		 V(audit_errors), V(audit_dropped), V(intake_dropped),
+		 V(intake_dropped_bytes), V(intake_peak));
 }

@@ -26,6 +26,12 @@ struct stats {
 	atomic_uint_fast64_t audit_sent;
 	atomic_uint_fast64_t audit_errors;
 	atomic_uint_fast64_t audit_dropped;	/* sender queue was full */
+	/* intake (intake/intake.c): records and bytes of auditd's stream
+	 * dropped because the intake buffer was full, and the most bytes
+	 * it ever held */
+	atomic_uint_fast64_t intake_dropped;
+	atomic_uint_fast64_t intake_dropped_bytes;
+	atomic_uint_fast64_t intake_peak;
 };
 
 void stats_reset(struct stats *s);

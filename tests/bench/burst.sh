@@ -5,12 +5,12 @@
 #
 # A private auditd (q_depth = 2000, as shipped; kernel backlog 8192, as
 # Debian's audit.rules sets it) runs the plugin with the shipped
-# configuration and rules/dropexec.rules. In a podman + runc container,
+# configuration and the shipped rules (exclusions, then dropexec.rules). In a podman + runc container,
 # burst (burst.c, static) writes NEXEC copies of a small static ELF (tiny.c)
 # and NFILES text files, interleaved, into the container's /tmp/burst, then
 # the container waits. The table compares findings with the expected ones,
 # shows every place an event can be lost (the kernel's lost counter,
-# auditd's plugin queue, the plugin's own queue counters, and the events
+# auditd's plugin queue, the plugin's intake buffer and queue counters, and the events
 # auditd logged against the events the plugin parsed), the time from the
 # end of the burst to the last finding, and the plugin's peak RSS.
 #
@@ -63,7 +63,7 @@ for ((run = 1; run <= RUNS; run++)); do
 	mkdir -p "$WORK/out"
 	write_plugin_conf
 	start_auditd
-	load_rules "$RULES"
+	load_rules "${PROJECT_RULES[@]}"
 	lost0=$(audit_status lost)
 	CID=$(podman_run -d -v "$WORK/out:/out" "$IMAGE" /bin/sh -c \
 		"mkdir -p /tmp/burst && /bin/burst $NEXEC $NFILES /tmp/burst /bin/tiny >/out/burst.txt 2>&1; echo \$? >/out/rc; sleep 900")
@@ -106,17 +106,18 @@ for ((run = 1; run <= RUNS; run++)); do
 	pc() { plugin_counter "$1"; }
 	pev=$(pc events)
 	qdrop=$(pc queue_dropped) pdrop=$(pc pending_dropped) adrop=$(pc audit_dropped)
+	idrop=$(pc intake_dropped) ipeak=$(pc intake_peak)
 	overflow=$(field 'plugin queue overflow detected')
 	maxq=$(field 'max plugin queue depth used')
 	qsyslog=$(grep -ac 'queue to plugins is full' "$SYSLOG_OUT" || true)
-	if ((lost > 0 || ${qdrop:-1} > 0 || ${pdrop:-1} > 0 || ${adrop:-1} > 0 || qsyslog > 0)) ||
+	if ((lost > 0 || ${qdrop:-1} > 0 || ${pdrop:-1} > 0 || ${adrop:-1} > 0 || ${idrop:-1} > 0 || qsyslog > 0)) ||
 		[[ $overflow != no ]] || ((logged != NEXEC + NFILES)); then
 		wrong=1
 	fi
 	dur=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
 	rate=$(awk -v a="$t_start" -v b="$t_end" -v n="$((NEXEC + NFILES))" 'BEGIN { printf "%.0f", n / (b - a) }')
 	drain=$(awk -v e="$t_end" -v l="${t_last:-0}" 'BEGIN { d = l - e; if (d < 0) d = 0; printf "%.2f", d }')
-	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))" >>"$WORK/rows"
+	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))|${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }')" >>"$WORK/rows"
 	[[ -z $RSS_FILE ]] || echo "burst $hwm $rss_max" >>"$RSS_FILE"
 done
 
@@ -145,6 +146,7 @@ row "missing / extra / duplicate" 6
 row "kernel: lost (auditctl -s)" 7
 row "auditd: plugin queue overflow" 8
 row "plugin: queue_dropped / pending_dropped / audit_dropped" 9
+row "plugin: intake_dropped / intake_peak (MiB)" 15
 row "burst creates in audit.log (expected $((NEXEC + NFILES)))" 10
 row "events in audit.log / parsed by the plugin" 11
 row "drain: last finding after the burst ended (s)" 12

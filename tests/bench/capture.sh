@@ -27,7 +27,7 @@ make_work
 start_syslog
 write_plugin_conf
 start_auditd
-load_rules "$RULES"
+load_rules "${PROJECT_RULES[@]}"
 build_image "$IMAGE"
 note "auditd $AUDITD_PID, plugin $PLUGIN_PID; capturing"
 

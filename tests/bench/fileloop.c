@@ -7,12 +7,15 @@
  *           bytes, close (the files are removed afterwards, untimed)
  *   rename  N times: rename a file to a new name
  *   openr   N times: open an existing file read-only, close
+ *   other   N times: lseek and fstat (2N system calls that no
+ *           rule names; the time is per system call)
  * Prints "OP N wall_ns_per_op cpu_ns_per_op". */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,13 +42,14 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s create|rename|openr N DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s create|rename|openr|other N DIR\n", argv[0]);
 		return 2;
 	}
 	n = atol(argv[2]);
 	memset(data, 'x', sizeof(data));
 	snprintf(a, sizeof(a), "%s/r0", argv[3]);
-	if (!strcmp(argv[1], "rename") || !strcmp(argv[1], "openr")) {
+	if (!strcmp(argv[1], "rename") || !strcmp(argv[1], "openr") ||
+	    !strcmp(argv[1], "other")) {
 		fd = open(a, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 		if (fd < 0)
 			die(a);
@@ -77,6 +81,19 @@ int main(int argc, char **argv)
 				die(a);
 			close(fd);
 		}
+	} else if (!strcmp(argv[1], "other")) {
+		/* system calls no rule names: lseek, fstat */
+		struct stat st;
+
+		fd = open(a, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(a);
+		for (i = 0; i < n; i++) {
+			if (lseek(fd, 0, SEEK_SET) != 0 || fstat(fd, &st))
+				die("lseek/fstat");
+		}
+		close(fd);
+		n *= 2;
 	} else {
 		fprintf(stderr, "unknown operation %s\n", argv[1]);
 		return 2;

@@ -60,7 +60,7 @@ start_syslog
 write_plugin_conf
 install -m 0600 /dev/null "$JSON_LOG"
 start_auditd
-load_rules "$RULES"
+load_rules "${PROJECT_RULES[@]}"
 "$WORK/jsonwatch" "$JSON_LOG" >"$WORK/stamps" &
 WATCH_PID=$!
 

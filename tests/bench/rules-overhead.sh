@@ -9,6 +9,7 @@
 #   none      no rules
 #   dropexec  rules/dropexec.rules (open/creat for write + rename/link,
 #             success only)
+#   shipped   rules/69-dropexec-exclusions.rules, then rules/dropexec.rules
 #   opens     naive: every open/openat/openat2/creat, no perm/success filter
 #   writes    naive: every write/pwrite64/writev/pwritev/pwritev2
 # The rule sets take turns in each round (rotated), RUNS rounds; ratios are
@@ -21,7 +22,11 @@
 # The loop runs in a private tmpfs: on this machine's ext4 a create costs
 # ~0.5 ms of CPU in the file system alone, which hides the audit cost.
 #
+# Operations: create, rename, openr (read-only open), other (lseek and
+# fstat, which no rule names: what every unrelated system call pays).
+#
 # Usage: tests/bench/rules-overhead.sh [--ops N] [--runs N] [--dir DIR]
+#          [--configs "none dropexec ..."] [--operations "create ..."]
 #   --ops N   operations per measurement (default 20000)
 #   --runs N  rounds (default 5)
 #   --dir DIR run the loop in DIR instead of a private tmpfs
@@ -36,6 +41,8 @@ set -euo pipefail
 
 OPS=20000
 RUNS=5
+CONFIGS=(none dropexec shipped opens writes)
+OPNAMES=(create rename openr other)
 SELF_AUDIT=0
 LOOP_DIR=""
 MOUNTED=""
@@ -45,6 +52,8 @@ while (($#)); do
 	--runs) RUNS=$2; shift 2 ;;
 	--dir) LOOP_DIR=$2; shift 2 ;;
 	--self-audit) SELF_AUDIT=1; shift ;;
+	--configs) read -ra CONFIGS <<<"$2"; shift 2 ;;
+	--operations) read -ra OPNAMES <<<"$2"; shift 2 ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
 done
@@ -85,6 +94,7 @@ rules_file() {
 	case $1 in
 	none) echo "$WORK/none.rules" ;;
 	dropexec) echo "$RULES" ;;
+	shipped) echo "$EXCLUSIONS $RULES" ;;
 	*) echo "$WORK/$1.rules" ;;
 	esac
 }
@@ -142,8 +152,6 @@ measure() {
 		>>"$WORK/results"
 }
 
-CONFIGS=(none dropexec opens writes)
-OPNAMES=(create rename openr)
 TCK=$(getconf CLK_TCK)
 mkdir -p "$WORK/loop"
 if [[ -z $LOOP_DIR ]]; then
@@ -159,7 +167,8 @@ lost0=$(audit_status lost)
 for ((r = 0; r < RUNS; r++)); do
 	for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
 		cfg=${CONFIGS[$(((k + r) % ${#CONFIGS[@]}))]}
-		load_rules "$(rules_file "$cfg")"
+		# shellcheck disable=SC2046 # one path per word
+		load_rules $(rules_file "$cfg")
 		for op in "${OPNAMES[@]}"; do
 			measure "$r" "$cfg" "$op" "$OPS"
 		done
@@ -180,6 +189,7 @@ label() {
 	case $1 in
 	none) echo "no rules" ;;
 	dropexec) echo "rules/dropexec.rules + plugin" ;;
+	shipped) echo "exclusions + rules/dropexec.rules + plugin" ;;
 	opens) echo "naive: every open" ;;
 	writes) echo "naive: every write()" ;;
 	opens-self) echo "naive: every open, plugin not excluded (1000 ops)" ;;

@@ -32,6 +32,12 @@
 TESTS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$TESTS_LIB/../.." && pwd)
 RULES="$REPO/rules/dropexec.rules"
+# Loaded before RULES wherever RULES is loaded (installed as 69-..., the
+# rules as 70-...): "never" rules that keep the runtimes' and device
+# writes out of the audit trail.
+EXCLUSIONS="$REPO/rules/69-dropexec-exclusions.rules"
+# The project's rules in the order they are loaded.
+PROJECT_RULES=("$EXCLUSIONS" "$RULES")
 SHIPPED_CONF="$REPO/conf/dropexec.conf"
 LOCK_FILE=/tmp/dropexec-auditd.lock
 LIB_TIMEOUT=${LIB_TIMEOUT:-30}
@@ -49,7 +55,7 @@ AUDIT_LOG=""
 SYSLOG_PID=""
 SYSLOG_OUT=/dev/null
 SYSLOG_MADE=0     # we created /dev/log
-RULES_LOADED=""   # a rules file whose -a lines we loaded
+RULES_LOADED=()   # the rules files whose -a lines we loaded, in order
 OLD_BACKLOG=""
 OLD_ENABLED=""
 LIB_ERR=""
@@ -110,6 +116,7 @@ need_tools() {
 			fatal "'$cmd' is not installed (tools/install-deps installs the packages)"
 	done
 	[[ -f $RULES ]] || fatal "rules file $RULES is missing"
+	[[ -f $EXCLUSIONS ]] || fatal "rules file $EXCLUSIONS is missing"
 	[[ -f $SHIPPED_CONF ]] || fatal "configuration $SHIPPED_CONF is missing"
 }
 
@@ -249,8 +256,9 @@ plugin_up() {
 
 # start_auditd: a private auditd (auditd -n -c $WORK) that runs the plugin
 # with $CONF (default $WORK/dropexec.conf, see plugin_conf); its log is
-# $WORK/audit.log. Q_DEPTH (default 2000, as shipped) and AUDIT_MAX_LOG_MB
-# (default 200) tune auditd.conf. Returns once auditd is the kernel's audit
+# $WORK/audit.log. Q_DEPTH (default 2000, as shipped), AUDIT_MAX_LOG_MB
+# (default 200) and LOG_FORMAT (default ENRICHED, as Debian ships) tune
+# auditd.conf. Returns once auditd is the kernel's audit
 # daemon and the plugin has started.
 start_auditd() {
 	local q_depth=${Q_DEPTH:-2000} max_log=${AUDIT_MAX_LOG_MB:-200} mark rc
@@ -276,7 +284,7 @@ EOF
 local_events = yes
 write_logs = yes
 log_file = $AUDIT_LOG
-log_format = ENRICHED
+log_format = ${LOG_FORMAT:-ENRICHED}
 flush = INCREMENTAL_ASYNC
 freq = 50
 max_log_file = $max_log
@@ -386,38 +394,53 @@ auditd_state() {
 }
 
 # ------------------------------------------------------------------- rules
-# load_rules FILE: add its -a lines (removed again by remove_rules).
+# load_rules FILE...: add the -a lines of each FILE, in order (removed
+# again by remove_rules). Exclusions ("never" rules) must come before the
+# rules they exclude from: pass them first.
 load_rules() {
-	remove_rules "$1"
-	RULES_LOADED=$1
-	auditctl -R "$1" >/dev/null || fatal "auditctl -R $1 failed"
+	local f
+	remove_rules "$@"
+	for f; do
+		RULES_LOADED+=("$f")
+		auditctl -R "$f" >/dev/null || fatal "auditctl -R $f failed"
+	done
 }
 
-# remove_rules [FILE]: delete exactly the -a lines of FILE (default: the
-# file load_rules loaded), each as -d
+# remove_rules [FILE...]: delete exactly the -a lines of each FILE (default:
+# the files load_rules loaded), each as -d
 remove_rules() {
-	local line args file=${1:-$RULES_LOADED}
-	[[ -n $file && -f $file ]] || return 0
-	while IFS= read -r line; do
-		[[ $line == -a* ]] || continue
-		read -ra args <<<"${line/#-a/-d}"
-		auditctl "${args[@]}" >/dev/null 2>&1 || true
-	done <"$file"
-	[[ $file == "$RULES_LOADED" ]] && RULES_LOADED=""
+	local line args file keep=() f
+	(($#)) || set -- "${RULES_LOADED[@]}"
+	for file; do
+		[[ -n $file && -f $file ]] || continue
+		while IFS= read -r line; do
+			[[ $line == -a* ]] || continue
+			read -ra args <<<"${line/#-a/-d}"
+			auditctl "${args[@]}" >/dev/null 2>&1 || true
+		done <"$file"
+	done
+	for f in "${RULES_LOADED[@]}"; do
+		for file; do
+			[[ $f == "$file" ]] && continue 2
+		done
+		keep+=("$f")
+	done
+	RULES_LOADED=("${keep[@]}")
 	return 0
 }
 
-# use_project_rules: the rules of rules/dropexec.rules in the kernel. When
-# all are loaded already (e.g. installed ones that outlived a stopped
-# auditd), use them and leave them in place; else load them.
+# use_project_rules: the project's rules (PROJECT_RULES: the exclusions,
+# then rules/dropexec.rules) in the kernel. When all are loaded already
+# (e.g. installed ones that outlived a stopped auditd), use them and leave
+# them in place; else load them.
 use_project_rules() {
 	local want have
-	want=$(grep -c '^-a' "$RULES")
-	have=$(auditctl -l | grep -c 'key=dropped_executable' || true)
+	want=$(cat "${PROJECT_RULES[@]}" | grep -c '^-a')
+	have=$(auditctl -l | grep -cE 'key=(dropped_executable|dropexec_exclusion)$' || true)
 	if ((have == want)); then
-		note "the $want rules of $RULES are already loaded: using them"
+		note "the $want rules of ${PROJECT_RULES[*]} are already loaded: using them"
 	else
-		load_rules "$RULES"
+		load_rules "${PROJECT_RULES[@]}"
 	fi
 	auditctl -l | grep -q 'key=dropped_executable' ||
 		fatal "the rules of $RULES are not loaded"

@@ -165,7 +165,8 @@ START_TEST(test_config_every_key)
 		"[limits]\n"
 		"queue_size = 100\n"
 		"pending_max = 200\n"
-		"dedupe_size = 300\n", 0600);
+		"dedupe_size = 300\n"
+		"intake_buffer_bytes = 2097152\n", 0600);
 
 	ck_assert_msg(config_load(path, &cfg, &errs, true) == 0, "%s",
 		      dump_errors(&errs));
@@ -181,6 +182,7 @@ START_TEST(test_config_every_key)
 	ck_assert_uint_eq(cfg.queue_size, 100);
 	ck_assert_uint_eq(cfg.pending_max, 200);
 	ck_assert_uint_eq(cfg.dedupe_size, 300);
+	ck_assert_uint_eq(cfg.intake_buffer_bytes, 2097152);
 	config_free(&cfg);
 	free(path);
 }
@@ -300,6 +302,12 @@ static const struct {
 	{ "[limits]\nqueue_size = 4294967297\n", "limits:queue_size", NULL },
 	{ "[limits]\npending_max = lots\n", "limits:pending_max", "lots" },
 	{ "[limits]\ndedupe_size = 0\n", "limits:dedupe_size", "0" },
+	{ "[limits]\nintake_buffer_bytes = 65536\n",
+	  "limits:intake_buffer_bytes", "65536" },
+	{ "[limits]\nintake_buffer_bytes = 1073741825\n",
+	  "limits:intake_buffer_bytes", "1073741825" },
+	{ "[limits]\nintake_buffer_bytes = 8M\n",
+	  "limits:intake_buffer_bytes", "8M" },
 };
 
 START_TEST(test_config_bad_value)
