@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e/hostile.sh -- end-to-end tests of a container that attacks the
 # detector itself
 #

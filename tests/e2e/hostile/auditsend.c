@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * auditsend.c -- send one user-space audit record through a raw
  * NETLINK_AUDIT socket, as any process with CAP_AUDIT_WRITE can (test g

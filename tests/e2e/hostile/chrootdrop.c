@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * chrootdrop.c -- write a file from inside a chroot whose new root does
  * not hold the program's own binary (test b of tests/e2e/hostile.sh).

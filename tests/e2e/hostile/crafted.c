@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crafted.c -- write a sparse ELF made to keep libmagic busy (test a of
  * tests/e2e/hostile.sh).
