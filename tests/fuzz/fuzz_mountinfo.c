@@ -2,7 +2,8 @@
 /* fuzz_mountinfo.c -- libFuzzer target: /proc/PID/mountinfo text (a
  * container with CAP_SYS_ADMIN chooses its mount points, and so what a
  * line holds) to the mount table (libmount), the runtime guessed from a
- * mount point, and the never-read class of a device.
+ * mount point, and the class of a device (readable, never read, kernel
+ * file system).
  *
  * Everything that names the parser is in mountinfo_one() below: moving
  * to another mountinfo parser means rewriting that function only. */
@@ -38,7 +39,10 @@ static void mountinfo_one(const char *text, size_t len)
 		if (!mounts_find(&t, e->major, e->minor))
 			abort();
 		cls = mounts_dev_class(&t, e->major, e->minor);
-		if (cls != MOUNT_DEV_READABLE && cls != MOUNT_DEV_NEVER_READ)
+		if (cls != MOUNT_DEV_READABLE && cls != MOUNT_DEV_NEVER_READ &&
+		    cls != MOUNT_DEV_PSEUDO)
+			abort();
+		if (cls == MOUNT_DEV_PSEUDO && !mount_type_pseudo(e->fstype))
 			abort();
 		if (e->never_read != mount_type_never_read(e->fstype))
 			abort();
