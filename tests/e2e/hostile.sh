@@ -31,6 +31,15 @@
 #   g  a container with CAP_AUDIT_WRITE sends a USER record that looks like
 #      a finding: not in the JSON log; in the audit log; and
 #      "ausearch -m USER -p $(cat PIDFILE)" lists the real findings only
+#   h  container A serves a FUSE file system from a process of its own
+#      (fusehang, with --device /dev/fuse and CAP_SYS_ADMIN), after 2000
+#      bind mounts that make its mount table longer than 1 MiB; it copies
+#      an ELF onto it, and the server hangs once the copy is closed (a
+#      process of A keeps the file open). A plain drop in container B is
+#      reported within 5 s of its audit event; A's file is not reported
+#      (never read); the plugin stays up (the device's file system type
+#      from the writer's whole mount table; no file touched on a device
+#      that no mount table names; a worker with a deadline)
 # A test that needs what this machine lacks (a static C compiler, cgroup
 # mounts in a privileged container) says why and counts as skipped
 # ("skip - NAME: REASON", and "K skipped" before the summary line), never
@@ -67,7 +76,7 @@ LABEL="dropexec-e2e-hostile=$$"
 NAMES="hx$$"      # prefix of our container names
 SENTINEL_PREFIX=/tmp/hx-sentinel-
 # the cgroup and audit attacks need a few more applets
-APPLETS="$APPLETS sed grep mount umount"
+APPLETS="$APPLETS sed grep mount umount wc"
 # how long the first test waits for the findings a stalled plugin owes
 STALL_TIMEOUT=${DROPEXEC_E2E_STALL_TIMEOUT:-120}
 SKIPPED=0
@@ -75,10 +84,16 @@ SKIPPED_NAMES=""
 HELPERS=""        # why the helper programs are missing, empty when built
 STATE_OK=0        # the binary knows state_file (counters through SIGUSR1)
 PID_OK=0          # ... and pid_file
+H_CID=""          # container A of test h while its FUSE server may hang
 
 e2e_start dropexec-e2e-hostile "${1:-}" ausearch
 PID_FILE="$WORK/run/audisp-dropexec.pid"
 STATE_FILE="$WORK/run/audisp-dropexec.state"
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+e2e_release_hook() {
+	h_release
+}
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 e2e_cleanup_hook() {
@@ -146,7 +161,7 @@ build_helpers() {
 		HELPERS="gcc is not installed"
 		return 0
 	fi
-	for f in crafted chrootdrop auditsend; do
+	for f in crafted chrootdrop auditsend fusehang; do
 		if ! out=$(gcc -static -O2 -o "$WORK/helpers/$f" "$SRC_DIR/$f.c" 2>&1); then
 			HELPERS="gcc -static cannot build $f.c (static glibc, libc6-dev, missing?): $(tail -n 2 <<<"$out" | tr '\n' ' ')"
 			return 0
@@ -165,7 +180,7 @@ setup() {
 	use_project_rules
 	if [[ -z $HELPERS ]]; then
 		build_image "$IMAGE" "$WORK/helpers/crafted" "$WORK/helpers/chrootdrop" \
-			"$WORK/helpers/auditsend"
+			"$WORK/helpers/auditsend" "$WORK/helpers/fusehang"
 	else
 		note "no helper programs: $HELPERS"
 		build_image "$IMAGE"
@@ -549,6 +564,85 @@ t_g_forged() {
 	note "(g) ausearch -m USER -p $pid -i: $(grep -c '^type=USER' <<<"$aus") records, none forged"
 }
 
+# h_file_in CID FILE: FILE exists in the root of container CID (as its
+# first process sees it; not on the FUSE mount)
+h_file_in() {
+	local pid
+	pid=$(podman inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) || return 2
+	((pid > 0)) || return 2
+	[[ -e /proc/$pid/root$2 ]]
+}
+
+# h_release: kill the FUSE server of test h's container A (found by its
+# name among the processes of A's pid namespace): the kernel aborts the
+# connection, every request waiting on it fails, and A can be removed
+h_release() {
+	local pid ns p
+	[[ -n $H_CID ]] || return 0
+	pid=$(podman inspect -f '{{.State.Pid}}' "$H_CID" 2>/dev/null) || pid=0
+	if ((pid > 0)) && ns=$(readlink "/proc/$pid/ns/pid" 2>/dev/null); then
+		for p in /proc/[0-9]*; do
+			[[ $(cat "$p/comm" 2>/dev/null) == fusehang ]] || continue
+			[[ $(readlink "$p/ns/pid" 2>/dev/null) == "$ns" ]] || continue
+			kill -KILL "${p#/proc/}" 2>/dev/null || true
+		done
+	fi
+	podman rm -f -t 0 "$H_CID" >/dev/null 2>&1 || true
+	H_CID=""
+}
+
+# h: container A's FUSE server hangs after A wrote an ELF on it; a plain
+# drop in container B right after
+t_h_fuse_hang() {
+	local pf=/mnt/f/x pb=/tmp/hx-h-plain ca cb lat t0 size rc=0
+	need_helpers || return
+	# A holder (a background sleep) opens the file before the copy and
+	# keeps it open: its descriptor is 3 from the open itself (no dup, no
+	# close, so no FLUSH the hung server would never answer); the shell
+	# never opens it, and cp closes its own.
+	start_named "$NAMES-h1" "mkdir -p /mnt/f && fusehang -w -p 2000 /mnt/f && wc -c </proc/self/mountinfo >/tmp/h-size && touch $pf && { sleep 600 3<$pf & } && i=0 && until [ -e /proc/\$!/fd/3 ]; do i=\$((i + 1)); [ \$i -le 500 ] || exit 7; sleep 0.01; done && cp /bin/busybox $pf && touch /tmp/h-hung && sleep 600" \
+		--device /dev/fuse --cap-add SYS_ADMIN || return
+	ca=$CID
+	H_CID=$ca
+	if ! wait_for "$E2E_TIMEOUT" h_file_in "$ca" /tmp/h-hung; then
+		fail "container A did not write $pf on its FUSE mount within $E2E_TIMEOUT s: $(podman logs "$ca" 2>&1 | tail -n 2 | tr '\n' ' ')"
+		h_release
+		return 1
+	fi
+	size=$(cat "/proc/$(podman inspect -f '{{.State.Pid}}' "$ca")/root/tmp/h-size")
+	note "(h) container A's mountinfo: $size bytes before the FUSE mount; its server hangs"
+	((size > 1048576)) || note "(h) (not longer than 1 MiB)"
+	if ! wait_for "$E2E_TIMEOUT" in_audit_log "$pf"; then
+		h_release
+		fail "the audit log has no event for $pf within $E2E_TIMEOUT s"
+		return 1
+	fi
+	start_named "$NAMES-h2" "cp /bin/busybox $pb && sleep 1" || { h_release; return 1; }
+	cb=$CID
+	t0=$(now_us)
+	if ! helper wait "$JSON_LOG" "$cb" "$E2E_TIMEOUT" 1 "$pb" >/dev/null; then
+		fail "no finding of container ${cb:0:12} for $pb within $E2E_TIMEOUT s: held up behind the hung FUSE file system"
+		rc=1
+	else
+		SEEN_US=$(now_us)
+		FINDING=$(matches "$cb" "$pb" | head -n 1)
+		lat=$((SEEN_US - $(audit_time_us)))
+		note "(h) the plain drop's finding came $((lat / 1000)) ms after its audit event ($(((SEEN_US - t0) / 1000)) ms after its container started)"
+		((lat < 5000000)) ||
+			fail "the plain drop's finding came $((lat / 1000)) ms after its audit event: held up behind the hung FUSE file system (bound 5000 ms)" || rc=1
+	fi
+	finish "$cb" || rc=1
+	if ((rc == 0)); then
+		# everything before the sentinel's drop has been decided, A's
+		# file too, while its server still hangs
+		sentinel || rc=1
+	fi
+	((rc)) || unreported "$ca" "$pf" || rc=1
+	h_release
+	((rc == 0)) || return 1
+	plugin_same
+}
+
 # -------------------------------------------------------------------- main
 setup
 hostile_test "a: crafted sparse ELF does not hold up the next drop; reported too; plugin up" t_a_crafted
@@ -560,5 +654,6 @@ hostile_test "e: shell moved to the root cgroups: still in scope (source root)" 
 hostile_test "f: joined the cgroup of a container started just before: not attributed to it" t_f_join_fresh
 hostile_test "f: joined the cgroup of a container started 35 s before: not attributed to it" t_f_join_older
 hostile_test "g: forged USER record: not a finding; ausearch -p PLUGIN lists real ones only" t_g_forged
+hostile_test "h: a hung FUSE file system in one container does not stall the checks of another" t_h_fuse_hang
 hostile_test "plugin stayed up (no crash, no restart)" plugin_same
 note "kernel audit: $(auditctl -s | awk '$1 == "lost" || $1 == "backlog_limit" {printf "%s %s ", $1, $2}')"

@@ -17,7 +17,10 @@
 #
 # Uses the suite's JSON_LOG; sets FINDING (the JSON line of the finding
 # under test), SEEN_US (when a wait saw its finding), SENTINEL_CID and
-# SENTINEL_PATH. A suite may define e2e_cleanup_hook (run by the trap).
+# SENTINEL_PATH. A suite may define e2e_cleanup_hook (run by the trap,
+# last) and e2e_release_hook (run by the trap first, before auditd and the
+# containers are stopped: to release what could hold them, such as a hung
+# file system).
 
 # shellcheck disable=SC2034 # variables the caller reads
 E2E_TIMEOUT=${DROPEXEC_E2E_TIMEOUT:-10}
@@ -79,6 +82,7 @@ e2e_start() {
 }
 
 e2e_cleanup_hook() { :; }
+e2e_release_hook() { :; }
 
 # The EXIT trap: a test under way fails, everything started is stopped and
 # removed, the temporary directory is kept when something failed.
@@ -90,6 +94,7 @@ e2e_cleanup() {
 		not_ok "$CURRENT" "aborted (unexpected error, exit status $rc)"
 		CURRENT=""
 	fi
+	e2e_release_hook
 	auditd_cleanup
 	containers_cleanup
 	e2e_cleanup_hook
