@@ -44,9 +44,18 @@ const char *file_op_name(enum file_op op)
 		return "rename";
 	case FILE_OP_LINK:
 		return "link";
+	case FILE_OP_EXEC:
+		return "exec";
+	case FILE_OP_SCAN:
+		return "scan";
 	default:
 		return "none";
 	}
+}
+
+const char *file_op_detected_by(enum file_op op)
+{
+	return op == FILE_OP_OPEN ? "write" : file_op_name(op);
 }
 
 const char *scope_source_name(enum scope_source src)

@@ -18,6 +18,9 @@ enum file_op {
 	FILE_OP_OPEN,		/* open, openat, openat2, creat for writing */
 	FILE_OP_RENAME,		/* rename, renameat, renameat2 */
 	FILE_OP_LINK,		/* link, linkat */
+	FILE_OP_EXEC,		/* execve, execveat of the file */
+	FILE_OP_SCAN,		/* found by a scan of a writable layer:
+				 * no audit event, serial 0 */
 };
 
 /* Where the container attribution came from. */
@@ -71,6 +74,7 @@ struct candidate {
 	bool success;
 	long long exit;
 	int fd;			/* descriptor returned by an open, or -1 */
+	bool executed;		/* the file is known to have run */
 	bool new_content;	/* an open that created or truncated the
 				 * file; otherwise an existing file opened
 				 * for writing, which counts once written */
@@ -118,6 +122,9 @@ struct candidate {
 struct candidate *candidate_new(void);
 void candidate_free(struct candidate *c);
 const char *file_op_name(enum file_op op);
+/* Data.detected_by of a finding made from OP: write, rename, link, exec,
+ * scan. */
+const char *file_op_detected_by(enum file_op op);
 const char *scope_source_name(enum scope_source src);
 
 #endif

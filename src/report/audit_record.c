@@ -70,12 +70,13 @@ char *audit_finding_message(const struct finding *f)
 		     " severity=%d technique=" SIG_EXTERNAL_ID " %s"
 		     " kind=%s serial=%llu pid=%d ppid=%d"
 		     " uid=%lld auid=%lld ses=%lld %s %s"
-		     " container_id=%s runtime=%s",
+		     " container_id=%s runtime=%s detected_by=%s executed=%s",
 		     SIG_SEVERITY, path, exec_kind_name(f->typed ? f->cls.kind : 0),
 		     (unsigned long long)c->serial,
 		     (int)c->pid,
 		     (int)c->ppid, c->uid, c->auid, c->ses, comm, exe, cid,
-		     rt) < 0)
+		     rt, file_op_detected_by(c->op),
+		     c->executed ? "yes" : "no") < 0)
 		msg = NULL;
 	free(path);
 	free(comm);

@@ -280,6 +280,10 @@ json_object *finding_to_json(const struct finding *f)
 	json_object_object_add(root, "Event", ev);
 
 	json_add_bytes(data, "path", c->path);
+	json_object_object_add(data, "detected_by", json_object_new_string(
+				       file_op_detected_by(c->op)));
+	json_object_object_add(data, "executed",
+			       json_object_new_boolean(c->executed));
 	json_object_object_add(root, "Data", data);
 	return root;
 }

@@ -72,7 +72,7 @@ END_TEST
 static const char *const message_fields[] = {
 	"op", "sig_id", "severity", "technique", "path", "kind", "serial",
 	"arch", "syscall", "pid", "ppid", "uid", "auid", "ses", "comm", "exe",
-	"container_id", "runtime",
+	"container_id", "runtime", "detected_by", "executed",
 };
 
 static bool is_message_field(const char *name, size_t len)
