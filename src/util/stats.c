@@ -24,11 +24,17 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 		 "findings=%llu "
 		 "json_errors=%llu audit_sent=%llu audit_errors=%llu "
 		 "audit_dropped=%llu intake_dropped=%llu "
-		 "intake_dropped_bytes=%llu intake_peak=%llu",
+		 "intake_dropped_bytes=%llu intake_peak=%llu "
+		 "lost_serials=%llu watched=%llu watch_full=%llu "
+		 "exec_checked=%llu exec_findings=%llu scan_passes=%llu "
+		 "scan_files=%llu scan_findings=%llu scan_truncated=%llu",
 		 V(events), V(candidates), V(out_of_scope), V(malformed),
 		 V(queue_dropped), V(pending_dropped), V(checked),
 		 V(unreachable), V(deadline_missed), V(not_executable), V(still_short),
 		 V(unmodified), V(duplicates), V(allowed), V(findings), V(json_errors), V(audit_sent),
 		 V(audit_errors), V(audit_dropped), V(intake_dropped),
-		 V(intake_dropped_bytes), V(intake_peak));
+		 V(intake_dropped_bytes), V(intake_peak), V(lost_serials),
+		 V(watched), V(watch_full), V(exec_checked), V(exec_findings),
+		 V(scan_passes), V(scan_files), V(scan_findings),
+		 V(scan_truncated));
 }

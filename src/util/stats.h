@@ -32,6 +32,21 @@ struct stats {
 	atomic_uint_fast64_t intake_dropped;
 	atomic_uint_fast64_t intake_dropped_bytes;
 	atomic_uint_fast64_t intake_peak;
+	/* audit serial numbers that never reached the plugin (gaps in the
+	 * stream: auditd's plugin queue or the kernel dropped them) */
+	atomic_uint_fast64_t lost_serials;
+	/* files held open for writing, watched until their last writer
+	 * closes them; watches the bounded list could not take */
+	atomic_uint_fast64_t watched;
+	atomic_uint_fast64_t watch_full;
+	/* executions of files that are not part of the image */
+	atomic_uint_fast64_t exec_checked;
+	atomic_uint_fast64_t exec_findings;
+	/* scans of the containers' writable layers */
+	atomic_uint_fast64_t scan_passes;
+	atomic_uint_fast64_t scan_files;
+	atomic_uint_fast64_t scan_findings;
+	atomic_uint_fast64_t scan_truncated;	/* a pass hit its bound */
 };
 
 void stats_reset(struct stats *s);
