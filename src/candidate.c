@@ -2,14 +2,17 @@
 /* candidate.c -- allocation of candidates */
 #include "candidate.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 
 struct candidate *candidate_new(void)
 {
 	struct candidate *c = calloc(1, sizeof(*c));
 
-	if (c)
+	if (c) {
 		c->fd = -1;
+		c->dirfd = AT_FDCWD;
+	}
 	return c;
 }
 

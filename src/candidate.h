@@ -74,6 +74,18 @@ struct candidate {
 	bool success;
 	long long exit;
 	int fd;			/* descriptor returned by an open, or -1 */
+	int dirfd;		/* the directory descriptor a *at call named
+				 * (a0, or a2 for the new name of renameat
+				 * and linkat); AT_FDCWD when none */
+	unsigned int open_flags; /* flags of an open (a1, or a2 of openat;
+				  * 0 for openat2, whose flags are behind a
+				  * pointer) */
+	bool tmpfile;		/* an open with O_TMPFILE: a file with no
+				 * name until linked (linkat) */
+	bool name_unresolved;	/* path is relative to a directory
+				 * descriptor that was gone, or unknown (a
+				 * create through a dangling symlink):
+				 * reach the file through pid and fd only */
 	bool executed;		/* the file is known to have run */
 	bool new_content;	/* an open that created or truncated the
 				 * file; otherwise an existing file opened
