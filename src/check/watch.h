@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* watch.h -- files held open for writing, watched until their final content
+ *
+ * A file opened for writing in a container can be written seconds later:
+ * text or zeros first and the ELF header last, one byte at a time, or by
+ * a child that inherited the descriptor. One look after the open cannot
+ * judge it. The check (check/pipeline.c) keeps such a file on this list
+ * while a process holds it open for writing and judges it when the last
+ * such descriptor is gone, or, an executable held open for too long,
+ * then (report_after_ms).
+ *
+ * Contract:
+ *  - the list holds at most CAP entries; watch_add() refuses the rest
+ *    (the caller counts them, stats->watch_full);
+ *  - each entry is due again after a delay that doubles from
+ *    WATCH_LOOK_FIRST_MS up to WATCH_LOOK_MAX_MS, whatever the file
+ *    does: a long-held log costs at most one look a second;
+ *  - time is passed in (monotonic milliseconds), so tests drive it;
+ *  - who holds a file is read from /proc/PID/fdinfo/N (flags, mnt_id,
+ *    ino) and /proc/PID/ns/pid only: pure procfs reads that never touch
+ *    the file, so they cannot hang on a container's file system.
+ */
+#ifndef DROPEXEC_WATCH_H
+#define DROPEXEC_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "candidate.h"
+
+#define WATCH_LOOK_FIRST_MS	5
+#define WATCH_LOOK_MAX_MS	1000
+/* processes and descriptors looked at in one search for an inheritor */
+#define WATCH_SEARCH_PROCS_MAX	4096
+#define WATCH_SEARCH_FDS_MAX	4096
+
+/* Who holds a watched file open for writing, as procfs tells it. */
+struct watch_holder {
+	pid_t pid;		/* the writer, or a process that inherited
+				 * its descriptor; 0 when none is known */
+	int fd;
+	uint64_t ino;		/* the open file's inode (fdinfo "ino:") */
+	int mnt_id;		/* its mount (fdinfo "mnt_id:"), or -1 */
+	uint64_t pidns;		/* the writer's pid namespace (inode of
+				 * /proc/PID/ns/pid), where inheritors
+				 * are searched; 0 when unknown */
+};
+
+/* One watched file. */
+struct watch_entry {
+	struct candidate *c;	/* the open, owned by the entry */
+	struct watch_holder h;
+	uint64_t since_ms;	/* watched since */
+	uint64_t due_ms;
+	unsigned int looks;
+	/* the file as last seen */
+	uint64_t st_dev, st_ino;
+	long long size;
+	int64_t ctime_ns;
+	bool nameless;		/* link count 0: an O_TMPFILE or unlinked
+				 * file, which has no name to report */
+};
+
+struct watch {
+	struct watch_entry *v;
+	size_t count, cap;
+	unsigned long long looks;	/* looks taken, for the statistics */
+};
+
+int watch_init(struct watch *w, size_t cap);
+/* Free the list and the candidates on it. */
+void watch_free(struct watch *w);
+
+/* Keep E (its candidate taken over) until E->due_ms; -1 when full (the
+ * candidate is then still the caller's). */
+int watch_add(struct watch *w, const struct watch_entry *e);
+
+/* The delay before look number LOOKS + 1. */
+uint64_t watch_backoff_ms(unsigned int looks);
+
+/* Move the entries due at NOW (all when ALL) into OUT, which has room for
+ * w->count entries; returns how many. */
+size_t watch_take_due(struct watch *w, uint64_t now, bool all,
+		      struct watch_entry *out);
+
+/* Milliseconds until the next entry is due (0: now), -1 when empty. */
+int watch_next_ms(const struct watch *w, uint64_t now);
+
+/* Take the entry of the file DEV/INO (as stat() gives them) off the list
+ * into OUT; false when none. */
+bool watch_take_file(struct watch *w, uint64_t dev, uint64_t ino,
+		     struct watch_entry *out);
+
+/*
+ * Does PID still hold descriptor FD open for writing, on the file with
+ * inode INO (and mount MNT_ID unless -1)? Reads PROC/PID/fdinfo/FD only.
+ * *MNT_OUT and *INO_OUT, when not NULL, get what fdinfo says.
+ */
+bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
+		     int mnt_id, uint64_t *ino_out, int *mnt_out);
+
+/* The inode of PROC/PID/ns/pid, or 0. */
+uint64_t watch_pidns_of(const char *proc, pid_t pid);
+
+/*
+ * Is H's file still held open for writing? First by H's process and
+ * descriptor; otherwise a search of the processes in H's pid namespace
+ * for a descriptor open for writing on the same inode and mount (a child
+ * that inherited it), bounded by WATCH_SEARCH_*_MAX. Updates H to the
+ * holder found.
+ */
+bool watch_still_held(const char *proc, struct watch_holder *h);
+
+#endif
