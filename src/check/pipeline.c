@@ -454,7 +454,7 @@ static bool keep_watching(struct checker *ck, struct watch_entry *we,
 	we->size = (long long)op->st.st_size;
 	we->ctime_ns = (int64_t)op->st.st_ctim.tv_sec * 1000000000 +
 		       op->st.st_ctim.tv_nsec;
-	we->nameless = op->st.st_nlink == 0;
+	we->nameless = op->st.st_nlink == 0 || we->c->tmpfile;
 	we->due_ms = now + watch_backoff_ms(we->looks);
 	we->looks++;
 	if (watch_add(&ck->watch, we)) {
@@ -589,7 +589,10 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		bool bound = ck->final || now - we.since_ms >=
 					  ck->cfg.watch_report_after_ms;
 
-		if ((!bound || op.st.st_nlink == 0) && !ck->final) {
+		/* no name yet: an O_TMPFILE, or all links gone */
+		bool nameless = op.st.st_nlink == 0 || c->tmpfile;
+
+		if ((!bound || nameless) && !ck->final) {
 			probe_done(&ck->probe);
 			if (keep_watching(ck, &we, &op, !prev, now))
 				return CHECK_WATCHED;
@@ -622,8 +625,8 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 	 * binary of the image is moved or linked; and when the file had
 	 * no name before (an O_TMPFILE linked into place).
 	 */
-	if (c->op != FILE_OP_OPEN && !content_recent(&op.st, c) &&
-	    !link_names_nameless(ck, c, &op.st)) {
+	if (c->op != FILE_OP_OPEN && !link_names_nameless(ck, c, &op.st) &&
+	    !content_recent(&op.st, c)) {
 		probe_done(&ck->probe);
 		return give_up(c, &ck->stats->unmodified, CHECK_NOT_EXEC);
 	}
