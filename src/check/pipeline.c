@@ -118,6 +118,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 		return CHECK_ALLOWED;
 	}
 	dedupe_key_of(&f->st, &key);
+	dedupe_key_digest(&key, f->sha256);
 	if (dedupe_seen(&ck->dd, &key)) {
 		atomic_fetch_add(&ck->stats->duplicates, 1);
 		out = CHECK_DUPLICATE;
@@ -586,8 +587,19 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 	    we.h.ino != (uint64_t)op.st.st_ino && op.via != VIA_WRITER_FD)
 		held = false;	/* the descriptor is another file now */
 	if (held) {
-		bool bound = ck->final || now - we.since_ms >=
-					  ck->cfg.watch_report_after_ms;
+		uint64_t held_ms = now - we.since_ms;
+		int64_t ctime_ns = (int64_t)op.st.st_ctim.tv_sec * 1000000000 +
+				   op.st.st_ctim.tv_nsec;
+		/* unchanged since the last look: not being written now */
+		bool settled = prev && prev->size == (long long)op.st.st_size &&
+			       prev->ctime_ns == ctime_ns;
+		/* past the bound, and settled (a slow writer is not judged
+		 * on a part) or past twice the bound (one that never stops
+		 * is judged all the same) */
+		bool bound = ck->final ||
+			(held_ms >= ck->cfg.watch_report_after_ms &&
+			 (settled ||
+			  held_ms >= 2ULL * ck->cfg.watch_report_after_ms));
 
 		/* no name yet: an O_TMPFILE, or all links gone */
 		bool nameless = op.st.st_nlink == 0 || c->tmpfile;

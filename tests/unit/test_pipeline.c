@@ -783,6 +783,95 @@ START_TEST(test_memfd_name_checked)
 }
 END_TEST
 
+/*
+ * A reported file rewritten in place: other content, the same size, its
+ * mtime set back to what it was. A new finding, not a duplicate of the
+ * first.
+ */
+START_TEST(test_rewrite_same_size_same_mtime)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct timespec ts[2];
+	struct candidate *c;
+	struct stat st;
+	char *path;
+
+	put("/tmp/twice", p, len);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/twice",
+				FILE_OP_OPEN), T0), CHECK_FINDING);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/twice", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	p[len - 1] ^= 0x5a;
+	put("/tmp/twice", p, len);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	c = cand("/tmp/twice", FILE_OP_OPEN);
+	c->new_content = false;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 2);
+	free(path);
+	free(p);
+}
+END_TEST
+
+/* A slow writer still writing when the bound is reached is judged once
+ * it stops (or at twice the bound), not on a part. */
+START_TEST(test_watch_bound_waits_for_settled)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	uint64_t bound = fx.cfg.watch_report_after_ms, t;
+	size_t part = len / 4;
+
+	put("/tmp/slow2", p, part);
+	writing("/tmp/slow2", 9);
+	c = cand("/tmp/slow2", FILE_OP_OPEN);
+	c->fd = 9;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	run_until(T0, T0 + bound - 1);
+	/* written at every look past the bound: not judged on a part */
+	for (t = T0 + bound; t < T0 + bound + 3000; t += 100) {
+		part = part + 1000 < len ? part + 1000 : len;
+		put("/tmp/slow2", p, part);
+		run_until(t, t + 99);
+	}
+	ck_assert_int_eq(fx.kept.count, 0);
+	put("/tmp/slow2", p, len);
+	run_until(T0 + bound + 3000, T0 + bound + 6000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_int_eq(fx.kept.size, (long long)len);
+	free(p);
+}
+END_TEST
+
+/* One that never stops writing is judged at twice the bound. */
+START_TEST(test_watch_never_settles)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	uint64_t bound = fx.cfg.watch_report_after_ms, t;
+	size_t part = len / 2;
+
+	put("/tmp/busy", p, part);
+	writing("/tmp/busy", 10);
+	c = cand("/tmp/busy", FILE_OP_OPEN);
+	c->fd = 10;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	for (t = T0; t < T0 + 2 * bound + 2000 && !fx.kept.count; t += 50) {
+		part = part + 1 < len ? part + 1 : len / 2;
+		put("/tmp/busy", p, part);
+		run_until(t, t + 49);
+	}
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_ge(t, T0 + 2 * bound);
+	free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -810,6 +899,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_tmpfile_linked_later);
 	tcase_add_test(tc, test_link_from_descriptor);
 	tcase_add_test(tc, test_memfd_name_checked);
+	tcase_add_test(tc, test_rewrite_same_size_same_mtime);
+	tcase_add_test(tc, test_watch_bound_waits_for_settled);
+	tcase_add_test(tc, test_watch_never_settles);
 	suite_add_tcase(s, tc);
 	return s;
 }
