@@ -566,6 +566,17 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	if (!prev)
 		atomic_fetch_add(&ck->stats->checked, 1);
+	/* a name the reader could not place, as the writer's descriptor
+	 * gives it (verified inside the root by the worker) */
+	if (op.name[0]) {
+		char *name = strdup(op.name);
+
+		if (name) {
+			free(c->path);
+			c->path = name;
+			c->name_unresolved = false;
+		}
+	}
 
 	/* Shared memory is excluded, as in Tracee: but only a file that is
 	 * really on such a mount, not one reached through a symlink below

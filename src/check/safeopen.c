@@ -45,8 +45,10 @@ static enum inspect_status vet(int fd, const struct candidate *c,
 
 	if (fstat(fd, st) < 0)
 		return INSPECT_GONE;
+	/* an O_TMPFILE open names the directory: its device only */
 	if (c->has_inode &&
-	    (st->st_ino != c->inode || major(st->st_dev) != c->dev_major ||
+	    ((!c->tmpfile && st->st_ino != c->inode) ||
+	     major(st->st_dev) != c->dev_major ||
 	     minor(st->st_dev) != c->dev_minor))
 		return INSPECT_REPLACED;
 	if (!S_ISREG(st->st_mode))
@@ -193,8 +195,11 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 			/* the descriptor number was reused: go by name */
 		}
 	}
-	/* A relative name with a directory descriptor cannot be placed. */
-	named = c->path && c->path[0] == '/';
+	/* A relative name with a directory descriptor cannot be placed,
+	 * nor one the reader could not resolve, nor the directory of an
+	 * O_TMPFILE open. */
+	named = c->path && c->path[0] == '/' && !c->name_unresolved &&
+		!c->tmpfile;
 
 	/* 2. The name, resolved inside the writer's root (or its parent's,
 	 *    when the parent is in the same container). */
