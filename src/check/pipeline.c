@@ -418,7 +418,7 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	if (prev) {
 		*we = *prev;
 		we->c = c;
-		return watch_still_held(proc, &we->h);
+		return watch_still_held(&ck->watch, proc, &we->h);
 	}
 	memset(we, 0, sizeof(*we));
 	we->c = c;
@@ -438,7 +438,7 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	}
 	/* the writer closed it: a child that inherited the descriptor? */
 	we->h.ino = c->has_inode ? c->inode : 0;
-	return watch_still_held(proc, &we->h);
+	return watch_still_held(&ck->watch, proc, &we->h);
 }
 
 /*

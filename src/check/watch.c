@@ -16,8 +16,12 @@ int watch_init(struct watch *w, size_t cap)
 {
 	memset(w, 0, sizeof(*w));
 	w->v = calloc(cap ? cap : 1, sizeof(*w->v));
-	if (!w->v)
+	w->ns_cache = calloc(WATCH_NS_CACHE, sizeof(*w->ns_cache));
+	if (!w->v || !w->ns_cache) {
+		free(w->v);
+		free(w->ns_cache);
 		return -1;
+	}
 	w->cap = cap;
 	return 0;
 }
@@ -29,6 +33,7 @@ void watch_free(struct watch *w)
 	for (i = 0; i < w->count; i++)
 		candidate_free(w->v[i].c);
 	free(w->v);
+	free(w->ns_cache);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -218,7 +223,23 @@ static bool search_fds(const char *proc, pid_t pid, struct watch_holder *h)
 	return false;
 }
 
-bool watch_still_held(const char *proc, struct watch_holder *h)
+/* The pid namespace of PID, whose /proc entry has inode D_INO, from W's
+ * cache or read once. */
+static uint64_t ns_of(struct watch *w, const char *proc, pid_t pid,
+		      uint64_t d_ino)
+{
+	struct watch_ns_slot *s = &w->ns_cache[(size_t)pid % WATCH_NS_CACHE];
+
+	if (s->pid == pid && s->d_ino == d_ino && d_ino)
+		return s->ns;
+	s->pid = pid;
+	s->d_ino = d_ino;
+	s->ns = watch_pidns_of(proc, pid);
+	return s->ns;
+}
+
+bool watch_still_held(struct watch *w, const char *proc,
+		      struct watch_holder *h)
 {
 	struct dirent *de;
 	int n = 0;
@@ -234,13 +255,14 @@ bool watch_still_held(const char *proc, struct watch_holder *h)
 	d = opendir(proc);
 	if (!d)
 		return false;
+	w->searches++;
 	while ((de = readdir(d)) && n < WATCH_SEARCH_PROCS_MAX) {
 		long pid = name_number(de->d_name);
 
 		if (pid <= 0)
 			continue;
 		n++;
-		if (watch_pidns_of(proc, (pid_t)pid) != h->pidns)
+		if (ns_of(w, proc, (pid_t)pid, de->d_ino) != h->pidns)
 			continue;
 		if (search_fds(proc, (pid_t)pid, h)) {
 			closedir(d);

@@ -63,10 +63,22 @@ struct watch_entry {
 				 * file, which has no name to report */
 };
 
+/* The pid namespace of each process seen, so that a search reads
+ * /proc/PID/ns/pid once per process: a slot is (pid, inode of the
+ * process's /proc entry, as readdir gives it: a new process under a
+ * reused pid has another) -> namespace. */
+#define WATCH_NS_CACHE	4096
+struct watch_ns_slot {
+	int32_t pid;
+	uint64_t d_ino, ns;
+};
+
 struct watch {
 	struct watch_entry *v;
 	size_t count, cap;
 	unsigned long long looks;	/* looks taken, for the statistics */
+	unsigned long long searches;	/* searches for an inheritor */
+	struct watch_ns_slot *ns_cache;	/* WATCH_NS_CACHE slots */
 };
 
 int watch_init(struct watch *w, size_t cap);
@@ -108,9 +120,10 @@ uint64_t watch_pidns_of(const char *proc, pid_t pid);
  * Is H's file still held open for writing? First by H's process and
  * descriptor; otherwise a search of the processes in H's pid namespace
  * for a descriptor open for writing on the same inode and mount (a child
- * that inherited it), bounded by WATCH_SEARCH_*_MAX. Updates H to the
- * holder found.
+ * that inherited it), bounded by WATCH_SEARCH_*_MAX, with W's cache of
+ * namespaces. Updates H to the holder found.
  */
-bool watch_still_held(const char *proc, struct watch_holder *h);
+bool watch_still_held(struct watch *w, const char *proc,
+		      struct watch_holder *h);
 
 #endif

@@ -208,9 +208,11 @@ START_TEST(test_inheritor_found_in_namespace)
 	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
 	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
 	struct watch_holder h;
+	struct watch w;
 	static const char writes[] = "flags:\t0100001\nmnt_id:\t26\n"
 				     "ino:\t777\n";
 
+	ck_assert_int_eq(watch_init(&w, 1), 0);
 	memset(&h, 0, sizeof(h));
 	h.pid = 10;
 	h.fd = 3;
@@ -222,16 +224,17 @@ START_TEST(test_inheritor_found_in_namespace)
 	fake_ns(base, 20, ns_b);
 	fake_fd(base, 20, 5, writes);
 	/* nobody of the namespace holds it */
-	ck_assert(!watch_still_held(base, &h));
+	ck_assert(!watch_still_held(&w, base, &h));
 	/* a child in it does, as descriptor 1 */
 	fake_ns(base, 11, ns_a);
 	fake_fd(base, 11, 0, "flags:\t0100000\nmnt_id:\t26\nino:\t777\n");
 	fake_fd(base, 11, 1, writes);
-	ck_assert(watch_still_held(base, &h));
+	ck_assert(watch_still_held(&w, base, &h));
 	ck_assert_int_eq(h.pid, 11);
 	ck_assert_int_eq(h.fd, 1);
 	/* next time it is asked first */
-	ck_assert(watch_still_held(base, &h));
+	ck_assert(watch_still_held(&w, base, &h));
+	watch_free(&w);
 	free(ns_a);
 	free(ns_b);
 	test_rmtree(base);
@@ -245,6 +248,7 @@ START_TEST(test_real_proc)
 	char *dir = test_mkdtemp();
 	char *path = test_write_file(dir, "f", "x", 1, 0644);
 	struct watch_holder h;
+	struct watch w;
 	struct stat st;
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	int ro = open(path, O_RDONLY | O_CLOEXEC);
@@ -256,17 +260,19 @@ START_TEST(test_real_proc)
 				  NULL));
 	ck_assert(!watch_fd_writes("/proc", getpid(), ro, st.st_ino, -1,
 				   NULL, NULL));
+	ck_assert_int_eq(watch_init(&w, 1), 0);
 	memset(&h, 0, sizeof(h));
 	h.pid = getpid();
 	h.fd = ro;		/* not the writer: found by the search */
 	h.ino = st.st_ino;
 	h.mnt_id = -1;
 	h.pidns = watch_pidns_of("/proc", getpid());
-	ck_assert(watch_still_held("/proc", &h));
+	ck_assert(watch_still_held(&w, "/proc", &h));
 	ck_assert_int_eq(h.fd, fd);
 	close(fd);
-	ck_assert(!watch_still_held("/proc", &h));
+	ck_assert(!watch_still_held(&w, "/proc", &h));
 	close(ro);
+	watch_free(&w);
 	free(path);
 	test_rmtree(dir);
 	free(dir);
