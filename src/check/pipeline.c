@@ -557,8 +557,10 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	}
 	held = held_before_read(ck, c, prev, &lk, now, &we);
-	if (prev)
+	if (prev) {
 		ck->watch.looks++;
+		atomic_fetch_add(&ck->stats->watch_looks, 1);
+	}
 	pr = probe_open(&ck->probe, c, lk.parent_same, lk.mount_root, &op);
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
