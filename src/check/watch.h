@@ -14,7 +14,7 @@
  *    (the caller counts them, stats->watch_full);
  *  - each entry is due again after a delay that doubles from
  *    WATCH_LOOK_FIRST_MS up to WATCH_LOOK_MAX_MS, whatever the file
- *    does: a long-held log costs at most one look a second;
+ *    does: a long-held log costs one look every two seconds;
  *  - time is passed in (monotonic milliseconds), so tests drive it;
  *  - who holds a file is read from /proc/PID/fdinfo/N (flags, mnt_id,
  *    ino) and /proc/PID/ns/pid only: pure procfs reads that never touch
@@ -31,7 +31,7 @@
 #include "candidate.h"
 
 #define WATCH_LOOK_FIRST_MS	5
-#define WATCH_LOOK_MAX_MS	1000
+#define WATCH_LOOK_MAX_MS	2000
 /* processes and descriptors looked at in one search for an inheritor */
 #define WATCH_SEARCH_PROCS_MAX	4096
 #define WATCH_SEARCH_FDS_MAX	4096

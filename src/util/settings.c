@@ -82,7 +82,7 @@ void config_defaults(struct config *cfg)
 	cfg->dedupe_size = 4096;
 	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 	cfg->check_timeout_ms = 2000;
-	cfg->watch_max = 4096;
+	cfg->watch_max = 1024;
 	cfg->watch_report_after_ms = 10000;
 }
 
