@@ -617,6 +617,12 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		/* no name yet: an O_TMPFILE, or all links gone */
 		bool nameless = op.st.st_nlink == 0 || c->tmpfile;
 
+		if (nameless && ck->final) {
+			/* never named: nothing the container sees */
+			probe_done(&ck->probe);
+			return give_up(c, &ck->stats->unreachable,
+				       CHECK_UNREACHABLE);
+		}
 		if ((!bound || nameless) && !ck->final) {
 			probe_done(&ck->probe);
 			if (keep_watching(ck, &we, &op, !prev, now))
