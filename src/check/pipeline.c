@@ -456,7 +456,10 @@ static bool keep_watching(struct checker *ck, struct watch_entry *we,
 	we->ctime_ns = (int64_t)op->st.st_ctim.tv_sec * 1000000000 +
 		       op->st.st_ctim.tv_nsec;
 	we->nameless = op->st.st_nlink == 0 || we->c->tmpfile;
-	we->due_ms = now + watch_backoff_ms(we->looks);
+	we->read_ms = now + watch_backoff_ms(we->looks);
+	we->due_ms = now + watch_poll_ms(&ck->watch);
+	if (we->due_ms > we->read_ms)
+		we->due_ms = we->read_ms;
 	we->looks++;
 	if (watch_add(&ck->watch, we)) {
 		watch_full(ck);
@@ -742,8 +745,21 @@ void check_run_pending(struct checker *ck, uint64_t now, bool final)
 		wdue = malloc(ck->watch.count * sizeof(*wdue));
 		if (wdue) {
 			n = watch_take_due(&ck->watch, now, final, wdue);
-			for (i = 0; i < n; i++)
-				check_one(ck, wdue[i].c, now, &wdue[i]);
+			for (i = 0; i < n; i++) {
+				struct watch_entry *e = &wdue[i];
+
+				/* not time to read it again: still held? */
+				if (!final && now < e->read_ms &&
+				    watch_still_held(&ck->watch, ck->scope.proc,
+						     &e->h)) {
+					e->due_ms = now + watch_poll_ms(&ck->watch);
+					if (e->due_ms > e->read_ms)
+						e->due_ms = e->read_ms;
+					watch_add(&ck->watch, e); /* room */
+					continue;
+				}
+				check_one(ck, e->c, now, e);
+			}
 			free(wdue);
 		}
 	}

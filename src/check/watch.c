@@ -53,6 +53,15 @@ uint64_t watch_backoff_ms(unsigned int looks)
 	return delay > WATCH_LOOK_MAX_MS ? WATCH_LOOK_MAX_MS : delay;
 }
 
+uint64_t watch_poll_ms(const struct watch *w)
+{
+	uint64_t ms = w->count / 2;
+
+	if (ms < WATCH_POLL_MIN_MS)
+		return WATCH_POLL_MIN_MS;
+	return ms > WATCH_POLL_MAX_MS ? WATCH_POLL_MAX_MS : ms;
+}
+
 size_t watch_take_due(struct watch *w, uint64_t now, bool all,
 		      struct watch_entry *out)
 {

@@ -12,9 +12,13 @@
  * Contract:
  *  - the list holds at most CAP entries; watch_add() refuses the rest
  *    (the caller counts them, stats->watch_full);
- *  - each entry is due again after a delay that doubles from
+ *  - each entry's content is read again after a delay that doubles from
  *    WATCH_LOOK_FIRST_MS up to WATCH_LOOK_MAX_MS, whatever the file
- *    does: a long-held log costs one look every two seconds;
+ *    does: a long-held log costs one read every two seconds;
+ *  - in between, whether it is still held is asked every
+ *    watch_poll_ms() (one fdinfo read), so that the last close is seen
+ *    within that time, before a container that ends with its writer
+ *    takes the file away;
  *  - time is passed in (monotonic milliseconds), so tests drive it;
  *  - who holds a file is read from /proc/PID/fdinfo/N (flags, mnt_id,
  *    ino) and /proc/PID/ns/pid only: pure procfs reads that never touch
@@ -32,6 +36,8 @@
 
 #define WATCH_LOOK_FIRST_MS	5
 #define WATCH_LOOK_MAX_MS	2000
+#define WATCH_POLL_MIN_MS	50	/* asked whether held at most this */
+#define WATCH_POLL_MAX_MS	500	/* ... and at least this often */
 /* processes and descriptors looked at in one search for an inheritor */
 #define WATCH_SEARCH_PROCS_MAX	4096
 #define WATCH_SEARCH_FDS_MAX	4096
@@ -53,7 +59,8 @@ struct watch_entry {
 	struct candidate *c;	/* the open, owned by the entry */
 	struct watch_holder h;
 	uint64_t since_ms;	/* watched since */
-	uint64_t due_ms;
+	uint64_t due_ms;	/* next question: held? */
+	uint64_t read_ms;	/* next read of the content */
 	unsigned int looks;
 	/* the file as last seen */
 	uint64_t st_dev, st_ino;
@@ -91,6 +98,12 @@ int watch_add(struct watch *w, const struct watch_entry *e);
 
 /* The delay before look number LOOKS + 1. */
 uint64_t watch_backoff_ms(unsigned int looks);
+
+/* How often each entry is asked whether it is still held: every
+ * WATCH_POLL_MIN_MS, slower as the list grows (half a millisecond per
+ * entry), never slower than WATCH_POLL_MAX_MS. About 2000 fdinfo reads a
+ * second at most, up to 1000 entries. */
+uint64_t watch_poll_ms(const struct watch *w);
 
 /* Move the entries due at NOW (all when ALL) into OUT, which has room for
  * w->count entries; returns how many. */
