@@ -55,7 +55,7 @@ uint64_t watch_backoff_ms(unsigned int looks)
 
 uint64_t watch_poll_ms(const struct watch *w)
 {
-	uint64_t ms = w->count / 2;
+	uint64_t ms = w->count;
 
 	if (ms < WATCH_POLL_MIN_MS)
 		return WATCH_POLL_MIN_MS;

@@ -100,9 +100,9 @@ int watch_add(struct watch *w, const struct watch_entry *e);
 uint64_t watch_backoff_ms(unsigned int looks);
 
 /* How often each entry is asked whether it is still held: every
- * WATCH_POLL_MIN_MS, slower as the list grows (half a millisecond per
- * entry), never slower than WATCH_POLL_MAX_MS. About 2000 fdinfo reads a
- * second at most, up to 1000 entries. */
+ * WATCH_POLL_MIN_MS, slower as the list grows (a millisecond per entry),
+ * never slower than WATCH_POLL_MAX_MS: at most about 1000 fdinfo reads a
+ * second up to 500 entries, 2 per entry and second beyond. */
 uint64_t watch_poll_ms(const struct watch *w);
 
 /* Move the entries due at NOW (all when ALL) into OUT, which has room for
