@@ -748,10 +748,12 @@ void check_run_pending(struct checker *ck, uint64_t now, bool final)
 			for (i = 0; i < n; i++) {
 				struct watch_entry *e = &wdue[i];
 
-				/* not time to read it again: still held? */
+				/* not time to read it again: its holder still
+				 * alive? (a close is seen at the next read; an
+				 * exit, which can take the container and the
+				 * file with it, now) */
 				if (!final && now < e->read_ms &&
-				    watch_still_held(&ck->watch, ck->scope.proc,
-						     &e->h)) {
+				    watch_holder_alive(ck->scope.proc, &e->h)) {
 					e->due_ms = now + watch_poll_ms(&ck->watch);
 					if (e->due_ms > e->read_ms)
 						e->due_ms = e->read_ms;

@@ -53,6 +53,17 @@ uint64_t watch_backoff_ms(unsigned int looks)
 	return delay > WATCH_LOOK_MAX_MS ? WATCH_LOOK_MAX_MS : delay;
 }
 
+bool watch_holder_alive(const char *proc, const struct watch_holder *h)
+{
+	char path[96];
+	struct stat st;
+
+	if (h->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/%d", proc, (int)h->pid);
+	return stat(path, &st) == 0;
+}
+
 uint64_t watch_poll_ms(const struct watch *w)
 {
 	uint64_t ms = w->count;

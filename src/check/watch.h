@@ -15,10 +15,11 @@
  *  - each entry's content is read again after a delay that doubles from
  *    WATCH_LOOK_FIRST_MS up to WATCH_LOOK_MAX_MS, whatever the file
  *    does: a long-held log costs one read every two seconds;
- *  - in between, whether it is still held is asked every
- *    watch_poll_ms() (one fdinfo read), so that the last close is seen
+ *  - in between, whether its holder still lives is asked every
+ *    watch_poll_ms() (a stat of /proc/PID), so that the writer's exit is seen
  *    within that time, before a container that ends with its writer
- *    takes the file away;
+ *    takes the file away; a close without an exit is seen at the next
+ *    read;
  *  - time is passed in (monotonic milliseconds), so tests drive it;
  *  - who holds a file is read from /proc/PID/fdinfo/N (flags, mnt_id,
  *    ino) and /proc/PID/ns/pid only: pure procfs reads that never touch
@@ -99,9 +100,13 @@ int watch_add(struct watch *w, const struct watch_entry *e);
 /* The delay before look number LOOKS + 1. */
 uint64_t watch_backoff_ms(unsigned int looks);
 
-/* How often each entry is asked whether it is still held: every
+/* Does H's process still live (PROC/PID is there: a process, or a
+ * zombie not yet reaped)? */
+bool watch_holder_alive(const char *proc, const struct watch_holder *h);
+
+/* How often each entry is asked whether its holder lives: every
  * WATCH_POLL_MIN_MS, slower as the list grows (a millisecond per entry),
- * never slower than WATCH_POLL_MAX_MS: at most about 1000 fdinfo reads a
+ * never slower than WATCH_POLL_MAX_MS: at most about 1000 stat() calls a
  * second up to 500 entries, 2 per entry and second beyond. */
 uint64_t watch_poll_ms(const struct watch *w);
 

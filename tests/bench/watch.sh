@@ -9,11 +9,18 @@
 # the looks again at them (watch_looks), with the watch list on (the
 # shipped settings) and, for comparison, off (watch_max = 0).
 #
+# --direct measures the watch list alone, without auditd (and without the
+# auditd lock): watchcost.c, linked with the build tree's libdropexec.a,
+# makes one open candidate per file as the reader would, runs the check
+# with the real /proc and mount tables, and reports the CPU of the
+# checking thread and of its worker.
+#
 # Usage: tests/bench/watch.sh [--files N] [--seconds S] [--interval MS]
-#                             [--modes "on off"]
+#                             [--modes "on off"] [--direct]
 #   defaults: 100 files, 60 s, 1000 ms, both modes
-# Needs root, auditd, podman + runc, busybox-static and a static C
-# compiler; takes the auditd lock (tests/lib). Prints a Markdown table.
+# Needs root, podman + runc, busybox-static and a static C compiler; all
+# but --direct also auditd, and take the auditd lock (tests/lib); --direct
+# needs a configured and built tree. Prints a Markdown table.
 set -euo pipefail
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,8 +29,10 @@ FILES=100
 SECS=60
 INTERVAL=1000
 MODES="on off"
+DIRECT=0
 while (($#)); do
 	case $1 in
+	--direct) DIRECT=1; shift ;;
 	--files) FILES=$2; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
 	--interval) INTERVAL=$2; shift 2 ;;
@@ -32,9 +41,13 @@ while (($#)); do
 	esac
 done
 
-need_root_tools
-find_bin
-take_lock
+if ((DIRECT)); then
+	need_tools podman "$RUNTIME" cc make
+else
+	need_root_tools
+	find_bin
+	take_lock
+fi
 trap bench_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -42,6 +55,45 @@ make_work
 cc -O2 -static -o "$WORK/holdlogs" "$BENCH/holdlogs.c" ||
 	die "cannot build holdlogs.c statically (libc6-dev)"
 build_image "$IMAGE" "$WORK/holdlogs"
+
+# direct MODE: the watch list alone, in watchcost
+direct() {
+	local top=$BENCH/../.. wm=1024 cid pid out
+	[[ $1 == off ]] && wm=0
+	cid=$(podman_run -d "$IMAGE" /bin/sh -c \
+		"mkdir -p /tmp/logs && exec /bin/holdlogs /tmp/logs $FILES $((SECS + 20)) $INTERVAL") ||
+		die "the container failed"
+	pid=$(podman inspect --format '{{.State.Pid}}' "$cid")
+	wait_for 10 test -e "/proc/$pid/root/tmp/logs/log$((FILES - 1))" ||
+		die "the container made no logs"
+	out=$("$WORK/watchcost" "$pid" "$cid" "$FILES" "$SECS" "$wm")
+	podman rm -f -t 0 "$cid" >/dev/null 2>&1 || true
+	note "mode $1 (direct): $out"
+	awk -v m="$1" -v f="$FILES" -v s="$SECS" -v i="$INTERVAL" '{
+		for (k = 1; k <= NF; k++) { split($k, kv, "="); v[kv[1]] = kv[2] }
+		cpu = v["checker_cpu"] + v["worker_cpu"]
+		printf "| %s (direct) | %d | %d | %d | %s | - | %s | %.1f | %.2f | %.2f |\n",
+			m, f, s, i, v["watched"], v["looks"], v["looks"] / s, cpu, 100 * cpu / s }' <<<"$out"
+}
+
+if ((DIRECT)); then
+	make -s -C "$BENCH/../.." libdropexec.a ||
+		die "no build tree: ./configure && make first"
+	# shellcheck disable=SC2046 # one word per flag
+	cc -O2 -I "$BENCH/../../src" -I "$BENCH/../.." -o "$WORK/watchcost" \
+		"$BENCH/watchcost.c" "$BENCH/../../libdropexec.a" \
+		$(printf 'p:\n\t@echo $(DEP_LIBS) $(LIBS)\n' |
+		  make -s -C "$BENCH/../.." -f Makefile -f - p) ||
+		die "cannot build watchcost.c"
+	echo "Watch list, measured alone (watchcost): $FILES files held open for writing for $SECS s, a line appended to each every $INTERVAL ms"
+	echo
+	echo "| watch | files | s | append every ms | watched | watch_full | looks again | looks/s | checker + worker CPU s | CPU % of the run |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for mode in $MODES; do
+		direct "$mode"
+	done
+	exit 0
+fi
 start_syslog
 
 # cpu_ticks PID...: user + system clock ticks of the processes
