@@ -457,9 +457,7 @@ static bool keep_watching(struct checker *ck, struct watch_entry *we,
 		       op->st.st_ctim.tv_nsec;
 	we->nameless = op->st.st_nlink == 0 || we->c->tmpfile;
 	we->read_ms = now + watch_backoff_ms(we->looks);
-	we->due_ms = now + watch_poll_ms(&ck->watch);
-	if (we->due_ms > we->read_ms)
-		we->due_ms = we->read_ms;
+	we->due_ms = watch_next_poll(&ck->watch, now, we->read_ms);
 	we->looks++;
 	if (watch_add(&ck->watch, we)) {
 		watch_full(ck);
@@ -550,8 +548,9 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 
 	choose_lookup(ck, c, &lk);
 	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
-	 * table names: see device_class(). */
-	switch (device_class(ck, c, &lk)) {
+	 * table names: see device_class(). A watched file's device was
+	 * readable at its first look. */
+	switch (prev ? MOUNT_DEV_READABLE : device_class(ck, c, &lk)) {
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
@@ -754,9 +753,9 @@ void check_run_pending(struct checker *ck, uint64_t now, bool final)
 				 * file with it, now) */
 				if (!final && now < e->read_ms &&
 				    watch_holder_alive(ck->scope.proc, &e->h)) {
-					e->due_ms = now + watch_poll_ms(&ck->watch);
-					if (e->due_ms > e->read_ms)
-						e->due_ms = e->read_ms;
+					e->due_ms = watch_next_poll(&ck->watch,
+								    now,
+								    e->read_ms);
 					watch_add(&ck->watch, e); /* room */
 					continue;
 				}

@@ -73,6 +73,15 @@ uint64_t watch_poll_ms(const struct watch *w)
 	return ms > WATCH_POLL_MAX_MS ? WATCH_POLL_MAX_MS : ms;
 }
 
+uint64_t watch_next_poll(const struct watch *w, uint64_t now,
+			 uint64_t read_ms)
+{
+	uint64_t poll = watch_poll_ms(w);
+	uint64_t at = (now / poll + 1) * poll;
+
+	return at < read_ms ? at : read_ms;
+}
+
 size_t watch_take_due(struct watch *w, uint64_t now, bool all,
 		      struct watch_entry *out)
 {

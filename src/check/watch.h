@@ -110,6 +110,11 @@ bool watch_holder_alive(const char *proc, const struct watch_holder *h);
  * second up to 500 entries, 2 per entry and second beyond. */
 uint64_t watch_poll_ms(const struct watch *w);
 
+/* When to ask next after NOW: the next multiple of watch_poll_ms(), so
+ * that all entries are asked at one wake-up, or READ_MS if sooner. */
+uint64_t watch_next_poll(const struct watch *w, uint64_t now,
+			 uint64_t read_ms);
+
 /* Move the entries due at NOW (all when ALL) into OUT, which has room for
  * w->count entries; returns how many. */
 size_t watch_take_due(struct watch *w, uint64_t now, bool all,

@@ -45,6 +45,27 @@ START_TEST(test_backoff_bounded)
 END_TEST
 
 /* A full list refuses, and the candidate stays the caller's. */
+/* Polls fall on one tick (multiples of the interval), never after the
+ * next read; the interval grows with the list, within its bounds. */
+START_TEST(test_poll_ticks)
+{
+	struct watch w;
+
+	ck_assert_int_eq(watch_init(&w, 2000), 0);
+	ck_assert_uint_eq(watch_poll_ms(&w), WATCH_POLL_MIN_MS);
+	ck_assert_uint_eq(watch_next_poll(&w, 1001, 5000), 1050);
+	ck_assert_uint_eq(watch_next_poll(&w, 1049, 5000), 1050);
+	ck_assert_uint_eq(watch_next_poll(&w, 1050, 5000), 1100);
+	ck_assert_uint_eq(watch_next_poll(&w, 1001, 1020), 1020);
+	w.count = 200;
+	ck_assert_uint_eq(watch_poll_ms(&w), 200);
+	w.count = 2000;
+	ck_assert_uint_eq(watch_poll_ms(&w), WATCH_POLL_MAX_MS);
+	w.count = 0;
+	watch_free(&w);
+}
+END_TEST
+
 START_TEST(test_full_refuses)
 {
 	struct watch w;
@@ -285,6 +306,7 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("watch");
 
 	tcase_add_test(tc, test_backoff_bounded);
+	tcase_add_test(tc, test_poll_ticks);
 	tcase_add_test(tc, test_full_refuses);
 	tcase_add_test(tc, test_due_by_injected_clock);
 	tcase_add_test(tc, test_take_file);
