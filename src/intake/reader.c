@@ -14,6 +14,18 @@ static bool keep_pid(pid_t pid, void *arg)
 	return reader_keep_pid(arg, pid);
 }
 
+static bool known_host(pid_t pid, void *arg)
+{
+	return reader_known_host_pid(arg, pid);
+}
+
+static void parse(const char *buf, size_t len, void *arg)
+{
+	struct reader *r = arg;
+
+	record_reader_feed(&r->records, buf, len);
+}
+
 static void route(struct candidate *c, void *arg)
 {
 	reader_route(arg, c);
@@ -35,11 +47,17 @@ int reader_init(struct reader *r, struct inspector *check,
 		return -1;
 	}
 	r->records.keep = keep_pid;
+	if (prefilter_init(&r->pre, parse, known_host, r, stats, self_pid)) {
+		record_reader_destroy(&r->records);
+		scope_free(&r->scope);
+		return -1;
+	}
 	return 0;
 }
 
 void reader_destroy(struct reader *r)
 {
+	prefilter_destroy(&r->pre);
 	record_reader_destroy(&r->records);
 	scope_free(&r->scope);
 }
@@ -51,7 +69,7 @@ void reader_set_mode(struct reader *r, enum scope_mode mode)
 
 void reader_feed(struct reader *r, const char *buf, size_t len)
 {
-	record_reader_feed(&r->records, buf, len);
+	prefilter_feed(&r->pre, buf, len);
 }
 
 void reader_idle(struct reader *r)
@@ -61,6 +79,7 @@ void reader_idle(struct reader *r)
 
 void reader_finish(struct reader *r)
 {
+	prefilter_flush(&r->pre);
 	record_reader_flush(&r->records);
 }
 
@@ -72,6 +91,12 @@ bool reader_keep_pid(struct reader *r, pid_t pid)
 		return true;
 	memset(&ref, 0, sizeof(ref));
 	return scope_lookup_pid(&r->scope, pid, &ref) != 0;
+}
+
+bool reader_known_host_pid(struct reader *r, pid_t pid)
+{
+	return r->mode == SCOPE_CONTAINER &&
+	       scope_cached_pid(&r->scope, pid) == 0;
 }
 
 bool reader_route(struct reader *r, struct candidate *c)

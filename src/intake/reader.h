@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.h -- the reader: auditd's records in, candidates for the check out
  *
- * Every complete event goes the same way, in the reader's thread:
+ * Every record is looked at first by the prefilter (intake/prefilter.c),
+ * which drops, without auparse, the events that can never be candidates
+ * and follows the serial numbers for loss. Every complete event it keeps
+ * goes the same way, in the reader's thread:
  *
  *   record_extract()      (intake/record.c)  records -> candidate
  *   reader_route()        this module:       in scope?
@@ -19,12 +22,14 @@
 
 #include "candidate.h"
 #include "check/inspector.h"
+#include "intake/prefilter.h"
 #include "intake/record.h"
 #include "scope/scope.h"
 #include "util/settings.h"
 #include "util/stats.h"
 
 struct reader {
+	struct prefilter pre;
 	struct record_reader records;
 	struct scope_ctx scope;
 	enum scope_mode mode;
@@ -57,6 +62,13 @@ void reader_finish(struct reader *r);
  * live host process go at once when only containers count.
  */
 bool reader_keep_pid(struct reader *r, pid_t pid);
+
+/*
+ * Asked by the prefilter on the raw SYSCALL record: true when PID is
+ * known (cached verdict, no /proc read) to be a host process and only
+ * containers count.
+ */
+bool reader_known_host_pid(struct reader *r, pid_t pid);
 
 /*
  * The reader's decision on candidate C (taken over): memfd names and

@@ -319,6 +319,23 @@ static int identify_call(struct candidate *c, const struct syscall_fields *f,
 	return 0;
 }
 
+bool record_watched_call(uint32_t arch, int nr)
+{
+	const char *name;
+	int machine = audit_elf_to_machine(arch);
+	size_t i;
+
+	if (machine < 0 || nr < 0)
+		return false;
+	name = audit_syscall_to_name(nr, machine);
+	if (!name)
+		return false;
+	for (i = 0; i < sizeof(watched) / sizeof(watched[0]); i++)
+		if (!strcmp(watched[i].name, name))
+			return true;
+	return false;
+}
+
 /* Pick the PATH item naming the written file, and the source name. */
 static int choose_target(struct candidate *c, int *target, int *source)
 {

@@ -35,6 +35,10 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   process_filter_fn keep, void *arg,
 				   struct candidate **out);
 
+/* Is call NR of architecture ARCH (an AUDIT_ARCH_* value) one that
+ * record_extract() makes candidates of? */
+bool record_watched_call(uint32_t arch, int nr);
+
 /* Called for each candidate; takes ownership of C. */
 typedef void (*candidate_fn)(struct candidate *c, void *arg);
 
