@@ -227,12 +227,12 @@ static bool keep_record(struct prefilter *p, const char *line, size_t len)
 
 	if (!p->enabled || raw_header_parse(line, len, &h))
 		return true;
-	/* auditd's own records: numbered on their own, single events */
-	if (h.type_len > 7 && !memcmp(h.type, "DAEMON_", 7))
-		return true;
-	lost = serials_see(&p->serials, h.node, h.node_len, h.serial);
-	if (lost && p->stats)
-		atomic_fetch_add(&p->stats->lost_serials, lost);
+	/* auditd's own records (DAEMON_*) are numbered on their own */
+	if (h.type_len <= 7 || memcmp(h.type, "DAEMON_", 7)) {
+		lost = serials_see(&p->serials, h.node, h.node_len, h.serial);
+		if (lost && p->stats)
+			atomic_fetch_add(&p->stats->lost_serials, lost);
+	}
 	node = node_hash(h.node, h.node_len);
 	e = &p->recent[h.serial & (PREFILTER_RECENT - 1)];
 	if (e->state && e->serial == h.serial && e->node == node &&
