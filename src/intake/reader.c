@@ -2,8 +2,14 @@
 /* reader.c -- the reader: auditd's records in, candidates for the check out */
 #include "intake/reader.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 /* The reader remembers a pid's verdict this long (a busy host process
  * writing many files costs one /proc read per TTL). */
@@ -12,6 +18,48 @@
 static bool keep_pid(pid_t pid, void *arg)
 {
 	return reader_keep_pid(arg, pid);
+}
+
+/* readlink of /proc/PID/fd/FD, for the rare events whose name is
+ * relative to a descriptor. */
+static char *fd_path(pid_t pid, int fd, void *arg)
+{
+	struct reader *r = arg;
+	char link[PATH_MAX], *out;
+	ssize_t n;
+
+	if (pid <= 0 || fd < 0 ||
+	    snprintf(link, sizeof(link), "%s/%d/fd/%d", r->scope.proc,
+		     (int)pid, fd) >= (int)sizeof(link))
+		return NULL;
+	out = malloc(PATH_MAX);
+	if (!out)
+		return NULL;
+	n = readlink(link, out, PATH_MAX - 1);
+	if (n <= 0) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The device of the kernel's internal mount that holds memfd files. */
+static bool memfd_device(unsigned int *major, unsigned int *minor)
+{
+	struct stat st;
+	int fd = memfd_create("dropexec-probe", MFD_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return false;
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc)
+		return false;
+	*major = major(st.st_dev);
+	*minor = minor(st.st_dev);
+	return true;
 }
 
 static bool known_host(pid_t pid, void *arg)
@@ -47,6 +95,8 @@ int reader_init(struct reader *r, struct inspector *check,
 		return -1;
 	}
 	r->records.keep = keep_pid;
+	r->records.fd_path = fd_path;
+	r->memfd_known = memfd_device(&r->memfd_major, &r->memfd_minor);
 	if (prefilter_init(&r->pre, parse, known_host, r, stats, self_pid)) {
 		record_reader_destroy(&r->records);
 		scope_free(&r->scope);
@@ -93,6 +143,13 @@ bool reader_keep_pid(struct reader *r, pid_t pid)
 	return scope_lookup_pid(&r->scope, pid, &ref) != 0;
 }
 
+bool reader_is_memfd(const struct reader *r, const struct candidate *c)
+{
+	return r->memfd_known && c->has_inode &&
+	       c->dev_major == r->memfd_major &&
+	       c->dev_minor == r->memfd_minor;
+}
+
 bool reader_known_host_pid(struct reader *r, pid_t pid)
 {
 	return r->mode == SCOPE_CONTAINER &&
@@ -102,7 +159,7 @@ bool reader_known_host_pid(struct reader *r, pid_t pid)
 bool reader_route(struct reader *r, struct candidate *c)
 {
 	atomic_fetch_add(&r->stats->candidates, 1);
-	if (path_is_memfd(c->path)) {
+	if (reader_is_memfd(r, c)) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);
 		return false;

@@ -35,6 +35,10 @@ struct reader {
 	enum scope_mode mode;
 	struct stats *stats;
 	struct inspector *check;	/* where admitted candidates go */
+	/* the device of the kernel's memfd mount (learnt at init from a
+	 * memfd of our own; tests may set it) */
+	bool memfd_known;
+	unsigned int memfd_major, memfd_minor;
 };
 
 /*
@@ -70,8 +74,12 @@ bool reader_keep_pid(struct reader *r, pid_t pid);
  */
 bool reader_known_host_pid(struct reader *r, pid_t pid);
 
+/* Is C's file a memfd, by its device (the kernel's memfd mount)? A name
+ * ("memfd:x") proves nothing: anyone can create such a file. */
+bool reader_is_memfd(const struct reader *r, const struct candidate *c);
+
 /*
- * The reader's decision on candidate C (taken over): memfd names and
+ * The reader's decision on candidate C (taken over): memfd files and
  * (scope = container) host writes are dropped and counted; the rest is
  * attributed and queued for the check. Returns true when C was queued.
  */

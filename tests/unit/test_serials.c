@@ -2,6 +2,7 @@
 /* test_serials.c -- gaps in the audit serials (intake/serials.c) */
 #include "testlib.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "intake/serials.h"
