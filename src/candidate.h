@@ -77,9 +77,10 @@ struct candidate {
 	int dirfd;		/* the directory descriptor a *at call named
 				 * (a0, or a2 for the new name of renameat
 				 * and linkat); AT_FDCWD when none */
-	unsigned int open_flags; /* flags of an open (a1, or a2 of openat;
-				  * 0 for openat2, whose flags are behind a
-				  * pointer) */
+	unsigned int open_flags; /* flags of an open (a1 of open, a2 of
+				  * openat, oflag of openat2's OPENAT2
+				  * record; creat: O_CREAT|O_WRONLY|O_TRUNC;
+				  * 0 when not known) */
 	bool tmpfile;		/* an open with O_TMPFILE: a file with no
 				 * name until linked (linkat) */
 	bool name_unresolved;	/* path is relative to a directory

@@ -440,9 +440,10 @@ static char *place_name(const struct candidate *c, const char *name,
 }
 
 /*
- * A create through a dangling symlink names only the link; the file it
- * made is a nameless CREATE item. Returns the index of that item (one on
- * the link's device first), or -1.
+ * A create through a dangling symlink names only the link's directory (or
+ * the link); the file it made is a nameless CREATE item with an inode.
+ * Returns the index of that item (one on the device of LINK, the named
+ * item, first), or -1.
  */
 static int nameless_create(const struct candidate *c,
 			   const struct path_item *nameless, size_t nnameless,
@@ -467,6 +468,17 @@ static int nameless_create(const struct candidate *c,
 	return first;
 }
 
+/* The first named PARENT item, or -1. */
+static int named_parent(const struct candidate *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].name && !strcmp(c->paths[i].nametype, "PARENT"))
+			return (int)i;
+	return -1;
+}
+
 #define MAX_NAMELESS	4
 
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
@@ -483,6 +495,8 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	struct path_item nameless[MAX_NAMELESS];
 	const struct path_item *t;
 	int target, source, rc, made = -1;
+	unsigned int oflag = 0;
+	bool have_oflag = false;
 	uint64_t u;
 	long long ll;
 
@@ -528,6 +542,13 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				c->cwd = audit_value_decode(
 					auparse_get_field_str(au));
 			}
+		} else if (type == AUDIT_OPENAT2) {
+			/* openat2's flags: in its own record, in octal */
+			if (auparse_first_field(au) > 0 &&
+			    auparse_find_field(au, "oflag") &&
+			    !parse_u64(auparse_get_field_str(au), 8, &u) &&
+			    u <= UINT32_MAX)
+				oflag = (unsigned int)u, have_oflag = true;
 		} else if (type == AUDIT_PATH) {
 			struct path_item it;
 			bool ok, anon;
@@ -586,17 +607,33 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		if ((u & O_TMPFILE) == O_TMPFILE)
 			c->tmpfile = c->new_content = true;
 	}
+	if (!strcmp(c->syscall, "openat2")) {
+		if (have_oflag && (oflag & O_ACCMODE) == O_RDONLY)
+			goto ignore;
+		c->open_flags = oflag;
+		if (oflag & O_TRUNC)
+			c->new_content = true;
+		if ((oflag & O_TMPFILE) == O_TMPFILE)
+			c->tmpfile = c->new_content = true;
+	}
 	if (c->op == FILE_OP_OPEN && c->exit >= 0 && c->exit <= INT32_MAX)
 		c->fd = (int)c->exit;
 	if (watched[watch_idx].dirfd_arg >= 0)
 		c->dirfd = parse_dirfd(f.a[watched[watch_idx].dirfd_arg]);
 
-	if (choose_target(c, &target, &source))
-		goto ignore;
+	if (choose_target(c, &target, &source)) {
+		/* no name but the directory's: a create through a dangling
+		 * symlink, told by its nameless CREATE item */
+		if (c->op != FILE_OP_OPEN || c->fd < 0 ||
+		    (target = named_parent(c)) < 0)
+			goto ignore;
+	}
 	t = &c->paths[target];
-	if (c->op == FILE_OP_OPEN && t->mode && S_ISLNK(t->mode) &&
-	    c->fd >= 0)
+	if (c->op == FILE_OP_OPEN && c->fd >= 0 &&
+	    ((t->mode && S_ISLNK(t->mode)) || !strcmp(t->nametype, "PARENT")))
 		made = nameless_create(c, nameless, nnameless, t);
+	if (!strcmp(t->nametype, "PARENT") && made < 0)
+		goto ignore;
 	if (made >= 0) {
 		/* through a dangling symlink: the file is the nameless
 		 * item, reached by the writer's descriptor; its name is
@@ -614,7 +651,8 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		if (name) {
 			c->path = name;
 		} else {
-			/* the name it knows: the link's */
+			/* the name it knows: the link's, or the
+			 * directory's */
 			c->path = place_name(c, t->name, c->dirfd, fd_path,
 					     arg, &unresolved);
 			c->name_unresolved = true;

@@ -249,19 +249,22 @@ START_TEST(test_linkat_dirfds)
 }
 END_TEST
 
-/* A create through a dangling symlink: the link is the only name, the
- * file a (null) CREATE item. The candidate takes the file's inode, keeps
- * the fd, and its name is what the writer's descriptor gives. */
+/* A create through a dangling symlink (as this kernel records it: the
+ * link's directory is the only name, the file a (null) CREATE item; an
+ * inode-less (null) CREATE comes first). The candidate takes the file's
+ * inode, keeps the fd, and its name is what the writer's descriptor
+ * gives. */
 static const char *const dangling[] = {
 	PARENT("/tmp/"),
-	"name=\"/tmp/link\" inode=20 dev=fe:00 mode=0120777 nametype=NORMAL",
+	"name=(null) inode=10 dev=fe:00 mode=040755 nametype=PARENT",
+	"name=(null) nametype=CREATE",
 	"name=(null) inode=10 dev=fe:00 mode=040755 nametype=PARENT",
 	"name=(null) inode=99 dev=fe:00 mode=0100755 nametype=CREATE",
 };
 
 START_TEST(test_dangling_symlink)
 {
-	feed_event("c000003e", 257, "ffffff9c", "55d0", "241", "1ed", 9,
+	feed_event("c000003e", 257, "ffffff9c", "55d0", "80041", "1ed", 9,
 		   dangling, NPATHS(dangling));
 	ck_assert_ptr_nonnull(got);
 	ck_assert_str_eq(got->path, "/tmp/target");
@@ -274,18 +277,52 @@ START_TEST(test_dangling_symlink)
 }
 END_TEST
 
-/* The same with the writer gone: the name it knows (the link's),
+/* The same with the writer gone: the name it knows (the directory's),
  * marked unresolved. */
 START_TEST(test_dangling_symlink_gone)
 {
 	writer_alive = false;
-	feed_event("c000003e", 257, "ffffff9c", "55d0", "241", "1ed", 9,
+	feed_event("c000003e", 257, "ffffff9c", "55d0", "80041", "1ed", 9,
 		   dangling, NPATHS(dangling));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got->path, "/tmp/");
+	ck_assert(got->name_unresolved);
+	ck_assert_uint_eq(got->inode, 99);
+	ck_assert_int_eq(got->fd, 9);
+}
+END_TEST
+
+/* A kernel that names the link itself (a symlink NORMAL item). */
+START_TEST(test_dangling_symlink_named_link)
+{
+	static const char *const named[] = {
+		PARENT("/tmp/"),
+		"name=\"/tmp/link\" inode=20 dev=fe:00 mode=0120777 "
+		"nametype=NORMAL",
+		"name=(null) inode=99 dev=fe:00 mode=0100755 nametype=CREATE",
+	};
+
+	writer_alive = false;
+	feed_event("c000003e", 257, "ffffff9c", "55d0", "241", "1ed", 9,
+		   named, NPATHS(named));
 	ck_assert_ptr_nonnull(got);
 	ck_assert_str_eq(got->path, "/tmp/link");
 	ck_assert(got->name_unresolved);
 	ck_assert_uint_eq(got->inode, 99);
-	ck_assert_int_eq(got->fd, 9);
+}
+END_TEST
+
+/* Without a descriptor (a failed fd, a rename) nothing is guessed. */
+START_TEST(test_nameless_rename_ignored)
+{
+	static const char *const ren[] = {
+		PARENT("/tmp/"),
+		"name=(null) inode=99 dev=fe:00 mode=0100755 nametype=CREATE",
+	};
+
+	feed_event("c000003e", 82, "55d0", "55e0", "0", "0", 0,
+		   ren, NPATHS(ren));
+	ck_assert_ptr_null(got);
 }
 END_TEST
 
@@ -365,6 +402,146 @@ START_TEST(test_memfd_like_name)
 }
 END_TEST
 
+/* --- real records: tests/fixtures/names/names.log ------------------------ */
+
+/* The writer of names.log (see tests/fixtures/names/capture.sh) and its
+ * descriptors as they were. */
+#define NAMES_PID	966
+
+static char *names_fd_path(pid_t pid, int fd, void *arg)
+{
+	(void)arg;
+	if (!writer_alive || pid != NAMES_PID)
+		return NULL;
+	switch (fd) {
+	case 3:
+		return strdup("/tmp/names/sub");
+	case 6:
+		return strdup("/tmp/names/target");
+	case 7:
+		return strdup("/tmp/names/#10997691 (deleted)");
+	}
+	return NULL;
+}
+
+#define NAMES_MAX	16
+static struct candidate *names[NAMES_MAX];
+static size_t nnames;
+
+static void names_collect(struct candidate *c, void *arg)
+{
+	(void)arg;
+	if (nnames < NAMES_MAX)
+		names[nnames++] = c;
+	else
+		candidate_free(c);
+}
+
+static void feed_names(void)
+{
+	struct record_reader r;
+	struct stats st;
+	size_t len;
+	char *text = test_read_file(FIXTURE_DIR "/names/names.log", &len);
+
+	nnames = 0;
+	stats_reset(&st);
+	ck_assert_int_eq(record_reader_init(&r, names_collect, NULL, &st, 1),
+			 0);
+	r.fd_path = names_fd_path;
+	record_reader_feed(&r, text, len);
+	record_reader_flush(&r);
+	record_reader_destroy(&r);
+	free(text);
+}
+
+/* The candidate of serial SERIAL. */
+static struct candidate *names_serial(uint64_t serial)
+{
+	size_t i;
+
+	for (i = 0; i < nnames; i++)
+		if (names[i]->serial == serial)
+			return names[i];
+	ck_abort_msg("no candidate of serial %llu",
+		     (unsigned long long)serial);
+	return NULL;
+}
+
+static void names_free(void)
+{
+	while (nnames)
+		candidate_free(names[--nnames]);
+}
+
+START_TEST(test_fixture_names)
+{
+	struct candidate *c;
+
+	feed_names();
+	/* openat(sub, "rel1") */
+	c = names_serial(758579);
+	ck_assert_str_eq(c->path, "/tmp/names/sub/rel1");
+	ck_assert_int_eq(c->dirfd, 3);
+	ck_assert_uint_eq(c->open_flags, 0x80241);
+	/* openat2(sub, "rel2"): flags from the OPENAT2 record */
+	c = names_serial(758580);
+	ck_assert_str_eq(c->path, "/tmp/names/sub/rel2");
+	ck_assert_uint_eq(c->open_flags, O_WRONLY | O_CREAT);
+	/* renameat(sub, "rel1", sub, "rel3") */
+	c = names_serial(758581);
+	ck_assert_str_eq(c->path, "/tmp/names/sub/rel3");
+	ck_assert_str_eq(c->old_path, "/tmp/names/sub/rel1");
+	/* linkat(sub, "rel3", sub, "rel4") */
+	c = names_serial(758582);
+	ck_assert_str_eq(c->path, "/tmp/names/sub/rel4");
+	ck_assert_str_eq(c->old_path, "/tmp/names/sub/rel3");
+	/* open("link" -> missing "target", O_CREAT) */
+	c = names_serial(758583);
+	ck_assert_str_eq(c->path, "/tmp/names/target");
+	ck_assert_uint_eq(c->inode, 10997689);
+	ck_assert_int_eq(c->fd, 6);
+	/* open(dir, O_TMPFILE): the file's inode under the directory's
+	 * name */
+	c = names_serial(758584);
+	ck_assert(c->tmpfile);
+	ck_assert_str_eq(c->path, "/tmp/names");
+	ck_assert_uint_eq(c->inode, 10997691);
+	ck_assert_int_eq(c->fd, 7);
+	/* linkat(tmpfd, "", AT_FDCWD, "named", AT_EMPTY_PATH) */
+	c = names_serial(758585);
+	ck_assert_int_eq(c->op, FILE_OP_LINK);
+	ck_assert_str_eq(c->path, "/tmp/names/named");
+	ck_assert_uint_eq(c->inode, 10997691);
+	/* an ordinary file named memfd:x */
+	c = names_serial(758586);
+	ck_assert_str_eq(c->path, "/tmp/names/memfd:x");
+	/* a real memfd, opened through /proc: on the memfd device */
+	c = names_serial(758587);
+	ck_assert_uint_eq(c->dev_major, 0);
+	ck_assert_uint_eq(c->dev_minor, 1);
+	names_free();
+}
+END_TEST
+
+/* The writer gone: no invented directory. */
+START_TEST(test_fixture_names_gone)
+{
+	struct candidate *c;
+
+	writer_alive = false;
+	feed_names();
+	c = names_serial(758579);
+	ck_assert_str_eq(c->path, "rel1");
+	ck_assert(c->name_unresolved);
+	c = names_serial(758583);
+	ck_assert_str_eq(c->path, "/tmp/names/");
+	ck_assert(c->name_unresolved);
+	ck_assert_uint_eq(c->inode, 10997689);
+	names_free();
+}
+END_TEST
+
 void record_names_tcases(Suite *s)
 {
 	TCase *tc = tcase_create("names");
@@ -380,6 +557,10 @@ void record_names_tcases(Suite *s)
 	tcase_add_test(tc, test_linkat_dirfds);
 	tcase_add_test(tc, test_dangling_symlink);
 	tcase_add_test(tc, test_dangling_symlink_gone);
+	tcase_add_test(tc, test_dangling_symlink_named_link);
+	tcase_add_test(tc, test_nameless_rename_ignored);
+	tcase_add_test(tc, test_fixture_names);
+	tcase_add_test(tc, test_fixture_names_gone);
 	tcase_add_test(tc, test_symlink_no_create);
 	tcase_add_test(tc, test_open_flags);
 	tcase_add_test(tc, test_tmpfile);
