@@ -236,6 +236,40 @@ START_TEST(test_enriched_not_kernel)
 }
 END_TEST
 
+/* Two nodes number their events on their own: the same serial is two
+ * events. */
+START_TEST(test_nodes_apart)
+{
+	char *a = event(100, "yes", 44, 5000), *b = event(100, "yes", 257, 5000);
+	char *na, *nb, *p, *q;
+	size_t i;
+
+	/* "node=web1 " before each record of A, "node=web2 " of B */
+	na = malloc(strlen(a) * 2);
+	nb = malloc(strlen(b) * 2);
+	ck_assert_ptr_nonnull(na);
+	ck_assert_ptr_nonnull(nb);
+	for (i = 0, p = a, q = na; i < 2; i++, p = b, q = nb) {
+		bool start = true;
+
+		for (; *p; p++) {
+			if (start)
+				q += sprintf(q, "node=web%zu ", i + 1);
+			*q++ = *p;
+			start = *p == '\n';
+		}
+		*q = '\0';
+	}
+	feed_str(na);
+	feed_str(nb);
+	ck_assert_str_eq(got, nb);
+	free(a);
+	free(b);
+	free(na);
+	free(nb);
+}
+END_TEST
+
 /* A line that is no record (or that this module cannot read) is left to
  * auparse. */
 START_TEST(test_unreadable_kept)
@@ -352,6 +386,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_drop_not_syscall);
 	tcase_add_test(tc, test_hostile_user_text);
 	tcase_add_test(tc, test_enriched_not_kernel);
+	tcase_add_test(tc, test_nodes_apart);
 	tcase_add_test(tc, test_unreadable_kept);
 	tcase_add_test(tc, test_split_anywhere);
 	tcase_add_test(tc, test_long_record);
