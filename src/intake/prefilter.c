@@ -7,36 +7,33 @@
 
 #include "intake/record.h"
 
-/* Digits only, at most MAX, into *OUT; returns the count or -1. */
-static int read_digits(const char *p, const char *end, uint64_t max,
-		       uint64_t *out)
+/* Decimal digits at P (at most MAXDIG of them, no sign) into *OUT;
+ * returns how many, or -1 for none or too many. */
+static inline int read_digits(const char *p, const char *end, int maxdig,
+			      uint64_t *out)
 {
 	uint64_t v = 0;
 	int n = 0;
 
-	while (p + n < end && p[n] >= '0' && p[n] <= '9') {
-		v = v * 10 + (uint64_t)(p[n] - '0');
-		if (v > max || ++n > 20)
+	while (p + n < end && (unsigned char)(p[n] - '0') <= 9) {
+		if (n == maxdig)
 			return -1;
+		v = v * 10 + (uint64_t)(p[n] - '0');
+		n++;
 	}
 	*out = v;
 	return n ? n : -1;
 }
 
-static bool has_prefix(const char *p, const char *end, const char *pre,
-		       size_t len)
-{
-	return (size_t)(end - p) >= len && !memcmp(p, pre, len);
-}
-
 int raw_header_parse(const char *line, size_t len, struct raw_header *h)
 {
-	const char *p = line, *end = line + len, *sp, *x1d;
+	const char *p = line, *end = line + len, *sp;
 	uint64_t v;
 	int n;
 
-	memset(h, 0, sizeof(*h));
-	if (has_prefix(p, end, "node=", 5)) {
+	h->node = NULL;
+	h->node_len = 0;
+	if (len > 5 && !memcmp(p, "node=", 5)) {
 		p += 5;
 		sp = memchr(p, ' ', (size_t)(end - p));
 		if (!sp)
@@ -45,7 +42,7 @@ int raw_header_parse(const char *line, size_t len, struct raw_header *h)
 		h->node_len = (size_t)(sp - p);
 		p = sp + 1;
 	}
-	if (!has_prefix(p, end, "type=", 5))
+	if (end - p < 5 || memcmp(p, "type=", 5))
 		return -1;
 	p += 5;
 	sp = memchr(p, ' ', (size_t)(end - p));
@@ -54,34 +51,41 @@ int raw_header_parse(const char *line, size_t len, struct raw_header *h)
 	h->type = p;
 	h->type_len = (size_t)(sp - p);
 	p = sp + 1;
-	if (!has_prefix(p, end, "msg=audit(", 10))
+	if (end - p < 10 || memcmp(p, "msg=audit(", 10))
 		return -1;
 	p += 10;
-	if ((n = read_digits(p, end, UINT64_MAX / 10, &v)) < 0)
+	if ((n = read_digits(p, end, 19, &v)) < 0)
 		return -1;
 	h->sec = v;
 	p += n;
 	if (p >= end || *p++ != '.')
 		return -1;
-	if ((n = read_digits(p, end, 999, &v)) < 0)
+	if ((n = read_digits(p, end, 3, &v)) < 0)
 		return -1;
 	h->milli = (unsigned int)v;
 	p += n;
 	if (p >= end || *p++ != ':')
 		return -1;
-	if ((n = read_digits(p, end, UINT32_MAX, &v)) < 0)
+	if ((n = read_digits(p, end, 10, &v)) < 0 || v > UINT32_MAX)
 		return -1;
 	h->serial = (uint32_t)v;
 	p += n;
-	if (!has_prefix(p, end, "):", 2))
+	if (end - p < 2 || p[0] != ')' || p[1] != ':')
 		return -1;
 	/* the body keeps the space after the colon: every field, the first
 	 * too, is preceded by one */
-	p += 2;
-	h->body = p;
-	x1d = memchr(p, 0x1d, (size_t)(end - p));
-	h->body_len = (size_t)((x1d ? x1d : end) - p);
+	h->body = p + 2;
+	h->body_len = (size_t)(end - h->body);
 	return 0;
+}
+
+/* The kernel's part of H's body: up to the ENRICHED part. */
+static void body_kernel_part(struct raw_header *h)
+{
+	const char *x1d = memchr(h->body, 0x1d, h->body_len);
+
+	if (x1d)
+		h->body_len = (size_t)(x1d - h->body);
 }
 
 ssize_t raw_field(const char *body, size_t body_len, const char *name,
@@ -113,7 +117,7 @@ static int hex_u32(const char *v, ssize_t len, uint32_t *out)
 	uint64_t x = 0;
 	ssize_t i;
 
-	if (len <= 0 || len > 8)
+	if (!v || len <= 0 || len > 8)
 		return -1;
 	for (i = 0; i < len; i++) {
 		char c = v[i];
@@ -133,9 +137,9 @@ static int hex_u32(const char *v, ssize_t len, uint32_t *out)
 	return 0;
 }
 
-static int dec_u64(const char *v, ssize_t len, uint64_t max, uint64_t *out)
+static int dec_u64(const char *v, ssize_t len, uint64_t *out)
 {
-	return len > 0 && read_digits(v, v + len, max, out) == len ? 0 : -1;
+	return v && len > 0 && read_digits(v, v + len, 19, out) == len ? 0 : -1;
 }
 
 /* Is call NR of ARCH one the reader watches? -1: cannot tell. */
@@ -164,35 +168,75 @@ static int watched(struct prefilter *p, uint32_t arch, uint64_t nr)
 	return a->watched[nr] == 1;
 }
 
-/* The decision on an event from its first record. */
-static uint8_t decide_first(struct prefilter *p, const struct raw_header *h)
+/* The SYSCALL fields the decision needs: [start, length) of each. */
+struct first_fields {
+	const char *arch, *syscall, *success, *pid;
+	ssize_t arch_len, syscall_len, success_len, pid_len;
+};
+
+/* One pass over the kernel's fields: the first of each name counts. */
+static void scan_first_fields(const char *body, size_t len,
+			      struct first_fields *f)
 {
-	const char *v;
-	ssize_t n;
+	const char *p = body, *end = body + len, *sp, *v;
+
+	memset(f, 0, sizeof(*f));
+	f->arch_len = f->syscall_len = f->success_len = f->pid_len = -1;
+	while (p < end) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp)
+			break;
+		p = sp + 1;
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp)
+			sp = end;
+		v = memchr(p, '=', (size_t)(sp - p));
+		if (!v)
+			continue;
+		v++;
+#define FIELD(NAME, M) \
+		if ((size_t)(v - p) == sizeof(NAME) && \
+		    !memcmp(p, NAME "=", sizeof(NAME)) && f->M##_len < 0) { \
+			f->M = v; \
+			f->M##_len = sp - v; \
+		}
+		FIELD("arch", arch)
+		else FIELD("syscall", syscall)
+		else FIELD("success", success)
+		else FIELD("pid", pid)
+#undef FIELD
+		if (f->pid_len >= 0)	/* the last of them */
+			break;
+		p = sp;
+	}
+}
+
+/* The decision on an event from its first record. */
+static uint8_t decide_first(struct prefilter *p, struct raw_header *h)
+{
+	struct first_fields f;
 	uint32_t arch;
 	uint64_t nr, pid;
 	int w;
 
 	if (h->type_len != 7 || memcmp(h->type, "SYSCALL", 7))
 		return PREFILTER_DROP;
-	n = raw_field(h->body, h->body_len, "success", &v);
-	if (n < 0)
+	body_kernel_part(h);
+	scan_first_fields(h->body, h->body_len, &f);
+	if (f.success_len < 0)
 		return PREFILTER_KEEP;
-	if (n != 3 || memcmp(v, "yes", 3))
+	if (f.success_len != 3 || memcmp(f.success, "yes", 3))
 		return PREFILTER_DROP;
-	n = raw_field(h->body, h->body_len, "arch", &v);
-	if (hex_u32(v, n, &arch))
+	if (hex_u32(f.arch, f.arch_len, &arch))
 		return PREFILTER_KEEP;
-	n = raw_field(h->body, h->body_len, "syscall", &v);
-	if (dec_u64(v, n, UINT32_MAX, &nr))
+	if (dec_u64(f.syscall, f.syscall_len, &nr) || nr > UINT32_MAX)
 		return PREFILTER_KEEP;
 	w = watched(p, arch, nr);
 	if (w == 0)
 		return PREFILTER_DROP;
 	if (w < 0)
 		return PREFILTER_KEEP;
-	n = raw_field(h->body, h->body_len, "pid", &v);
-	if (dec_u64(v, n, INT32_MAX, &pid) || pid == 0)
+	if (dec_u64(f.pid, f.pid_len, &pid) || pid == 0 || pid > INT32_MAX)
 		return PREFILTER_KEEP;
 	if ((pid_t)pid == p->self_pid)
 		return PREFILTER_DROP;

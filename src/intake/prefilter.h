@@ -99,8 +99,8 @@ struct raw_header {
 	uint64_t sec;
 	unsigned int milli;
 	uint32_t serial;
-	const char *body;	/* after "): " */
-	size_t body_len;	/* up to the ENRICHED part or the end */
+	const char *body;	/* from the space after "):" */
+	size_t body_len;	/* to the end (ENRICHED part included) */
 };
 
 /*

@@ -45,6 +45,11 @@ static struct serial_node *node_get(struct serial_tracker *t,
 	if (len > SERIAL_NODE_MAX)
 		len = SERIAL_NODE_MAX;
 	*fresh = false;
+	n = t->last;	/* most records are of the node before */
+	if (n && n->name_len == len && !memcmp(n->name, node, len)) {
+		n->last_use = ++t->tick;
+		return n;
+	}
 	for (i = 0; i < SERIAL_NODES; i++) {
 		n = &t->nodes[i];
 		if (n->used && n->name_len == len &&
@@ -62,6 +67,7 @@ static struct serial_node *node_get(struct serial_tracker *t,
 	*fresh = true;
 found:
 	n->last_use = ++t->tick;
+	t->last = n;
 	return n;
 }
 

@@ -39,6 +39,7 @@ struct serial_node {
 
 struct serial_tracker {
 	struct serial_node nodes[SERIAL_NODES];
+	struct serial_node *last;	/* the node of the last call */
 	uint64_t tick;
 	uint64_t lost;			/* serials found lost so far */
 };

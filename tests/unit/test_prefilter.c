@@ -98,8 +98,8 @@ START_TEST(test_header)
 	ck_assert_uint_eq(h.sec, 1795484395);
 	ck_assert_uint_eq(h.milli, 620);
 	ck_assert_uint_eq(h.serial, 221734);
-	/* the body stops at the ENRICHED part */
-	ck_assert_uint_eq(h.body_len, strlen(" arch=c000003e syscall=44"));
+	ck_assert_uint_eq(h.body_len, strlen(" arch=c000003e syscall=44\x1d"
+					     "ARCH=x86_64"));
 }
 END_TEST
 
