@@ -62,6 +62,18 @@ static bool memfd_device(unsigned int *major, unsigned int *minor)
 	return true;
 }
 
+/* scope = container: the writer and its file decide, before the names
+ * are made (the verdict stays in C for reader_route()). */
+static bool keep_file(struct candidate *c, void *arg)
+{
+	struct reader *r = arg;
+
+	if (r->mode != SCOPE_CONTAINER)
+		return true;
+	scope_decide(&r->scope, c);
+	return c->container.in_container;
+}
+
 static bool known_host(pid_t pid, void *arg)
 {
 	return reader_known_host_pid(arg, pid);
@@ -94,8 +106,10 @@ int reader_init(struct reader *r, struct inspector *check,
 		scope_free(&r->scope);
 		return -1;
 	}
-	r->records.keep = keep_pid;
-	r->records.fd_path = fd_path;
+	r->records.filters.keep = keep_pid;
+	r->records.filters.keep_file = keep_file;
+	r->records.filters.fd_path = fd_path;
+	r->records.filters.arg = r;
 	r->memfd_known = memfd_device(&r->memfd_major, &r->memfd_minor);
 	if (prefilter_init(&r->pre, parse, known_host, r, stats, self_pid)) {
 		record_reader_destroy(&r->records);
@@ -167,7 +181,9 @@ bool reader_route(struct reader *r, struct candidate *c)
 	/* A name below /dev/shm is let go once the check has seen that
 	 * the file is really on that mount (not behind a symlink). */
 	c->shm_dir = path_shm_dir(c->path);
-	scope_decide(&r->scope, c);
+	/* decided already when the candidate was made (keep_file) */
+	if (!c->container.in_container)
+		scope_decide(&r->scope, c);
 	if (r->mode == SCOPE_CONTAINER && !c->container.in_container) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);

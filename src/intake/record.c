@@ -420,7 +420,7 @@ static char *usable_dir(char *dir)
  * directory could not be found: NAME is then returned as it was given.
  */
 static char *place_name(const struct candidate *c, const char *name,
-			int dirfd, fd_path_fn fd_path, void *arg,
+			int dirfd, const struct record_filters *flt,
 			bool *unresolved)
 {
 	char *dir, *out;
@@ -428,8 +428,8 @@ static char *place_name(const struct candidate *c, const char *name,
 	*unresolved = false;
 	if (name[0] == '/' || dirfd == AT_FDCWD)
 		return join_path(c->cwd, name);
-	dir = dirfd >= 0 && fd_path ? usable_dir(fd_path(c->pid, dirfd, arg))
-				    : NULL;
+	dir = dirfd >= 0 && flt->fd_path ?
+	      usable_dir(flt->fd_path(c->pid, dirfd, flt->arg)) : NULL;
 	if (!dir) {
 		*unresolved = true;
 		return strdup(name);
@@ -468,6 +468,16 @@ static int nameless_create(const struct candidate *c,
 	return first;
 }
 
+/* The written file is the one item IT describes. */
+static void set_file(struct candidate *c, const struct path_item *it)
+{
+	c->has_inode = it->has_inode;
+	c->inode = it->inode;
+	c->dev_major = it->dev_major;
+	c->dev_minor = it->dev_minor;
+	c->mode = it->mode;
+}
+
 /* The first named PARENT item, or -1. */
 static int named_parent(const struct candidate *c)
 {
@@ -482,8 +492,8 @@ static int named_parent(const struct candidate *c)
 #define MAX_NAMELESS	4
 
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
-				   process_filter_fn keep, fd_path_fn fd_path,
-				   void *arg, struct candidate **out)
+				   const struct record_filters *flt,
+				   struct candidate **out)
 {
 	struct syscall_fields f;
 	struct candidate *c = NULL;
@@ -529,9 +539,9 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				goto malformed;
 			if (rc == 0)
 				goto ignore;
-			if (keep && !parse_u64(f.pid, 10, &u) &&
+			if (flt->keep && !parse_u64(f.pid, 10, &u) &&
 			    u > 0 && u <= INT32_MAX && (pid_t)u != self_pid &&
-			    !keep((pid_t)u, arg)) {
+			    !flt->keep((pid_t)u, flt->arg)) {
 				verdict = RECORD_FILTERED;
 				goto ignore;
 			}
@@ -584,8 +594,6 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	c->euid = parse_ll(f.euid, &ll) ? -1 : ll;
 	c->auid = parse_ll(f.auid, &ll) ? -1 : ll;
 	c->ses = parse_ll(f.ses, &ll) ? -1 : ll;
-	c->comm = audit_value_decode(f.comm);
-	c->exe = audit_value_decode(f.exe);
 	if (parse_ll(f.exit, &c->exit))
 		goto malformed;
 	c->success = true;
@@ -636,50 +644,44 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		goto ignore;
 	if (made >= 0) {
 		/* through a dangling symlink: the file is the nameless
-		 * item, reached by the writer's descriptor; its name is
-		 * the one the descriptor gives while the writer lives */
-		const struct path_item *m = &nameless[made];
-		char *name = fd_path ? usable_dir(fd_path(c->pid, c->fd, arg))
-				     : NULL;
-
+		 * item, reached by the writer's descriptor */
+		set_file(c, &nameless[made]);
 		c->new_content = true;
-		c->has_inode = true;
-		c->inode = m->inode;
-		c->dev_major = m->dev_major;
-		c->dev_minor = m->dev_minor;
-		c->mode = m->mode;
-		if (name) {
-			c->path = name;
-		} else {
-			/* the name it knows: the link's, or the
-			 * directory's */
-			c->path = place_name(c, t->name, c->dirfd, fd_path,
-					     arg, &unresolved);
-			c->name_unresolved = true;
-		}
 	} else if (c->tmpfile) {
-		/* the directory it was made in; the file is reached by the
-		 * writer's descriptor (exit=) until a linkat names it */
-		if (t->mode && S_ISREG(t->mode)) {
-			c->has_inode = t->has_inode;
-			c->inode = t->inode;
-			c->dev_major = t->dev_major;
-			c->dev_minor = t->dev_minor;
-			c->mode = t->mode;
-		}
-		c->path = place_name(c, t->name, c->dirfd, fd_path, arg,
-				     &c->name_unresolved);
+		/* the file's inode under its directory's name */
+		if (t->mode && S_ISREG(t->mode))
+			set_file(c, t);
 	} else {
 		if (t->mode && !S_ISREG(t->mode))
 			goto ignore;	/* devices, FIFOs, directories */
 		if (c->op == FILE_OP_OPEN && !strcmp(t->nametype, "CREATE"))
 			c->new_content = true;
-		c->has_inode = t->has_inode;
-		c->inode = t->inode;
-		c->dev_major = t->dev_major;
-		c->dev_minor = t->dev_minor;
-		c->mode = t->mode;
-		c->path = place_name(c, t->name, c->dirfd, fd_path, arg,
+		set_file(c, t);
+	}
+	/* the writer and the file are known: out of scope goes now, before
+	 * any name or string is made */
+	if (flt->keep_file && !flt->keep_file(c, flt->arg)) {
+		verdict = RECORD_FILTERED;
+		goto ignore;
+	}
+
+	if (made >= 0) {
+		/* its name is the one the descriptor gives while the writer
+		 * lives, else the one it knows: the link's, or the
+		 * directory's */
+		c->path = flt->fd_path ?
+			  usable_dir(flt->fd_path(c->pid, c->fd, flt->arg)) :
+			  NULL;
+		if (!c->path) {
+			c->path = place_name(c, t->name, c->dirfd, flt,
+					     &unresolved);
+			c->name_unresolved = true;
+		}
+	} else {
+		/* O_TMPFILE: the directory it was made in; the file is
+		 * reached by the writer's descriptor (exit=) until a linkat
+		 * names it */
+		c->path = place_name(c, t->name, c->dirfd, flt,
 				     &c->name_unresolved);
 	}
 	if (!c->path)
@@ -690,8 +692,10 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 			     parse_dirfd(f.a[0]) : AT_FDCWD;
 
 		c->old_path = place_name(c, c->paths[source].name, sdirfd,
-					 fd_path, arg, &unresolved);
+					 flt, &unresolved);
 	}
+	c->comm = audit_value_decode(f.comm);
+	c->exe = audit_value_decode(f.exe);
 
 	c->records = join_records(texts, ntexts);
 	ev = auparse_get_timestamp(au);
@@ -727,7 +731,7 @@ static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	if (r->stats)
 		atomic_fetch_add(&r->stats->events, 1);
-	v = record_extract(au, r->self_pid, r->keep, r->fd_path, r->arg, &c);
+	v = record_extract(au, r->self_pid, &r->filters, &c);
 	if (v == RECORD_MALFORMED && r->stats)
 		atomic_fetch_add(&r->stats->malformed, 1);
 	if (v == RECORD_FILTERED && r->stats) {
@@ -744,6 +748,7 @@ int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
 	memset(r, 0, sizeof(*r));
 	r->emit = emit;
 	r->arg = arg;
+	r->filters.arg = arg;
 	r->stats = stats;
 	r->self_pid = self_pid;
 	r->au = auparse_init(AUSOURCE_FEED, NULL);

@@ -101,7 +101,7 @@ static void feed_event(const char *arch, int nr, const char *a0,
 	fclose(f);
 	stats_reset(&st);
 	ck_assert_int_eq(record_reader_init(&r, collect, NULL, &st, 1), 0);
-	r.fd_path = fake_fd_path;
+	r.filters.fd_path = fake_fd_path;
 	for (p = text; *p; p++)
 		;
 	record_reader_feed(&r, text, (size_t)(p - text));
@@ -448,7 +448,7 @@ static void feed_names(void)
 	stats_reset(&st);
 	ck_assert_int_eq(record_reader_init(&r, names_collect, NULL, &st, 1),
 			 0);
-	r.fd_path = names_fd_path;
+	r.filters.fd_path = names_fd_path;
 	record_reader_feed(&r, text, len);
 	record_reader_flush(&r);
 	record_reader_destroy(&r);
