@@ -261,6 +261,56 @@ static uint32_t node_hash(const char *s, size_t len)
 	return h;
 }
 
+/* The stamp "msg=audit(SEC.MILLI:SERIAL):" of H, and its node. */
+static void remember_last(struct prefilter *p, const struct raw_header *h,
+			  bool keep)
+{
+	const char *stamp = h->type + h->type_len + 1;
+	size_t len = (size_t)(h->body - stamp);
+
+	if (h->node_len > sizeof(p->last_node) ||
+	    len > sizeof(p->last_stamp) ||
+	    (h->type_len > 7 && !memcmp(h->type, "DAEMON_", 7))) {
+		p->last_stamp_len = 0;
+		return;
+	}
+	memcpy(p->last_node, h->node, h->node_len);
+	p->last_node_len = h->node_len;
+	memcpy(p->last_stamp, stamp, len);
+	p->last_stamp_len = len;
+	p->last_keep = keep;
+}
+
+/*
+ * Is LINE a record of the event of the record before (same node, same
+ * stamp)? Most records are: their decision is taken again without
+ * reading the header in full. Records of auditd's own are never.
+ */
+static bool same_event_as_last(const struct prefilter *p, const char *line,
+			       size_t len)
+{
+	const char *q = line, *end = line + len, *sp;
+
+	if (!p->last_stamp_len)
+		return false;
+	if (p->last_node_len) {
+		if (len < 5 + p->last_node_len + 1 || memcmp(q, "node=", 5) ||
+		    memcmp(q + 5, p->last_node, p->last_node_len) ||
+		    q[5 + p->last_node_len] != ' ')
+			return false;
+		q += 5 + p->last_node_len + 1;
+	}
+	if (end - q < 5 || memcmp(q, "type=", 5) ||
+	    (end - q > 12 && !memcmp(q + 5, "DAEMON_", 7)))
+		return false;
+	sp = memchr(q + 5, ' ', (size_t)(end - q - 5));
+	if (!sp || sp == q + 5)
+		return false;
+	sp++;
+	return (size_t)(end - sp) >= p->last_stamp_len &&
+	       !memcmp(sp, p->last_stamp, p->last_stamp_len);
+}
+
 /* Hand the record LINE (LEN bytes, no '\n') on? */
 static bool keep_record(struct prefilter *p, const char *line, size_t len)
 {
@@ -269,7 +319,12 @@ static bool keep_record(struct prefilter *p, const char *line, size_t len)
 	uint64_t lost;
 	uint32_t node;
 
-	if (!p->enabled || raw_header_parse(line, len, &h))
+	if (!p->enabled)
+		return true;
+	if (same_event_as_last(p, line, len))
+		return p->last_keep;
+	p->last_stamp_len = 0;
+	if (raw_header_parse(line, len, &h))
 		return true;
 	/* auditd's own records (DAEMON_*) are numbered on their own */
 	if (h.type_len <= 7 || memcmp(h.type, "DAEMON_", 7)) {
@@ -280,8 +335,10 @@ static bool keep_record(struct prefilter *p, const char *line, size_t len)
 	node = node_hash(h.node, h.node_len);
 	e = &p->recent[h.serial & (PREFILTER_RECENT - 1)];
 	if (e->state && e->serial == h.serial && e->node == node &&
-	    e->sec == h.sec && e->milli == h.milli)
+	    e->sec == h.sec && e->milli == h.milli) {
+		remember_last(p, &h, e->state == PREFILTER_KEEP);
 		return e->state == PREFILTER_KEEP;
+	}
 	/* the first record of an event */
 	e->serial = h.serial;
 	e->node = node;
@@ -290,6 +347,7 @@ static bool keep_record(struct prefilter *p, const char *line, size_t len)
 	e->state = decide_first(p, &h);
 	if (e->state == PREFILTER_DROP && p->stats)
 		atomic_fetch_add(&p->stats->events, 1);
+	remember_last(p, &h, e->state == PREFILTER_KEEP);
 	return e->state == PREFILTER_KEEP;
 }
 

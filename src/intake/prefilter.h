@@ -85,6 +85,13 @@ struct prefilter {
 	size_t carry_len;
 	bool passing;			/* inside an over-long record */
 
+	/* the record before: its node and stamp, and the decision */
+	char last_node[64];
+	size_t last_node_len;
+	char last_stamp[64];
+	size_t last_stamp_len;		/* 0: none */
+	bool last_keep;
+
 	struct prefilter_event recent[PREFILTER_RECENT];
 	struct prefilter_arch arches[PREFILTER_ARCHES];
 	struct serial_tracker serials;
