@@ -216,6 +216,9 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 
 				memcpy(it->nametype, v, len);
 				it->nametype[len] = '\0';
+				/* the kernel's last field that matters here
+				 * (the cap_* fields follow) */
+				goto done;
 			}
 			break;
 		case 'd':
@@ -230,6 +233,7 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 			break;
 		}
 	} while (auparse_next_field(au) > 0);
+done:
 	if (it->item < 0)
 		*ok = false;
 	if (*nameless && it->name) {	/* a name after (null) */
