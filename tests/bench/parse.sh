@@ -80,6 +80,7 @@ run_one() {
 		/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
 			"${3:-$BIN}" -c "$WORK/parse.conf" -i "$2" >"$WORK/out" 2>&1
 		ev=$(grep -o 'stopping: events=[0-9]*' "$WORK/out" | cut -d= -f2)
+		[[ -n ${3:-} ]] || cp "$WORK/out" "$WORK/out.plugin"
 	fi
 	echo "$(tail -n 1 "$WORK/time") ${ev:-0}"
 }
@@ -115,8 +116,8 @@ ratio=$(awk '{print $1 / $5}' "$WORK/runs" | median)
 cpu_ratio=$(awk '{print ($2 + $3) / ($6 + $7)}' "$WORK/runs" | median)
 base_cpu=$(awk '{print $2 + $3}' "$WORK/runs" | median)
 plug_cpu=$(awk '{print $6 + $7}' "$WORK/runs" | median)
-candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out" | cut -d= -f2)
-out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out" | cut -d= -f2)
+candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
+out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
 
 echo "Parse throughput: $EVENTS events$( ((LIVE_PIDS)) && echo ', writers live host processes') ($(stat -c %s "$WORK/stream.log") bytes; $candidates candidates, $out_of_scope out of scope), median of $RUNS side-by-side pairs"
 echo
