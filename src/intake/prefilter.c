@@ -445,8 +445,14 @@ void prefilter_feed(struct prefilter *p, const char *buf, size_t len)
 
 void prefilter_flush(struct prefilter *p)
 {
+	uint64_t lost;
+
 	if (p->carry_len && !p->passing)
 		carry_done(p, false);
 	p->carry_len = 0;
 	p->passing = false;
+	/* no more input: what is still awaited never comes */
+	lost = serials_finish(&p->serials);
+	if (lost && p->stats)
+		atomic_fetch_add(&p->stats->lost_serials, lost);
 }

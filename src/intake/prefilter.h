@@ -130,7 +130,8 @@ void prefilter_destroy(struct prefilter *p);
 
 /* LEN bytes of the stream; kept records go to OUT, whole. */
 void prefilter_feed(struct prefilter *p, const char *buf, size_t len);
-/* End of input: a last record without '\n' is decided and handed on. */
+/* End of input: a last record without '\n' is decided and handed on;
+ * serials still awaited count as lost. */
 void prefilter_flush(struct prefilter *p);
 
 #endif

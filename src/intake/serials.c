@@ -151,3 +151,22 @@ uint64_t serials_see(struct serial_tracker *t, const char *node,
 	t->lost += lost;
 	return lost;
 }
+
+uint64_t serials_finish(struct serial_tracker *t)
+{
+	uint64_t lost = 0, total;
+	size_t i, w;
+
+	for (i = 0; i < SERIAL_NODES; i++) {
+		struct serial_node *n = &t->nodes[i];
+
+		if (!n->used)
+			continue;
+		for (w = 0; w < WORDS; w++)
+			lost += (uint64_t)(64 - __builtin_popcountll(n->seen[w]));
+	}
+	total = t->lost + lost;
+	serials_init(t);
+	t->lost = total;
+	return lost;
+}

@@ -54,4 +54,11 @@ void serials_init(struct serial_tracker *t);
 uint64_t serials_see(struct serial_tracker *t, const char *node,
 		     size_t node_len, uint32_t serial);
 
+/*
+ * End of input: the serials still awaited within each node's window will
+ * never come. Returns how many (also added to t->lost); the tracker then
+ * starts afresh.
+ */
+uint64_t serials_finish(struct serial_tracker *t);
+
 #endif

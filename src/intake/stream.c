@@ -125,6 +125,7 @@ int stream_run(struct intake *in, struct reader *r,
 	intake_stop(in);
 	while (drain(in, r, DRAIN_STEP))
 		;
+	reader_finish(r);
 	if (sig->stats)
 		report_losses(sig->stats, &losses, true);
 	if (intake_error(in)) {

@@ -161,6 +161,21 @@ START_TEST(test_many_nodes)
 }
 END_TEST
 
+/* At the end of input the serials still awaited are lost; serial 0 is
+ * not awaited. */
+START_TEST(test_finish)
+{
+	see_range(0xffffffffu - 10, 0xffffffffu - 5);
+	see_range(3, 20);
+	ck_assert_uint_eq(t.lost, 0);
+	ck_assert_uint_eq(serials_finish(&t), 5 + 2);
+	ck_assert_uint_eq(t.lost, 7);
+	/* nothing awaited any more */
+	ck_assert_uint_eq(serials_finish(&t), 0);
+	ck_assert_uint_eq(t.lost, 7);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("serials");
@@ -176,6 +191,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_nodes);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_many_nodes);
+	tcase_add_test(tc, test_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
