@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "candidate.h"
 #include "intake/prefilter.h"
+#include "intake/record.h"
 #include "util/stats.h"
 
 #define SELF_PID	77
@@ -371,6 +373,92 @@ START_TEST(test_lost_serials)
 }
 END_TEST
 
+/* --- the same candidates with and without it ------------------------------ */
+
+#define SEEN_MAX	512
+
+struct seen {
+	size_t n;
+	char *key[SEEN_MAX];	/* "serial path" of each candidate */
+};
+
+static void seen_add(struct candidate *c, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < SEEN_MAX)
+		ck_assert_int_ge(asprintf(&s->key[s->n++], "%llu %s",
+					  (unsigned long long)c->serial,
+					  c->path), 0);
+	candidate_free(c);
+}
+
+static void to_records(const char *buf, size_t len, void *arg)
+{
+	record_reader_feed(arg, buf, len);
+}
+
+/* The candidates of FILE, fed straight to auparse or through the
+ * prefilter (in CHUNK-byte pieces). */
+static void candidates_of(const char *file, bool pre, size_t chunk,
+			  struct seen *out)
+{
+	struct record_reader rr;
+	struct prefilter p2;
+	struct stats s2;
+	size_t len, off, n;
+	char *text = test_read_file(file, &len);
+
+	stats_reset(&s2);
+	ck_assert_int_eq(record_reader_init(&rr, seen_add, out, &s2, 1), 0);
+	ck_assert_int_eq(prefilter_init(&p2, to_records, NULL, &rr, &s2, 1),
+			 0);
+	for (off = 0; off < len; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		if (pre)
+			prefilter_feed(&p2, text + off, n);
+		else
+			record_reader_feed(&rr, text + off, n);
+	}
+	if (pre)
+		prefilter_flush(&p2);
+	record_reader_flush(&rr);
+	record_reader_destroy(&rr);
+	prefilter_destroy(&p2);
+	free(text);
+}
+
+/* Real records: the prefilter drops no event that makes a candidate. */
+START_TEST(test_same_candidates)
+{
+	static const char *const files[] = {
+		FIXTURE_DIR "/podman-drops.log",
+		FIXTURE_DIR "/names/names.log",
+	};
+	static const size_t chunks[] = { 1 << 20, 4096, 333 };
+	size_t f, k, i;
+
+	for (f = 0; f < 2; f++) {
+		struct seen plain = { 0 }, filtered;
+
+		candidates_of(files[f], false, 1 << 20, &plain);
+		ck_assert_uint_gt(plain.n, 5);
+		for (k = 0; k < 3; k++) {
+			memset(&filtered, 0, sizeof(filtered));
+			candidates_of(files[f], true, chunks[k], &filtered);
+			ck_assert_uint_eq(filtered.n, plain.n);
+			for (i = 0; i < plain.n; i++) {
+				ck_assert_str_eq(filtered.key[i],
+						 plain.key[i]);
+				free(filtered.key[i]);
+			}
+		}
+		for (i = 0; i < plain.n; i++)
+			free(plain.key[i]);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("prefilter");
@@ -392,6 +480,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_long_record);
 	tcase_add_test(tc, test_flush_last);
 	tcase_add_test(tc, test_lost_serials);
+	tcase_add_test(tc, test_same_candidates);
 	suite_add_tcase(s, tc);
 	return s;
 }
