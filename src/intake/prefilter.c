@@ -174,31 +174,32 @@ struct first_fields {
 	ssize_t arch_len, syscall_len, success_len, pid_len;
 };
 
-/* One pass over the kernel's fields: the first of each name counts. */
+/* One pass over the kernel's fields: the first of each name counts. The
+ * tokens are short: a loop over the bytes costs less than memchr calls. */
 static void scan_first_fields(const char *body, size_t len,
 			      struct first_fields *f)
 {
-	const char *p = body, *end = body + len, *sp, *v;
+	const char *p = body, *end = body + len, *name, *v;
 
 	memset(f, 0, sizeof(*f));
 	f->arch_len = f->syscall_len = f->success_len = f->pid_len = -1;
 	while (p < end) {
-		sp = memchr(p, ' ', (size_t)(end - p));
-		if (!sp)
-			break;
-		p = sp + 1;
-		sp = memchr(p, ' ', (size_t)(end - p));
-		if (!sp)
-			sp = end;
-		v = memchr(p, '=', (size_t)(sp - p));
-		if (!v)
+		while (p < end && *p == ' ')
+			p++;
+		name = p;
+		while (p < end && *p != '=' && *p != ' ')
+			p++;
+		if (p >= end || *p != '=') {
 			continue;
-		v++;
+		}
+		v = ++p;
+		while (p < end && *p != ' ')
+			p++;
 #define FIELD(NAME, M) \
-		if ((size_t)(v - p) == sizeof(NAME) && \
-		    !memcmp(p, NAME "=", sizeof(NAME)) && f->M##_len < 0) { \
+		if ((size_t)(v - name) == sizeof(NAME) && \
+		    !memcmp(name, NAME, sizeof(NAME) - 1) && f->M##_len < 0) { \
 			f->M = v; \
-			f->M##_len = sp - v; \
+			f->M##_len = p - v; \
 		}
 		FIELD("arch", arch)
 		else FIELD("syscall", syscall)
@@ -207,7 +208,6 @@ static void scan_first_fields(const char *body, size_t len,
 #undef FIELD
 		if (f->pid_len >= 0)	/* the last of them */
 			break;
-		p = sp;
 	}
 }
 
