@@ -274,7 +274,8 @@ static void remember_last(struct prefilter *p, const struct raw_header *h,
 		p->last_stamp_len = 0;
 		return;
 	}
-	memcpy(p->last_node, h->node, h->node_len);
+	if (h->node_len)
+		memcpy(p->last_node, h->node, h->node_len);
 	p->last_node_len = h->node_len;
 	memcpy(p->last_stamp, stamp, len);
 	p->last_stamp_len = len;
