@@ -10,7 +10,7 @@
 # median of the ratios of each side-by-side pair.
 #
 # Usage: tests/bench/parse.sh [--events N] [--runs N] [--profile] [--capture FILE]
-#          [--before BIN] [--live-pids]
+#          [--before BIN] [--live-pids] [--stdin]
 #   --events N    events in the stream (default 200000)
 #   --runs N      pairs of runs (default 5)
 #   --profile     also count instructions with valgrind --tool=callgrind on a
@@ -19,6 +19,9 @@
 #   --before BIN  another build of the plugin (e.g. of main), run in every
 #                 round beside the two others and profiled the same way:
 #                 before and after in one run
+#   --stdin       the plugins read the stream from a pipe written one record
+#                 per write (feed_records.py), as auditd writes to them: the
+#                 wake-ups of a live stream (the baseline still reads the file)
 #   --live-pids   the writers' pid= and ppid= of the SYSCALL records become
 #                 the pid of this script, a live host process: what a live
 #                 host's writes cost (in a plain replay every writer is gone
@@ -34,6 +37,7 @@ RUNS=5
 PROFILE=0
 BEFORE=""
 LIVE_PIDS=0
+STDIN=0
 CAPTURE="$BENCH/data/capture.log.xz"
 while (($#)); do
 	case $1 in
@@ -43,6 +47,7 @@ while (($#)); do
 	--capture) CAPTURE=$2; shift 2 ;;
 	--before) BEFORE=$(readlink -f "$2"); shift 2 ;;
 	--live-pids) LIVE_PIDS=1; shift ;;
+	--stdin) STDIN=1; shift ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
 done
@@ -76,6 +81,12 @@ run_one() {
 		/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
 			"$WORK/auparse_baseline" "$2" >"$WORK/out" 2>&1
 		ev=$(sed -n 's/^events=\([0-9]*\).*/\1/p' "$WORK/out")
+	elif ((STDIN)); then
+		python3 "$BENCH/feed_records.py" "$2" |
+			/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
+				"${3:-$BIN}" -c "$WORK/parse.conf" >"$WORK/out" 2>&1
+		ev=$(grep -o 'stopping: events=[0-9]*' "$WORK/out" | cut -d= -f2)
+		[[ -n ${3:-} ]] || cp "$WORK/out" "$WORK/out.plugin"
 	else
 		/usr/bin/time -f '%e %U %S' -o "$WORK/time" \
 			"${3:-$BIN}" -c "$WORK/parse.conf" -i "$2" >"$WORK/out" 2>&1
@@ -119,14 +130,15 @@ plug_cpu=$(awk '{print $6 + $7}' "$WORK/runs" | median)
 candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
 out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
 
-echo "Parse throughput: $EVENTS events$( ((LIVE_PIDS)) && echo ', writers live host processes') ($(stat -c %s "$WORK/stream.log") bytes; $candidates candidates, $out_of_scope out of scope), median of $RUNS side-by-side pairs"
+echo "Parse throughput: $EVENTS events$( ((LIVE_PIDS)) && echo ', writers live host processes')$( ((STDIN)) && echo ', the plugins reading a pipe record by record') ($(stat -c %s "$WORK/stream.log") bytes; $candidates candidates, $out_of_scope out of scope), median of $RUNS side-by-side pairs"
 echo
 echo "| program | wall s | user s | sys s | events/s (wall) |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 awk -v w="$bw" -v u="$bu" -v s="$bs" -v n="$EVENTS" \
 	'BEGIN { printf "| bare libauparse (auparse_baseline) | %.2f | %.2f | %.2f | %.0f |\n", w, u, s, n / w }'
 awk -v w="$pw" -v u="$pu" -v s="$ps" -v n="$EVENTS" \
-	'BEGIN { printf "| audisp-dropexec -i | %.2f | %.2f | %.2f | %.0f |\n", w, u, s, n / w }'
+	-v m="$( ((STDIN)) && echo 'audisp-dropexec < pipe' || echo 'audisp-dropexec -i')" \
+	'BEGIN { printf "| %s | %.2f | %.2f | %.2f | %.0f |\n", m, w, u, s, n / w }'
 awk -v r="$ratio" -v c="$cpu_ratio" -v bc="$base_cpu" -v pc="$plug_cpu" 'BEGIN {
 	printf "| **plugin / baseline** (target >= 0.90) | | | | **%.2f** (CPU time: %.2f) |\n", r, c }'
 if [[ -n $BEFORE ]]; then
