@@ -45,10 +45,8 @@ static enum inspect_status vet(int fd, const struct candidate *c,
 
 	if (fstat(fd, st) < 0)
 		return INSPECT_GONE;
-	/* an O_TMPFILE open names the directory: its device only */
 	if (c->has_inode &&
-	    ((!c->tmpfile && st->st_ino != c->inode) ||
-	     major(st->st_dev) != c->dev_major ||
+	    (st->st_ino != c->inode || major(st->st_dev) != c->dev_major ||
 	     minor(st->st_dev) != c->dev_minor))
 		return INSPECT_REPLACED;
 	if (!S_ISREG(st->st_mode))
