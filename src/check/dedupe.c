@@ -2,6 +2,7 @@
 /* dedupe.c -- remember which file contents were already reported */
 #include "check/dedupe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,8 @@ void dedupe_free(struct dedupe *d)
 }
 
 void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
-			const char *sha256, uint64_t serial, const char *path,
-			bool ran)
+			const char *sha256, const char *container,
+			uint64_t serial, const char *path, bool ran)
 {
 	struct dedupe_report *r;
 
@@ -75,6 +76,8 @@ void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
 	r->key = *k;
 	if (sha256 && strlen(sha256) == sizeof(r->sha256) - 1)
 		memcpy(r->sha256, sha256, sizeof(r->sha256));
+	if (container)
+		snprintf(r->container, sizeof(r->container), "%s", container);
 	r->serial = serial;
 	r->path = path ? strdup(path) : NULL;
 	r->ran = ran;
@@ -85,14 +88,20 @@ void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
 
 struct dedupe_report *dedupe_find_report(struct dedupe *d,
 					 const struct dedupe_key *k,
-					 const char *sha256)
+					 const char *sha256,
+					 const char *container)
 {
 	bool by_sha = sha256 && sha256[0];
 	size_t i, idx;
 
+	if (!container)
+		container = "";
+
 	/* newest first: the latest report of that content */
 	for (i = 1; i <= d->rcount; i++) {
 		idx = (d->rnext + d->cap - i) % d->cap;
+		if (strcmp(d->reports[idx].container, container))
+			continue;
 		if (by_sha ? !strcmp(d->reports[idx].sha256, sha256) :
 			     !memcmp(&d->reports[idx].key, k, sizeof(*k)))
 			return &d->reports[idx];

@@ -18,6 +18,7 @@ struct dedupe_key {
 struct dedupe_report {
 	struct dedupe_key key;
 	char sha256[65];	/* "" when the finding had none */
+	char container[65];	/* the container's id, "" when none */
 	uint64_t serial;	/* audit serial of its event */
 	char *path;
 	bool ran;		/* a finding already says that it ran */
@@ -44,20 +45,23 @@ bool dedupe_seen(struct dedupe *d, const struct dedupe_key *k);
 
 /*
  * Remember a reported finding: the key of its file, its sha256 (or "" /
- * NULL), its event's SERIAL and PATH; RAN when it says the file ran.
+ * NULL), its CONTAINER's id (or NULL), its event's SERIAL and PATH; RAN
+ * when it says the file ran.
  */
 void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
-			const char *sha256, uint64_t serial, const char *path,
-			bool ran);
+			const char *sha256, const char *container,
+			uint64_t serial, const char *path, bool ran);
 
 /*
- * The remembered report of the same content: the same sha256 when SHA256
- * is given (not ""), else the same key. NULL when there is none (never
- * reported, or forgotten). The entry may be changed (its RAN flag) until
- * the next dedupe_note_report().
+ * The remembered report of the same content in the same CONTAINER (NULL
+ * or "": a report of no container): the same sha256 when SHA256 is given
+ * (not ""), else the same key. NULL when there is none (never reported,
+ * or forgotten). The entry may be changed (its RAN flag) until the next
+ * dedupe_note_report().
  */
 struct dedupe_report *dedupe_find_report(struct dedupe *d,
 					 const struct dedupe_key *k,
-					 const char *sha256);
+					 const char *sha256,
+					 const char *container);
 
 #endif

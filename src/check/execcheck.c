@@ -230,8 +230,8 @@ static void report_exec(struct checker *ck, struct finding *f,
 	atomic_fetch_add(&ck->stats->exec_findings, 1);
 	if (ck->report)
 		report_emit(ck->report, f);
-	dedupe_note_report(&ck->dd, key, f->sha256, f->c->serial, f->c->path,
-			   true);
+	dedupe_note_report(&ck->dd, key, f->sha256, f->c->container.id,
+			   f->c->serial, f->c->path, true);
 }
 
 /* The finding of C: the file of OP, its type CLS; PC (NULL: libmagic
@@ -272,7 +272,7 @@ static enum check_outcome conclude_exec(struct checker *ck,
 
 	c->executed = true;
 	dedupe_key_of(&f.st, &key);
-	rep = dedupe_find_report(&ck->dd, &key, f.sha256);
+	rep = dedupe_find_report(&ck->dd, &key, f.sha256, c->container.id);
 	if (rep && rep->ran)
 		return drop_it(c, &ck->stats->duplicates, CHECK_DUPLICATE);
 	if (rep) {

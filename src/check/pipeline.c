@@ -87,8 +87,8 @@ static void report_finding(struct checker *ck, const struct finding *f)
 		report_emit(ck->report, f);
 	/* what a later execution of the file is linked to */
 	dedupe_key_of(&f->st, &key);
-	dedupe_note_report(&ck->dd, &key, f->sha256, f->c->serial,
-			   f->c->path, f->c->executed);
+	dedupe_note_report(&ck->dd, &key, f->sha256, f->c->container.id,
+			   f->c->serial, f->c->path, f->c->executed);
 }
 
 /*

@@ -111,29 +111,32 @@ START_TEST(test_dedupe_reports)
 	size_t i;
 
 	ck_assert_int_eq(dedupe_init(&d, 4), 0);
-	ck_assert_ptr_null(dedupe_find_report(&d, &k, sha));
-	dedupe_note_report(&d, &k, sha, 77, "/tmp/drop", false);
+	ck_assert_ptr_null(dedupe_find_report(&d, &k, sha, "c1"));
+	dedupe_note_report(&d, &k, sha, "c1", 77, "/tmp/drop", false);
+	/* another container's report of it is not this one's */
+	ck_assert_ptr_null(dedupe_find_report(&d, &k2, sha, "c2"));
+	ck_assert_ptr_null(dedupe_find_report(&d, &k2, sha, NULL));
 	/* the same content elsewhere (another inode): by sha256 */
-	r = dedupe_find_report(&d, &k2, sha);
+	r = dedupe_find_report(&d, &k2, sha, "c1");
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->serial, 77);
 	ck_assert_str_eq(r->path, "/tmp/drop");
 	ck_assert(!r->ran);
 	r->ran = true;
-	ck_assert(dedupe_find_report(&d, &k2, sha)->ran);
+	ck_assert(dedupe_find_report(&d, &k2, sha, "c1")->ran);
 	/* no sha256: by key */
-	ck_assert_ptr_nonnull(dedupe_find_report(&d, &k, ""));
-	ck_assert_ptr_null(dedupe_find_report(&d, &k2, NULL));
+	ck_assert_ptr_nonnull(dedupe_find_report(&d, &k, "", "c1"));
+	ck_assert_ptr_null(dedupe_find_report(&d, &k2, NULL, "c1"));
 	/* a short or absent sha256 is not kept as one */
-	dedupe_note_report(&d, &k2, "abc", 78, NULL, false);
-	ck_assert_ptr_null(dedupe_find_report(&d, &k2, "abc"));
-	ck_assert_uint_eq(dedupe_find_report(&d, &k2, NULL)->serial, 78);
+	dedupe_note_report(&d, &k2, "abc", "c1", 78, NULL, false);
+	ck_assert_ptr_null(dedupe_find_report(&d, &k2, "abc", "c1"));
+	ck_assert_uint_eq(dedupe_find_report(&d, &k2, NULL, "c1")->serial, 78);
 	for (i = 0; i < 4; i++) {
 		struct dedupe_key kn = key_n(10 + i);
 
-		dedupe_note_report(&d, &kn, NULL, 100 + i, "/x", false);
+		dedupe_note_report(&d, &kn, NULL, "c1", 100 + i, "/x", false);
 	}
-	ck_assert_ptr_null(dedupe_find_report(&d, &k, sha));
+	ck_assert_ptr_null(dedupe_find_report(&d, &k, sha, "c1"));
 	dedupe_free(&d);
 }
 END_TEST
