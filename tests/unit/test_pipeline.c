@@ -33,6 +33,11 @@ struct kept {
 	char path[256], old_path[256], sha256[65];
 	unsigned int kind;
 	bool checked;
+	/* the last finding's */
+	enum file_op op;
+	bool executed;
+	uint64_t drop_serial;
+	char drop_path[256], via[32];
 };
 
 static int keep_emit(struct sink *sk, const struct finding *f)
@@ -46,6 +51,13 @@ static int keep_emit(struct sink *sk, const struct finding *f)
 	snprintf(k->sha256, sizeof(k->sha256), "%s", f->sha256);
 	k->kind = f->typed ? f->cls.kind : 0;
 	k->checked = f->checked;
+	k->op = f->c->op;
+	k->executed = f->c->executed;
+	k->drop_serial = f->c->drop_serial;
+	snprintf(k->drop_path, sizeof(k->drop_path), "%s",
+		 f->c->drop_path ? f->c->drop_path : "");
+	snprintf(k->via, sizeof(k->via), "%s",
+		 f->checked_via ? f->checked_via : "");
 	return 0;
 }
 
@@ -420,6 +432,174 @@ START_TEST(test_final_look)
 }
 END_TEST
 
+/* The process of the fake procfs runs NAME (below the root): its
+ * /proc/PID/exe. */
+static void runs(const char *name)
+{
+	char *exe, *target;
+
+	ck_assert_int_ne(asprintf(&exe, "%s/%d/exe", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&target, "%s%s", fx.root, name), -1);
+	unlink(exe);
+	ck_assert_int_eq(symlink(target, exe), 0);
+	free(exe);
+	free(target);
+}
+
+/* A reported drop that runs: one finding that says so, linked to the
+ * drop by its serial; a second run is a duplicate. */
+START_TEST(test_exec_of_reported_drop)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/dx", p, len);
+	c = cand("/tmp/dx", FILE_OP_OPEN);
+	c->serial = 4100;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert(!fx.kept.executed);
+
+	runs("/tmp/dx");
+	c = cand("/tmp/dx", FILE_OP_EXEC);
+	c->serial = 4107;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 5), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 2);
+	ck_assert_int_eq(fx.kept.op, FILE_OP_EXEC);
+	ck_assert(fx.kept.executed);
+	ck_assert_uint_eq(fx.kept.drop_serial, 4100);
+	ck_assert_str_eq(fx.kept.drop_path, "/tmp/dx");
+	ck_assert_str_eq(fx.kept.via, "exe");
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_findings), 1);
+
+	c = cand("/tmp/dx", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 6), CHECK_DUPLICATE);
+	ck_assert_int_eq(fx.kept.count, 2);
+	free(p);
+}
+END_TEST
+
+/* A file that ran and was never reported (its write unseen) is reported
+ * now; its write check later is a duplicate. */
+START_TEST(test_exec_of_unseen_drop)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/ux", p, len);
+	runs("/tmp/ux");
+	c = cand("/tmp/ux", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert(fx.kept.executed);
+	ck_assert_uint_eq(fx.kept.drop_serial, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/ux", FILE_OP_OPEN),
+					 T0 + 1), CHECK_DUPLICATE);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(p);
+}
+END_TEST
+
+/* Executions of a host process, or of a file that is not an
+ * executable, make no finding; the latter counts as looked at. */
+START_TEST(test_exec_not_reported)
+{
+	struct candidate *c;
+
+	put("/tmp/script", "echo hi\n", 8);
+	runs("/tmp/script");
+	c = cand("/tmp/script", FILE_OP_EXEC);
+	c->container.in_container = false;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 0);
+	c = cand("/tmp/script", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+}
+END_TEST
+
+/* The process runs another file by now (a later exec): its exe is not
+ * taken for the audited one; the name is. */
+START_TEST(test_exec_process_moved_on)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/first", p, len);
+	put("/tmp/other", "#!/bin/sh\n", 10);
+	runs("/tmp/other");
+	c = cand("/tmp/first", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_str_eq(fx.kept.path, "/tmp/first");
+	ck_assert_str_eq(fx.kept.via, "proc-root");
+	free(p);
+}
+END_TEST
+
+/* An execution waits behind a write check of the same file that is
+ * still pending, so that the drop is reported first. */
+START_TEST(test_exec_waits_for_write_check)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/slow", NULL, 0);
+	c = cand("/tmp/slow", FILE_OP_OPEN);
+	c->serial = 900;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
+	put("/tmp/slow", p, len);
+	runs("/tmp/slow");
+	c = cand("/tmp/slow", FILE_OP_EXEC);
+	c->serial = 901;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_RETRY);
+	ck_assert_int_eq(fx.kept.count, 0);
+	inspector_run_pending(&fx.in, T0 + 1000, false);
+	ck_assert_int_eq(fx.kept.count, 2);
+	ck_assert_int_eq(fx.kept.op, FILE_OP_EXEC);
+	ck_assert_uint_eq(fx.kept.drop_serial, 900);
+	free(p);
+}
+END_TEST
+
+/* Executions never take the second half of the queue: the writes of
+ * other containers keep their room. Counted as queue_dropped. */
+START_TEST(test_exec_half_queue)
+{
+	struct inspector in;
+	struct config cfg;
+	struct stats st;
+	int i, queued = 0;
+
+	config_defaults(&cfg);
+	cfg.queue_size = 8;
+	stats_reset(&st);
+	ck_assert_int_eq(inspector_init(&in, &cfg, &st, NULL, fx.base,
+					FIXTURE_DIR "/mountinfo"), 0);
+	for (i = 0; i < 8; i++) {
+		struct candidate *c = candidate_new();
+
+		c->op = FILE_OP_EXEC;
+		queued += inspector_submit(&in, c);
+	}
+	ck_assert_int_eq(queued, 4);
+	ck_assert_uint_eq(atomic_load(&st.queue_dropped), 4);
+	for (i = 0; i < 4; i++) {
+		struct candidate *c = candidate_new();
+
+		c->op = FILE_OP_OPEN;
+		ck_assert(inspector_submit(&in, c));
+	}
+	inspector_free(&in);
+	config_free(&cfg);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -437,6 +617,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_final_look);
 	tcase_add_test(tc, test_kernel_fs_excluded);
 	tcase_add_test(tc, test_unknown_device_not_touched);
+	tcase_add_test(tc, test_exec_of_reported_drop);
+	tcase_add_test(tc, test_exec_of_unseen_drop);
+	tcase_add_test(tc, test_exec_not_reported);
+	tcase_add_test(tc, test_exec_process_moved_on);
+	tcase_add_test(tc, test_exec_waits_for_write_check);
+	tcase_add_test(tc, test_exec_half_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }
