@@ -160,6 +160,15 @@ static bool runtime_bind_file(const char *proc, pid_t pid, const char *name,
 	return found;
 }
 
+/* Is C's parent a host process (no container's)? */
+static bool parent_on_host(struct checker *ck, const struct candidate *c)
+{
+	struct container_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	return c->ppid > 0 && scope_lookup_pid(&ck->scope, c->ppid, &ref) == 0;
+}
+
 /* Could a file whose header says KIND be of a type we report? (As the
  * write check decides: PIE or library is settled by libmagic.) */
 static bool kind_wanted(unsigned int kind, unsigned int types)
@@ -348,7 +357,16 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return drop_it(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	atomic_fetch_add(&ck->stats->exec_checked, 1);
 
-	/* 4. part of the image? */
+	/* 4. a host process (a runtime) that executes its own program
+	 *    again, in the container's cgroup or root: runc init, podman's
+	 *    storage helpers. A container's process has no host parent but
+	 *    its monitor (conmon, a shim), whose program it cannot run. */
+	if (op.parent_runs_it && parent_on_host(ck, c)) {
+		probe_done(&ck->probe);
+		return drop_it(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+	}
+
+	/* 5. part of the image? */
 	ovl = scope_find_mount(&ck->scope, major(op.st.st_dev),
 			       minor(op.st.st_dev));
 	name = layer_name(&op, c, mount_root);
@@ -368,7 +386,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return drop_it(c, NULL, CHECK_NOT_EXEC);
 	}
 
-	/* 5. what it is */
+	/* 6. what it is */
 	if (classify_head(op.head, op.head_len,
 			  (unsigned long long)op.st.st_size, &kind) !=
 		    HEAD_CANDIDATE ||
@@ -392,6 +410,6 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return drop_it(c, &ck->stats->not_executable, CHECK_ERROR);
 	if (pc.rc > 0)
 		return drop_it(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
-	/* 6. */
+	/* 7. */
 	return conclude_exec(ck, c, &op, &pc.cls, &pc, mountpoint, now);
 }

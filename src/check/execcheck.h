@@ -12,13 +12,15 @@
  *   3. the worker (check/probe.h) opens the running program through
  *      /proc/PID/exe (a deleted file too; never a name outside the
  *      container's root), else by its name in the container's root
- *   4. where is it (exec_layer_origin())? in a lower layer   -> done
+ *   4. a host process (a runtime) that runs its own program again (runc
+ *      init, podman's helpers): the parent runs the same file  -> done
+ *   5. where is it (exec_layer_origin())? in a lower layer   -> done
  *      in the upper layer, deleted, on a tmpfs or a volume: not part
  *      of the image; a file a runtime bind-mounts from a host disk
  *      (podman's catatonit, docker-init)                     -> done
- *   5. ELF header, libmagic, sha256 (as a write check), allow lists
- *   6. its content reported before (check/dedupe.h: by sha256, else by
- *      device, inode, size and mtime)? one finding says that it ran,
+ *   6. ELF header, libmagic, sha256 (as a write check), allow lists
+ *   7. its content reported before in the same container (check/dedupe.h:
+ *      by sha256, else by device, inode, size and mtime)? one finding says that it ran,
  *      with Data.drop_serial and Data.drop_path of that report; a second
  *      run is a duplicate. Never reported: reported now. Both with
  *      Data.detected_by = exec and Data.executed = true.

@@ -107,6 +107,16 @@ static void worker_open(struct worker_state *w, const char *proc,
 	if (w->open.exec && inspect_fd_name(&w->fc, out->name,
 					    sizeof(out->name)) < 0)
 		out->name[0] = '\0';
+	if (w->open.exec && w->open.ppid > 0) {
+		char buf[128];
+		struct stat pst;
+
+		snprintf(buf, sizeof(buf), "%s/%d/exe", proc,
+			 (int)w->open.ppid);
+		out->parent_runs_it = stat(buf, &pst) == 0 &&
+				      pst.st_dev == w->fc.st.st_dev &&
+				      pst.st_ino == w->fc.st.st_ino;
+	}
 	out->st = w->fc.st;
 	out->via = w->fc.via;
 	out->head_len = w->fc.head_len;

@@ -55,6 +55,9 @@ struct probe_opened {
 	/* probe_open_exec(): the name the kernel gives the file (see
 	 * inspect_fd_name()), "" when none */
 	char name[PATH_MAX];
+	/* probe_open_exec(): the parent process runs the same file (a
+	 * runtime that executes itself again: runc init, podman's helpers) */
+	bool parent_runs_it;
 };
 
 /* What the second found. */

@@ -26,8 +26,9 @@
 #   e  a hostile name for the executed file (spaces, a newline, quotes,
 #      "=", a byte that is not UTF-8): Data.path_hex holds its exact
 #      bytes; the audit record's path= is hex, and names no other field
-#   f  the kernel filter (-F devmajor=0): a host program on the host's
-#      disk raises no execution event; a container's program does
+#   f  the kernel filter (never-rules with -F devmajor>0): a host
+#      program on the host's disk raises no execution event; a
+#      container's program does
 # A test that needs what this machine lacks (a static C compiler,
 # io_uring) says why and counts as skipped ("skip - NAME: REASON", and
 # "K skipped" before the summary line), never as passed.
@@ -261,4 +262,4 @@ exec_test "b: drop, execute, delete at once: found by exec through /proc/PID/exe
 exec_test "c: written through io_uring (no audit event), executed: found by exec" t_c_io_uring
 exec_test "d: image binaries executed: no finding" t_d_image
 exec_test "e: hostile name of an executed file: encoded in JSON and in the audit record" t_e_hostile_name
-exec_test "f: -F devmajor=0 keeps a container's executions, drops the host's" t_f_filter
+exec_test "f: the devmajor>0 never-rule drops the host's executions, keeps a container's" t_f_filter

@@ -567,6 +567,51 @@ START_TEST(test_exec_waits_for_write_check)
 }
 END_TEST
 
+/* A host process (a runtime) whose child, in the container's cgroup,
+ * executes the parent's own program again (runc init): not reported.
+ * The same program with a parent in the container is. */
+START_TEST(test_exec_runtime_reexec)
+{
+	struct candidate *c;
+	char *dir, *link, *target;
+	size_t len;
+	unsigned char *p = elf(&len);
+	const char *cg = "0::/user.slice/runtime.scope\n";
+
+	put("/tmp/runtime", p, len);
+	runs("/tmp/runtime");
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, PID_FAKE + 1), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(test_write_file(dir, "cgroup", cg, strlen(cg), 0444));
+	ck_assert_int_ne(asprintf(&link, "%s/root", dir), -1);
+	ck_assert_int_eq(symlink("/", link), 0);
+	free(link);
+	ck_assert_int_ne(asprintf(&link, "%s/exe", dir), -1);
+	ck_assert_int_ne(asprintf(&target, "%s/tmp/runtime", fx.root), -1);
+	ck_assert_int_eq(symlink(target, link), 0);
+	c = cand("/tmp/runtime", FILE_OP_EXEC);
+	c->ppid = PID_FAKE + 1;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_int_eq(fx.kept.count, 0);
+
+	/* the parent in a container */
+	free(link);
+	ck_assert_int_ne(asprintf(&link, "%s/cgroup", dir), -1);
+	unlink(link);
+	free(link);
+	cg = "0::/machine.slice/libpod-" TEST_PODMAN_ID ".scope\n";
+	free(test_write_file(dir, "cgroup", cg, strlen(cg), 0444));
+	ck_assert_int_ne(asprintf(&link, "%s/exe", dir), -1);
+	c = cand("/tmp/runtime", FILE_OP_EXEC);
+	c->ppid = PID_FAKE + 1;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	free(link);
+	free(target);
+	free(dir);
+	free(p);
+}
+END_TEST
+
 /* Executions never take the second half of the queue: the writes of
  * other containers keep their room. Counted as queue_dropped. */
 START_TEST(test_exec_half_queue)
@@ -623,6 +668,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_exec_process_moved_on);
 	tcase_add_test(tc, test_exec_waits_for_write_check);
 	tcase_add_test(tc, test_exec_half_queue);
+	tcase_add_test(tc, test_exec_runtime_reexec);
 	suite_add_tcase(s, tc);
 	return s;
 }
