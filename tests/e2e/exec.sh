@@ -26,6 +26,9 @@
 #   e  a hostile name for the executed file (spaces, a newline, quotes,
 #      "=", a byte that is not UTF-8): Data.path_hex holds its exact
 #      bytes; the audit record's path= is hex, and names no other field
+#   g  a file put into a running container while no write rule saw it
+#      (podman cp: podman's writes are excluded, like a drop made while
+#      the plugin was not running), executed later: found by exec
 #   f  the kernel filter (never-rules with -F devmajor>0): a host
 #      program on the host's disk raises no execution event; a
 #      container's program does
@@ -255,6 +258,24 @@ t_f_filter() {
 		grep -qa 'exe="/bin/busybox"' || fail "no execution event of the sentinel's container"
 }
 
+# g: a drop no write rule saw, executed later
+t_g_unseen_drop() {
+	local p=/tmp/ex-g/sleep cid
+	start_container "$IMAGE" "i=0; until [ -e /tmp/ex-g-go ]; do i=\$((i + 1)); [ \$i -le 600 ] || exit 7; sleep 0.05; done; $p $HOLD_S" || lib_fail || return
+	cid=$CID
+	mkdir -p "$WORK/g/ex-g"
+	cp /bin/busybox "$WORK/g/ex-g/sleep"
+	: >"$WORK/g/ex-g-go"
+	podman cp "$WORK/g/ex-g" "$cid:/tmp/" >/dev/null 2>&1 &&
+		podman cp "$WORK/g/ex-g-go" "$cid:/tmp/ex-g-go" >/dev/null 2>&1 ||
+		fail "podman cp into the container failed" || { finish "$cid"; return 1; }
+	one_finding "$cid" "$p" || { finish "$cid"; return 1; }
+	finish "$cid" || return
+	expect_field Data.detected_by exec || return
+	expect_field Data.executed true || return
+	[[ -z $(field Data.drop_serial 2>/dev/null || true) ]] || fail "linked to a drop that was never reported"
+}
+
 # -------------------------------------------------------------------- main
 setup
 exec_test "a: drop + execute: the drop and one finding that it ran, linked by sha256 and serial" t_a_drop_and_run
@@ -262,4 +283,5 @@ exec_test "b: drop, execute, delete at once: found by exec through /proc/PID/exe
 exec_test "c: written through io_uring (no audit event), executed: found by exec" t_c_io_uring
 exec_test "d: image binaries executed: no finding" t_d_image
 exec_test "e: hostile name of an executed file: encoded in JSON and in the audit record" t_e_hostile_name
+exec_test "g: a drop no rule saw (podman cp), executed later: found by exec" t_g_unseen_drop
 exec_test "f: the devmajor>0 never-rule drops the host's executions, keeps a container's" t_f_filter
