@@ -386,6 +386,21 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return drop_it(c, NULL, CHECK_NOT_EXEC);
 	}
 
+	/* ran before and reported as such: a program run in a loop costs
+	 * no libmagic and no sha256 each time */
+	{
+		struct dedupe_report *rep;
+		struct dedupe_key key;
+
+		dedupe_key_of(&op.st, &key);
+		rep = dedupe_find_report(&ck->dd, &key, NULL, c->container.id);
+		if (rep && rep->ran) {
+			probe_done(&ck->probe);
+			return drop_it(c, &ck->stats->duplicates,
+				       CHECK_DUPLICATE);
+		}
+	}
+
 	/* 6. what it is */
 	if (classify_head(op.head, op.head_len,
 			  (unsigned long long)op.st.st_size, &kind) !=
