@@ -103,6 +103,10 @@ void scope_free(struct scope_ctx *s);
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 		     struct container_ref *out);
 
+/* Forget the cached verdict on PID (scope_lookup_pid() reads its cgroup
+ * and root again next time). */
+void scope_forget_pid(struct scope_ctx *s, pid_t pid);
+
 /* The overlay mount with device MAJOR:MINOR, reloading mountinfo at most
  * every 100 ms when it is not known yet. Valid until a later call
  * reloads the table; its MOUNT member has the upperdir and lowerdir. */
