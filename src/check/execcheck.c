@@ -109,10 +109,11 @@ enum exec_origin exec_layer_origin(const struct mount_entry *ovl,
 	if (!ovl || !name || name[0] != '/')
 		return EXEC_UNKNOWN;
 	if (ovl->upperdir && layer_stat(ovl->upperdir, NULL, name, &st) == 0) {
-		if (S_ISREG(st.st_mode))
+		if (S_ISREG(st.st_mode) && same_ino(ino, st.st_ino))
 			return EXEC_UPPER;
-		/* a whiteout (0/0 device) or another type hides the lower
-		 * layers' file of that name */
+		/* another file of that name (the name leads elsewhere: a
+		 * bind mount, a rename since), or a whiteout (0/0 device)
+		 * that hides the lower layers' file */
 		return EXEC_UNKNOWN;
 	}
 	for (i = 0; i < ovl->nlowers; i++) {
@@ -127,37 +128,72 @@ enum exec_origin exec_layer_origin(const struct mount_entry *ovl,
 }
 
 /*
- * Is the file of ST, called NAME in the container of process PID, a
- * single file that the runtime bind-mounts there from a host disk
- * (podman's catatonit as /run/podman-init, docker-init)? A container
- * writes no such file; one it overwrites in place is seen by the write
- * rules. Read from the process's own mount table.
+ * The mount of the process's own table whose mount point is NAME, on
+ * the device of ST, that mounts a single file of that file system (root
+ * not "/"): a bind mount of one file. NULL when there is none.
  */
-static bool runtime_bind_file(const char *proc, pid_t pid, const char *name,
-			      const struct stat *st)
+static const struct mount_entry *file_bind_mount(const struct mount_table *t,
+						 const char *name,
+						 const struct stat *st)
 {
-	struct mount_table t;
-	char buf[128];
-	bool found = false;
 	size_t i;
 
-	if (!name || name[0] != '/' || major(st->st_dev) == 0)
-		return false;
-	snprintf(buf, sizeof(buf), "%s/%d/mountinfo", proc, (int)pid);
-	if (mounts_parse_file(&t, buf))
-		return false;
-	for (i = 0; i < t.count; i++) {
-		const struct mount_entry *e = &t.e[i];
+	if (!name || name[0] != '/')
+		return NULL;
+	for (i = 0; i < t->count; i++) {
+		const struct mount_entry *e = &t->e[i];
 
 		if (e->major == major(st->st_dev) &&
 		    e->minor == minor(st->st_dev) &&
-		    !strcmp(e->mountpoint, name) && strcmp(e->root, "/")) {
-			found = true;
-			break;
-		}
+		    !strcmp(e->mountpoint, name) && strcmp(e->root, "/"))
+			return e;
 	}
-	mounts_free(&t);
-	return found;
+	return NULL;
+}
+
+/*
+ * Where the program of OP (called NAME) comes from, when the host's mount
+ * table does not place it on an overlay: by the process's own table (a
+ * container just started, whose overlay the host's table, reloaded at
+ * most every 100 ms, does not list yet; its line has the same layers).
+ * A single file a runtime bind-mounts from a host disk (podman's
+ * catatonit, docker-init) counts as the image's: a container writes no
+ * such file, and one it overwrites in place is seen by the write rules.
+ */
+static enum exec_origin origin_by_process(const struct mount_table *t,
+					  const char *name,
+					  const struct probe_opened *op)
+{
+	const struct mount_entry *e;
+
+	e = mounts_find(t, major(op->st.st_dev), minor(op->st.st_dev));
+	if (e && e->fstype && !strcmp(e->fstype, "overlay"))
+		return exec_layer_origin(e, name, op->st.st_ino,
+					 op->st.st_nlink, false);
+	if (op->st.st_nlink == 0)
+		return EXEC_DELETED;
+	if (major(op->st.st_dev) != 0 && file_bind_mount(t, name, &op->st))
+		return EXEC_IMAGE;
+	return EXEC_OTHER_DEVICE;
+}
+
+/*
+ * The program of OP (called NAME) is on the overlay OVL, but no layer
+ * holds it under that name: a bind mount of one file of the overlay
+ * (the kernel names the file by its mount point) is looked up by the
+ * file's own path, the mount's root.
+ */
+static enum exec_origin origin_through_bind(const struct mount_table *t,
+					    const struct mount_entry *ovl,
+					    const char *name,
+					    const struct probe_opened *op)
+{
+	const struct mount_entry *e = file_bind_mount(t, name, &op->st);
+
+	if (!e)
+		return EXEC_UNKNOWN;
+	return exec_layer_origin(ovl, e->root, op->st.st_ino, op->st.st_nlink,
+				 false);
 }
 
 /* Is C's parent a host process (no container's)? */
@@ -370,16 +406,28 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 	ovl = scope_find_mount(&ck->scope, major(op.st.st_dev),
 			       minor(op.st.st_dev));
 	name = layer_name(&op, c, mount_root);
+	origin = EXEC_UNKNOWN;
 	if (ovl) {
 		mountpoint = ovl->mountpoint;
 		origin = exec_layer_origin(ovl->mount, name, op.st.st_ino,
 					   op.st.st_nlink, false);
-	} else if (op.st.st_nlink == 0) {
-		origin = EXEC_DELETED;
-	} else {
-		origin = EXEC_OTHER_DEVICE;
-		if (runtime_bind_file(ck->scope.proc, c->pid, name, &op.st))
-			origin = EXEC_IMAGE;
+	}
+	if (!ovl || origin == EXEC_UNKNOWN) {
+		/* the process's own table, read only for these */
+		struct mount_table t;
+		char buf[128];
+
+		snprintf(buf, sizeof(buf), "%s/%d/mountinfo", ck->scope.proc,
+			 (int)c->pid);
+		if (mounts_parse_file(&t, buf) == 0) {
+			origin = ovl ? origin_through_bind(&t, ovl->mount, name,
+							   &op) :
+				       origin_by_process(&t, name, &op);
+			mounts_free(&t);
+		} else if (!ovl) {
+			origin = op.st.st_nlink ? EXEC_OTHER_DEVICE :
+						  EXEC_DELETED;
+		}
 	}
 	if (origin == EXEC_IMAGE) {
 		probe_done(&ck->probe);

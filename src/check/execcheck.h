@@ -14,7 +14,9 @@
  *      container's root), else by its name in the container's root
  *   4. a host process (a runtime) that runs its own program again (runc
  *      init, podman's helpers): the parent runs the same file  -> done
- *   5. where is it (exec_layer_origin())? in a lower layer   -> done
+ *   5. where is it (exec_layer_origin(); when the host's mount table
+ *      does not list the overlay yet, or the name is a bind mount of one
+ *      file, the process's own table)? in a lower layer      -> done
  *      in the upper layer, deleted, on a tmpfs or a volume: not part
  *      of the image; a file a runtime bind-mounts from a host disk
  *      (podman's catatonit, docker-init)                     -> done
@@ -56,8 +58,9 @@ const char *exec_origin_name(enum exec_origin o);
  * NAME is resolved inside each layer's directory, never above it nor
  * across a mount; a symlink in a layer is followed inside that layer.
  *  - NLINK 0: EXEC_DELETED;
- *  - a regular file of that name in the upper layer: EXEC_UPPER (a
- *    whiteout there hides the lower layers: EXEC_UNKNOWN);
+ *  - a regular file of that name and inode number in the upper layer:
+ *    EXEC_UPPER (another file there, or a whiteout, which hides the
+ *    lower layers: EXEC_UNKNOWN);
  *  - else the first lower layer (top first) that has it: EXEC_IMAGE
  *    when its inode number is INO (or, when STRICT is false, whatever
  *    it is), else EXEC_UNKNOWN;

@@ -160,17 +160,23 @@ START_TEST(test_upper_file)
 	ino_t iu;
 
 	layers_setup(&l);
+	ino_t id, ix;
+
 	put(l.low1, "bin/busybox");
 	iu = put(l.up, "bin/busybox");
-	put(l.up, "tmp/dropped");
+	id = put(l.up, "tmp/dropped");
 	ck_assert_int_eq(exec_layer_origin(l.ovl, "/bin/busybox", iu, 1, true),
 			 EXEC_UPPER);
-	ck_assert_int_eq(exec_layer_origin(l.ovl, "/tmp/dropped", 0, 1, true),
+	ck_assert_int_eq(exec_layer_origin(l.ovl, "/tmp/dropped", id, 1, true),
 			 EXEC_UPPER);
 	/* " (deleted)" in a name is a name like any other */
-	put(l.up, "tmp/x (deleted)");
-	ck_assert_int_eq(exec_layer_origin(l.ovl, "/tmp/x (deleted)", 0, 1,
+	ix = put(l.up, "tmp/x (deleted)");
+	ck_assert_int_eq(exec_layer_origin(l.ovl, "/tmp/x (deleted)", ix, 1,
 					   false), EXEC_UPPER);
+	/* another file of that name (a bind mount of an image file on
+	 * it, a rename since): not this one */
+	ck_assert_int_eq(exec_layer_origin(l.ovl, "/tmp/dropped", id + 1, 1,
+					   false), EXEC_UNKNOWN);
 	layers_free(&l);
 }
 END_TEST
