@@ -612,6 +612,65 @@ START_TEST(test_exec_runtime_reexec)
 }
 END_TEST
 
+/* Write the fake process's mountinfo: TEXT. */
+static void proc_mountinfo(const char *text)
+{
+	char *pdir, *path;
+
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&path, "%s/mountinfo", pdir), -1);
+	unlink(path);
+	free(test_write_file(pdir, "mountinfo", text, strlen(text), 0444));
+	free(path);
+	free(pdir);
+}
+
+/*
+ * A container just started: the host's mount table does not list its
+ * overlay yet, the process's own does, with its layers: a program of a
+ * lower layer is the image's. (In this fake procfs the kernel names the
+ * file by its host path, so the lower layer is "/".) Without that line
+ * the same file is on "another device" and reported.
+ */
+START_TEST(test_exec_overlay_of_the_process)
+{
+	struct candidate *c;
+	struct stat st;
+	char *upper, *text, *path;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/tool", p, len);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/tool", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	free(path);
+	ck_assert_int_ne(asprintf(&upper, "%s/upper", fx.base), -1);
+	ck_assert_int_eq(mkdir(upper, 0755), 0);
+	ck_assert_int_ne(asprintf(&text,
+		"1 0 %u:%u / / rw,relatime - overlay overlay rw,lowerdir=/,"
+		"upperdir=%s,workdir=%s\n",
+		major(st.st_dev), minor(st.st_dev), upper, upper), -1);
+	proc_mountinfo(text);
+	free(text);
+
+	runs("/tmp/tool");
+	c = cand("/tmp/tool", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+
+	ck_assert_int_ne(asprintf(&text,
+		"1 0 %u:%u / / rw,relatime - ext4 /dev/root rw\n",
+		major(st.st_dev), minor(st.st_dev)), -1);
+	proc_mountinfo(text);
+	free(text);
+	c = cand("/tmp/tool", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	free(upper);
+	free(p);
+}
+END_TEST
+
 /* Executions never take the second half of the queue: the writes of
  * other containers keep their room. Counted as queue_dropped. */
 START_TEST(test_exec_half_queue)
@@ -669,6 +728,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_exec_waits_for_write_check);
 	tcase_add_test(tc, test_exec_half_queue);
 	tcase_add_test(tc, test_exec_runtime_reexec);
+	tcase_add_test(tc, test_exec_overlay_of_the_process);
 	suite_add_tcase(s, tc);
 	return s;
 }
