@@ -24,6 +24,8 @@
  *  12. allowed (check/allow.h)? already reported (check/dedupe.h)?
  *  13. one struct finding to every sink (report/sink.h)
  *
+ * An execution (FILE_OP_EXEC) takes its own way: check/execcheck.h.
+ *
  * Candidates that need another look wait on the pending list
  * (check/pending.h), files held open for writing on the watch list
  * (check/watch.h); a file still short or not an executable when

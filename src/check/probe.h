@@ -54,11 +54,15 @@ struct probe_opened {
 	unsigned char head[CLASSIFY_HEAD_LEN];
 	size_t head_len;
 	bool on_shm;		/* really on the shm mount C->shm_dir names */
-	/* the file's name inside the root, found through the writer's
-	 * descriptor, when the candidate's own cannot be used (none, or
-	 * relative to a directory descriptor: name_unresolved); empty
-	 * otherwise */
+	/* probe_open(): the file's name inside the root, found through the
+	 * writer's descriptor, when the candidate's own cannot be used
+	 * (none, or relative to a directory descriptor: name_unresolved);
+	 * probe_open_exec(): the name the kernel gives the file (see
+	 * inspect_fd_name()); "" when none */
 	char name[PATH_MAX];
+	/* probe_open_exec(): the parent process runs the same file (a
+	 * runtime that executes itself again: runc init, podman's helpers) */
+	bool parent_runs_it;
 };
 
 /* What the second found. */
@@ -96,6 +100,15 @@ void probe_stop(struct prober *pr);
 enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 			     bool parent_same, const char *mount_root,
 			     struct probe_opened *out);
+
+/*
+ * The program of execution C: through /proc/PID/exe of the process while
+ * it runs it, else as probe_open() finds C's name (the process is gone);
+ * OUT->name says what the file is called now.
+ */
+enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
+				  bool parent_same, const char *mount_root,
+				  struct probe_opened *out);
 
 /*
  * Classify the file found by the last probe_open() whose header says
