@@ -253,10 +253,18 @@ START_TEST(test_mountpoint_container)
 	ck_assert_str_eq(ref.runtime, "containerd");
 	ck_assert_str_eq(ref.id, cid);
 
-	/* a task directory that is not a 64-hex id gives no id */
+	/* a container named by hand ("ctr run IMAGE mytask"): its name is
+	 * its id */
 	memset(&ref, 0, sizeof(ref));
 	mountpoint_container("/run/containerd/io.containerd.runtime.v2.task/"
-			     "moby/mytask/rootfs", &ref);
+			     "default/my-task.1/rootfs", &ref);
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_str_eq(ref.id, "my-task.1");
+
+	/* what no runtime accepts as a name gives no id */
+	memset(&ref, 0, sizeof(ref));
+	mountpoint_container("/run/containerd/io.containerd.runtime.v2.task/"
+			     "default/-x\"y/rootfs", &ref);
 	ck_assert_str_eq(ref.runtime, "containerd");
 	ck_assert_str_eq(ref.id, "");
 }
