@@ -557,8 +557,9 @@ static void scan_containerd(struct runtime_index *ri, const char *dir,
 				 !strcmp(nde->d_name, "moby") ? "docker" :
 				 "containerd");
 			nc.init_pid = (pid_t)pid;
-			if (asprintf(&nc.bundle, "%s/%s/%s", dir, nde->d_name,
-				     cde->d_name) < 0)
+			if (asprintf(&nc.bundle,
+				     "%s/io.containerd.runtime.v2.task/%s/%s",
+				     dir, nde->d_name, cde->d_name) < 0)
 				nc.bundle = NULL;
 			/* root.path: absolute (Docker: its overlay2
 			 * mount), or relative to the bundle ("rootfs") */
