@@ -575,6 +575,60 @@ START_TEST(test_joined_cgroup_not_trusted)
 }
 END_TEST
 
+/* containerd's state of a container named by hand ("ctr run IMAGE
+ * myname"): its first process PID, mount namespace MNTNS */
+static void ctr_task(int pid, const char *name, const char *mntns)
+{
+	char *dir, *text;
+
+	pid_dir(pid, "C2", "0::/default/myname\n", mntns);
+	ck_assert_int_ne(asprintf(&dir, "%s/run/containerd/io.containerd."
+				  "runtime.v2.task/default/%s", rt.base, name),
+			 -1);
+	{
+		char *cmd;
+
+		ck_assert_int_ne(asprintf(&cmd, "mkdir -p '%s'", dir), -1);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+	}
+	ck_assert_int_ne(asprintf(&text, "%d\n", pid), -1);
+	free(test_write_file(dir, "init.pid", text, strlen(text), 0644));
+	free(text);
+	free(dir);
+}
+
+/* A containerd container with a plain name: its cgroup names no known
+ * runtime, its root is not the host's; containerd's state names the
+ * container whose first process has the writer's mount namespace. */
+START_TEST(test_root_named_by_runtime_state)
+{
+	struct container_ref ref;
+
+	if (geteuid() != 0)
+		test_skip("needs root (state directories owned by root)");
+	mk("%s/C2", rt.base);
+	free(test_write_file(rt.base, "mntns-ctr", "", 0, 0444));
+	ctr_task(90, "myname", "mntns-ctr");
+	pid_dir(91, "C2", "0::/default/myname\n", "mntns-ctr");
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 91, &ref), 1);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_ROOT);
+	ck_assert_str_eq(ref.id, "myname");
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_int_eq(ref.root_pid, 90);
+	/* another mount namespace with the same cgroup is not that
+	 * container (a cgroup is no proof): unknown, with a stable id */
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 77, &ref), 1);
+	ck_assert_str_eq(ref.runtime, "unknown");
+	ck_assert_str_eq(ref.id, "");
+	ck_assert(ref.mntns != 0);
+	container_stable_id(&ref);
+	ck_assert_int_eq(strncmp(ref.id, "mntns-", 6), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -611,6 +665,7 @@ Suite *test_suite(void)
 		tcase_add_test(tr, test_root_cgroup_does_not_hide);
 		tcase_add_test(tr, test_chroot_labelled);
 		tcase_add_test(tr, test_joined_cgroup_not_trusted);
+		tcase_add_test(tr, test_root_named_by_runtime_state);
 		suite_add_tcase(s, tr);
 	}
 	return s;
