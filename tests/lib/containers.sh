@@ -150,6 +150,7 @@ crun_podman() {
 DOCKERD_PID=""
 DOCKER_DIR=""
 DOCKER_SOCK=""
+DOCKER_MADE_RUN=0 # /run/docker (its plugins directory) was made by ours
 
 # docker_cmd ARGS...: the docker client of our daemon
 docker_cmd() { docker -H "unix://$DOCKER_SOCK" "$@"; }
@@ -169,6 +170,7 @@ docker_start() {
 		LIB_ERR="dockerd is not installed (apt-get install docker.io)"
 		return 1
 	}
+	[[ -d /run/docker ]] || DOCKER_MADE_RUN=1
 	mkdir -p "$DOCKER_DIR/root" "$DOCKER_DIR/exec"
 	dockerd --iptables=false --ip-masq=false --bridge=none \
 		--data-root "$DOCKER_DIR/root" --exec-root "$DOCKER_DIR/exec" \
@@ -206,6 +208,8 @@ docker_stop() {
 	wait "$DOCKERD_PID" 2>/dev/null || true
 	DOCKERD_PID=""
 	unmount_below "$DOCKER_DIR"
+	((DOCKER_MADE_RUN == 0)) || rm -rf /run/docker
+	DOCKER_MADE_RUN=0
 }
 
 # unmount_below DIR: every mount below DIR, deepest first
