@@ -491,6 +491,18 @@ static void index_add(struct runtime_index *ri, struct runtime_container *nc,
 	if (nc->rootfs && runtime_storage_of(nc->rootfs, &nc->storage,
 					     &nc->upper))
 		nc->storage = nc->upper = NULL;
+	/* the same process's mount table, read lately, is kept */
+	for (i = 0; i < ri->old_count; i++) {
+		struct runtime_container *o = &ri->old[i];
+
+		if (o->mounts && o->init_pid == nc->init_pid &&
+		    o->mntns == nc->mntns && !strcmp(o->id, nc->id) &&
+		    ri->loaded_ms - o->mounts_ms < RUNTIMES_TTL_MS) {
+			nc->mounts = o->mounts;
+			nc->mounts_ms = o->mounts_ms;
+			o->mounts = NULL;
+		}
+	}
 	ri->c[ri->count++] = *nc;
 	memset(nc, 0, sizeof(*nc));
 	return;
@@ -672,7 +684,10 @@ void runtimes_rescan(struct runtime_index *ri, uint64_t now)
 {
 	size_t cap = 0, i;
 
-	index_clear(ri);
+	ri->old = ri->c;
+	ri->old_count = ri->count;
+	ri->c = NULL;
+	ri->count = 0;
 	ri->loaded_ms = now ? now : 1;
 	ri->scans++;
 	/* root's state first: a rootless claim on the same process loses */
@@ -682,6 +697,11 @@ void runtimes_rescan(struct runtime_index *ri, uint64_t now)
 		scan_oci(ri, ri->roots.oci[i], 0, &cap);
 	if (ri->roots.user_run)
 		scan_user(ri, &cap);
+	for (i = 0; i < ri->old_count; i++)
+		container_free(&ri->old[i]);
+	free(ri->old);
+	ri->old = NULL;
+	ri->old_count = 0;
 }
 
 /* Read the state again when it is older than the TTL, or, on a miss
@@ -770,6 +790,7 @@ static const struct mount_table *container_mounts(struct runtime_index *ri,
 		free(c->mounts);
 		c->mounts = NULL;
 	}
+	c->mounts_ms = ri->loaded_ms;
 	return c->mounts;
 }
 
@@ -793,12 +814,12 @@ const struct runtime_container *runtimes_by_device(struct runtime_index *ri,
 {
 	const struct mount_table *t;
 	size_t i, j, best, len;
-	int round;
+	bool rescanned = false;
 
 	if (!path || path[0] != '/')
 		return NULL;
 	refresh(ri, now, false);
-	for (round = 0; round < 2; round++) {
+	for (;;) {
 		for (i = 0; i < ri->count; i++) {
 			t = container_mounts(ri, &ri->c[i]);
 			if (!t)
@@ -818,8 +839,12 @@ const struct runtime_container *runtimes_by_device(struct runtime_index *ri,
 			    t->e[best - 1].minor == minor)
 				return &ri->c[i];
 		}
-		if (round == 0 && !refresh(ri, now, true))
+		/* a miss is the common case (a host process): the state is
+		 * read again at most every RUNTIMES_RESCAN_MS, the mount
+		 * tables of known containers kept */
+		if (rescanned || !refresh(ri, now, true))
 			break;
+		rescanned = true;
 	}
 	return NULL;
 }

@@ -58,8 +58,10 @@ struct runtime_container {
 	char *bundle;		/* directory of its OCI config.json, or NULL */
 	char *storage;		/* containers-storage graph root, or NULL */
 	char *upper;		/* upper directory of its root, or NULL */
-	/* the first process's mount table, read when a device is asked */
+	/* the first process's mount table, read when a device is asked,
+	 * kept across rescans for RUNTIMES_TTL_MS */
 	struct mount_table *mounts;
+	uint64_t mounts_ms;
 };
 
 /* Where runtimes keep their state (settings.c fills it; tests: fixtures). */
@@ -79,6 +81,8 @@ struct runtime_index {
 	struct runtime_container *c;
 	size_t count;
 	uint64_t loaded_ms;	/* 0: never */
+	struct runtime_container *old;	/* the last scan's, during a scan */
+	size_t old_count;
 	uint64_t scans;		/* how often the state was read */
 };
 
@@ -120,7 +124,8 @@ const struct runtime_container *runtimes_by_id(struct runtime_index *ri,
 /*
  * The container whose first process has device MAJOR:MINOR mounted at
  * the deepest mount point above PATH (a volume, a tmpfs, its root), as
- * its own mount table says. The first such container, in index order:
+ * its own mount table says (read once per RUNTIMES_TTL_MS). The first
+ * such container, in index order:
  * two containers that mount the same volume at the same place cannot be
  * told apart this way (the check then opens the name in the container's
  * root and keeps the file only when its inode is the audited one).

@@ -453,6 +453,28 @@ START_TEST(test_by_device)
 }
 END_TEST
 
+/* A rescan keeps the mount tables it read lately: a host process's
+ * miss costs the state files, not every container's mountinfo. */
+START_TEST(test_mounts_kept_across_rescans)
+{
+	need_root();
+	put("run/runc/" HEX_A "/state.json",
+	    "{\"init_process_pid\":401,\"config\":{\"rootfs\":\"/r\"}}");
+	proc_pid(401, "pod", 0, 0, "98 97 254:1 /v /data rw - ext4 x rw\n");
+	ck_assert_ptr_nonnull(runtimes_by_device(&fx.ri, 254, 1, "/data/x",
+						 T0));
+	put("proc/401/mountinfo", "98 97 254:2 /v /data rw - ext4 x rw\n");
+	/* a miss rescans the state, keeping the table read at T0 */
+	ck_assert_ptr_null(runtimes_by_device(&fx.ri, 254, 2, "/data/x",
+					      T0 + RUNTIMES_RESCAN_MS + 1));
+	ck_assert_ptr_nonnull(runtimes_by_device(&fx.ri, 254, 1, "/data/x",
+						 T0 + RUNTIMES_RESCAN_MS + 2));
+	/* once older than the TTL, the table is read again */
+	ck_assert_ptr_nonnull(runtimes_by_device(&fx.ri, 254, 2, "/data/x",
+						 T0 + 2 * RUNTIMES_TTL_MS));
+}
+END_TEST
+
 /* Rescans: at most every RUNTIMES_RESCAN_MS on a miss. */
 START_TEST(test_rescan_bounded)
 {
@@ -519,6 +541,7 @@ Suite *test_suite(void)
 	tcase_add_test(ti, test_state_links_and_fifos_skipped);
 	tcase_add_test(ti, test_by_device);
 	tcase_add_test(ti, test_rescan_bounded);
+	tcase_add_test(ti, test_mounts_kept_across_rescans);
 	suite_add_tcase(s, ti);
 	return s;
 }
