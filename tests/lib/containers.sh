@@ -207,9 +207,22 @@ docker_stop() {
 	fi
 	wait "$DOCKERD_PID" 2>/dev/null || true
 	DOCKERD_PID=""
+	kill_shims "$DOCKER_DIR"
 	unmount_below "$DOCKER_DIR"
 	((DOCKER_MADE_RUN == 0)) || rm -rf /run/docker
 	DOCKER_MADE_RUN=0
+}
+
+# kill_shims DIR: the containerd shims whose command line names DIR (our
+# containerd's, left behind when a task could not be deleted), by pid
+kill_shims() {
+	local pid
+	[[ -n $1 ]] || return 0
+	for pid in $(pgrep -x containerd-shim-runc-v2 || true); do
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF " $1/" || continue
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	return 0
 }
 
 # unmount_below DIR: every mount below DIR, deepest first
@@ -312,6 +325,7 @@ containerd_stop() {
 	fi
 	wait "$CONTAINERD_PID" 2>/dev/null || true
 	CONTAINERD_PID=""
+	kill_shims "$CTD_DIR"
 	unmount_below "$CTD_DIR"
 	((CTD_MADE_RUN == 0)) || rm -rf /run/containerd
 	CTD_MADE_RUN=0
@@ -328,12 +342,13 @@ RL_UID=""
 RL_HOME=""
 RL_FUSE_MODE=""   # /dev/fuse's mode before we opened it to users
 
-# rl_podman ARGS...: podman as the test user, its runtime dir /run/user/UID
+# rl_podman ARGS...: podman as the test user, its runtime dir
+# /run/user/UID, with runc (crun refuses the hybrid cgroup layout)
 rl_podman() {
 	(cd / && setpriv --reuid "$RL_UID" --regid "$RL_UID" --init-groups \
 		env -i HOME="$RL_HOME" USER="$RL_USER" LOGNAME="$RL_USER" \
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="/run/user/$RL_UID" \
-		podman "$@")
+		podman --runtime runc "$@")
 }
 
 # rootless_setup USER HOME: a test user with subordinate ids, its
