@@ -85,6 +85,40 @@ START_TEST(test_parse_crun_and_oci)
 }
 END_TEST
 
+/* The files as the runtimes wrote them (tests/fixtures/runtimes) */
+START_TEST(test_parse_fixtures)
+{
+	unsigned long long start;
+	char *text, *s, *g, *u;
+	pid_t pid;
+
+	text = test_read_file(FIXTURE_DIR "/runtimes/run/runc/c0ab4b03b68eda9"
+		"ecb6218cfa76a54f2308f8e99850a86c4773cb8a2dc67e785/state.json",
+		NULL);
+	ck_assert_int_eq(runtime_parse_runc_state(text, &pid, &start, &s), 0);
+	ck_assert_int_eq(pid, 1425);
+	ck_assert_uint_eq(start, 55123);
+	ck_assert_int_eq(runtime_storage_of(s, &g, &u), 0);
+	ck_assert_str_eq(g, "/home/u/.local/share/containers/storage");
+	free(g);
+	free(u);
+	free(s);
+	free(text);
+	text = test_read_file(FIXTURE_DIR "/runtimes/run/crun/8bc65d18f092c4c"
+		"9ab01c2b7d9e0f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9/status", NULL);
+	ck_assert_int_eq(runtime_parse_crun_status(text, &pid, &s), 0);
+	ck_assert_int_eq(pid, 22968);
+	free(s);
+	free(text);
+	text = test_read_file(FIXTURE_DIR "/runtimes/run/containerd/io."
+		"containerd.runtime.v2.task/default/myname/config.json", NULL);
+	ck_assert_int_eq(runtime_parse_oci_root(text, &s), 0);
+	ck_assert_str_eq(s, "rootfs");
+	free(s);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_storage_of)
 {
 	char *g, *u;
@@ -527,6 +561,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tp, test_parse_runc_state);
 	tcase_add_test(tp, test_parse_crun_and_oci);
+	tcase_add_test(tp, test_parse_fixtures);
 	tcase_add_test(tp, test_storage_of);
 	tcase_add_test(tp, test_id_valid);
 	tcase_add_test(tp, test_stable_id);
