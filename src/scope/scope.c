@@ -449,8 +449,18 @@ static int check_root(struct scope_ctx *s, pid_t pid, int rc,
 {
 	struct stat root, want;
 
-	if (rc < 0 || !s->host_known || stat_proc(s, pid, "root", &root))
+	if (rc < 0 || !s->host_known)
 		return rc;
+	if (stat_proc(s, pid, "root", &root)) {
+		/* a root the host's root may not even look at (a user's
+		 * FUSE mount: a rootless container on fuse-overlayfs) is
+		 * not the host's; a process that is gone is gone */
+		if ((errno != EACCES && errno != EPERM) || rc == 1)
+			return rc;
+		memset(&root, 0, sizeof(root));
+		by_root(s, pid, &root, out);
+		return 1;
+	}
 	if (root.st_dev == s->host_root_dev && root.st_ino == s->host_root_ino)
 		return rc;	/* the host's root: the cgroup decides */
 	if (rc == 0) {

@@ -30,7 +30,8 @@
 # Usage: tests/e2e/runtimes.sh [PATH-TO-audisp-dropexec]
 # Environment: DROPEXEC_BIN, DROPEXEC_E2E_BUSYBOX, DROPEXEC_E2E_KEEP=1,
 #   DROPEXEC_E2E_TIMEOUT (see tests/e2e/attribution.sh),
-#   DROPEXEC_E2E_VOLUME_N (default 100).
+#   DROPEXEC_E2E_VOLUME_N (default 100), DROPEXEC_E2E_ONLY (run only the
+#   tests whose name holds this text).
 # Needs root, auditd, podman, runc, busybox-static, python3; docker.io,
 # containerd, crun, uidmap and fuse-overlayfs for the runtimes that use
 # them. Output: "ok - NAME" / "not ok - NAME: REASON" / "skip - NAME:
@@ -52,6 +53,7 @@ LABEL="dropexec-rt=$$"
 NAMES="rt$$"
 SENTINEL_PREFIX=/tmp/rt-sentinel-
 VOLUME_N=${DROPEXEC_E2E_VOLUME_N:-100}
+ONLY=${DROPEXEC_E2E_ONLY:-}   # run only the tests whose name holds this
 SKIPPED=0
 SKIPPED_NAMES=""
 DOCKER_WHY=""     # why Docker does not run here, empty when it does
@@ -75,6 +77,7 @@ e2e_cleanup_hook() {
 # skipped (WHY says why)
 rt_test() {
 	local rc=0
+	[[ -z $ONLY || $1 == *$ONLY* ]] || return 0
 	CURRENT=$1
 	WHY=""
 	"$2" || rc=$?

@@ -216,11 +216,13 @@ docker_stop() {
 # kill_shims DIR: the containerd shims whose command line names DIR (our
 # containerd's, left behind when a task could not be deleted), by pid
 kill_shims() {
-	local pid
+	local f cmd
 	[[ -n $1 ]] || return 0
-	for pid in $(pgrep -x containerd-shim-runc-v2 || true); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF " $1/" || continue
-		kill -KILL "$pid" 2>/dev/null || true
+	for f in /proc/[0-9]*/cmdline; do
+		cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+		[[ $cmd == *containerd-shim* && $cmd == *" $1/"* ]] || continue
+		f=${f#/proc/}
+		kill -KILL "${f%/cmdline}" 2>/dev/null || true
 	done
 	return 0
 }
