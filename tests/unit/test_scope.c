@@ -629,6 +629,44 @@ START_TEST(test_root_named_by_runtime_state)
 }
 END_TEST
 
+/* A short-lived writer into a volume, gone with its parent: the running
+ * container whose own mount table has the file's device above its name */
+START_TEST(test_decide_gone_writer_in_volume)
+{
+	struct candidate *c;
+	char *dir;
+	static const char mi[] =
+		"71 48 0:39 / / rw - overlay overlay rw\n"
+		"72 71 254:1 /srv/vol /data rw - ext4 /dev/vda rw\n";
+
+	if (geteuid() != 0)
+		test_skip("needs root (state directories owned by root)");
+	mk("%s/C2", rt.base);
+	free(test_write_file(rt.base, "mntns-ctr", "", 0, 0444));
+	ctr_task(90, "myname", "mntns-ctr");
+	ck_assert_int_ne(asprintf(&dir, "%s/90", rt.proc), -1);
+	free(test_write_file(dir, "mountinfo", mi, sizeof(mi) - 1, 0444));
+	free(dir);
+
+	c = test_candidate("/data/x");
+	c->pid = 9991;
+	c->ppid = 9992;
+	c->dev_major = 254;
+	c->dev_minor = 1;
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_MOUNT);
+	ck_assert_str_eq(c->container.id, "myname");
+	ck_assert_int_eq(c->container.root_pid, 90);
+	/* beside the volume: the host's */
+	free(c->path);
+	c->path = strdup("/srv/vol/x");
+	scope_decide(&rt.sc, c);
+	ck_assert(!c->container.in_container);
+	candidate_free(c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -666,6 +704,7 @@ Suite *test_suite(void)
 		tcase_add_test(tr, test_chroot_labelled);
 		tcase_add_test(tr, test_joined_cgroup_not_trusted);
 		tcase_add_test(tr, test_root_named_by_runtime_state);
+		tcase_add_test(tr, test_decide_gone_writer_in_volume);
 		suite_add_tcase(s, tr);
 	}
 	return s;
