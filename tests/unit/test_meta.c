@@ -1215,6 +1215,58 @@ START_TEST(test_config_copy_empty_lists)
 }
 END_TEST
 
+/* A short-lived docker exec writer, gone: only the overlay2 mount is
+ * known; its cache id names the container in Docker's layerdb. */
+#define DOCKER_CACHE \
+	"e175cc9088ced1dcb1c58d955776fb096d3151bbe798e882e99e476858702357"
+START_TEST(test_docker_by_cache_id)
+{
+	struct meta_cache mc;
+	struct container_ref r;
+	const struct container_meta *m;
+	char id[CONTAINER_ID_LEN + 1];
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
+	m = meta_lookup(&mc, &r, META_DIR "/var/lib/docker/overlay2/"
+			DOCKER_CACHE "/merged", NULL, T0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(r.id, DOCKER_WEB);
+	ck_assert_str_eq(r.runtime, "docker");
+	ck_assert_str_eq(m->name, "web");
+	/* the "-init" layer, another root, a name that is no id: none */
+	ck_assert_int_eq(meta_docker_container_of_cache(mc.roots.docker,
+		DOCKER_CACHE "-init", id, sizeof(id)), -1);
+	ck_assert_int_eq(meta_docker_container_of_cache(mc.roots.docker,
+		"../../x", id, sizeof(id)), -1);
+	memset(&r, 0, sizeof(r));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, "/srv/docker/overlay2/"
+				       DOCKER_CACHE "/merged", NULL, T0));
+	meta_cache_free(&mc);
+}
+END_TEST
+
+/* A rootless user's container: its containers-storage, from the runtime
+ * state's root file system path (runtimes.h), names it. */
+START_TEST(test_storage_hint)
+{
+	struct meta_cache mc;
+	struct container_ref r = ref_of(POD1, "podman");
+	struct runtime_container hint;
+	const struct container_meta *m;
+
+	ck_assert_int_eq(meta_cache_init(&mc, "/nonexistent"), 0);
+	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
+	memset(&hint, 0, sizeof(hint));
+	snprintf(hint.id, sizeof(hint.id), "%s", POD1);
+	hint.storage = (char *)META_DIR "/var/lib/containers/storage";
+	m = meta_lookup(&mc, &r, NULL, &hint, T0 + 1000000);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(m->name);
+	meta_cache_free(&mc);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("meta");
@@ -1246,6 +1298,8 @@ Suite *test_suite(void)
 	tcase_add_test(tp, test_oci_no_annotations);
 	tcase_add_loop_test(tp, test_oci_malformed, 0,
 			    sizeof(bad_oci) / sizeof(bad_oci[0]));
+	tcase_add_test(tp, test_docker_by_cache_id);
+	tcase_add_test(tp, test_storage_hint);
 	suite_add_tcase(s, tp);
 
 	tcase_add_unchecked_fixture(tl, setup, teardown);
