@@ -290,27 +290,33 @@ static int open_dir_at(int dirfd, const char *name)
 		      O_CLOEXEC | O_NONBLOCK);
 }
 
-/* The regular file NAME below DIRFD, at most MAX bytes, NUL terminated;
- * NULL when it is absent, not a regular file, or a symlink. */
-static char *read_at(int dirfd, const char *name, size_t max)
+/* Open the regular file NAME below DIRFD, at most MAX bytes (its status
+ * in *ST); -1 when it is absent, not a regular file, or a symlink. */
+static int open_at(int dirfd, const char *name, size_t max, struct stat *st)
 {
-	struct stat st;
-	size_t len = 0;
-	char *buf;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
+		return -1;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    (size_t)st->st_size > max) {
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+	return fd;
+}
+
+/* The file FD of status ST, NUL terminated (FD is closed). */
+static char *read_fd(int fd, const struct stat *st)
+{
+	size_t len = 0;
+	char *buf;
+
+	buf = malloc((size_t)st->st_size + 1);
+	while (buf && len < (size_t)st->st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st->st_size - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -322,6 +328,49 @@ static char *read_at(int dirfd, const char *name, size_t max)
 	if (buf)
 		buf[len] = '\0';
 	return buf;
+}
+
+/* The regular file NAME below DIRFD (see open_at()), or NULL. */
+static char *read_at(int dirfd, const char *name, size_t max)
+{
+	struct stat st;
+	int fd = open_at(dirfd, name, max, &st);
+
+	return fd < 0 ? NULL : read_fd(fd, &st);
+}
+
+static long long mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL +
+	       st->st_mtim.tv_nsec;
+}
+
+static void note_state(struct runtime_container *c, const struct stat *st)
+{
+	c->state_dev = st->st_dev;
+	c->state_ino = st->st_ino;
+	c->state_mtime_ns = mtime_ns(st);
+	c->state_size = st->st_size;
+}
+
+/* The last scan's entry for ID whose state file still is the one of ST:
+ * its parsed values are taken over instead of parsing it again (a
+ * podman state.json is tens of KiB). */
+static const struct runtime_container *
+old_same(const struct runtime_index *ri, const char *id, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < ri->old_count; i++) {
+		const struct runtime_container *o = &ri->old[i];
+
+		if (!strcmp(o->id, id) && o->state_ino == st->st_ino &&
+		    o->state_dev == st->st_dev &&
+		    o->state_mtime_ns == mtime_ns(st) &&
+		    o->state_size == st->st_size)
+			return o;
+	}
+	return NULL;
 }
 
 /* May a root directory of state, open as FD, be trusted for OWNER? */
@@ -543,7 +592,9 @@ static void scan_containerd(struct runtime_index *ri, const char *dir,
 		while ((cde = readdir(cd))) {
 			struct runtime_container nc;
 			char *text, *root = NULL;
+			struct stat st;
 			long pid;
+			int fd;
 
 			if (!runtime_id_valid(cde->d_name, strlen(cde->d_name)))
 				continue;
@@ -554,10 +605,23 @@ static void scan_containerd(struct runtime_index *ri, const char *dir,
 			text = read_at(cfd, "init.pid", PID_FILE_MAX);
 			pid = text ? strtol(text, NULL, 10) : 0;
 			free(text);
-			text = read_at(cfd, "config.json", STATE_FILE_MAX);
-			if (text)
-				runtime_parse_oci_root(text, &root);
-			free(text);
+			fd = open_at(cfd, "config.json", STATE_FILE_MAX, &st);
+			if (fd >= 0) {
+				const struct runtime_container *o;
+
+				note_state(&nc, &st);
+				o = old_same(ri, cde->d_name, &st);
+				if (o && o->rootfs) {
+					close(fd);
+					root = strdup(o->rootfs);
+				} else {
+					text = read_fd(fd, &st);
+					if (text)
+						runtime_parse_oci_root(text,
+								       &root);
+					free(text);
+				}
+			}
 			close(cfd);
 			if (pid <= 0 || pid >= (1 << 30)) {
 				free(root);
@@ -574,7 +638,8 @@ static void scan_containerd(struct runtime_index *ri, const char *dir,
 				     dir, nde->d_name, cde->d_name) < 0)
 				nc.bundle = NULL;
 			/* root.path: absolute (Docker: its overlay2
-			 * mount), or relative to the bundle ("rootfs") */
+			 * mount), or relative to the bundle ("rootfs"); a
+			 * value taken over is the absolute one */
 			if (root && root[0] == '/')
 				nc.rootfs = root;
 			else if (root && nc.bundle) {
@@ -610,32 +675,51 @@ static void scan_oci(struct runtime_index *ri, const char *dir, uid_t owner,
 		return;
 	}
 	while ((de = readdir(d))) {
+		const struct runtime_container *o;
 		struct runtime_container nc;
 		unsigned long long start = 0;
 		char *text, *rootfs = NULL;
+		struct stat st;
 		pid_t pid = 0;
-		int rc = -1;
+		int rc = -1, fd;
+		bool runc;
 
 		if (!runtime_id_valid(de->d_name, strlen(de->d_name)))
 			continue;
 		cfd = open_dir_at(dirfd(d), de->d_name);
 		if (cfd < 0)
 			continue;
-		text = read_at(cfd, "state.json", STATE_FILE_MAX);
-		if (text) {
-			rc = runtime_parse_runc_state(text, &pid, &start,
-						      &rootfs);
+		runc = true;
+		fd = open_at(cfd, "state.json", STATE_FILE_MAX, &st);
+		if (fd < 0) {
+			runc = false;
+			fd = open_at(cfd, "status", STATE_FILE_MAX, &st);
+		}
+		close(cfd);
+		if (fd < 0)
+			continue;
+		o = old_same(ri, de->d_name, &st);
+		if (o && o->rootfs) {
+			close(fd);
+			pid = o->init_pid;
+			start = o->start;
+			rootfs = strdup(o->rootfs);
+			rc = rootfs ? 0 : -1;
 		} else {
-			text = read_at(cfd, "status", STATE_FILE_MAX);
-			if (text)
+			text = read_fd(fd, &st);
+			if (text && runc)
+				rc = runtime_parse_runc_state(text, &pid,
+							      &start, &rootfs);
+			else if (text)
 				rc = runtime_parse_crun_status(text, &pid,
 							       &rootfs);
+			free(text);
 		}
-		free(text);
-		close(cfd);
 		if (rc)
 			continue;
 		memset(&nc, 0, sizeof(nc));
+		note_state(&nc, &st);
+		nc.start = start;
 		snprintf(nc.id, sizeof(nc.id), "%s", de->d_name);
 		nc.init_pid = pid;
 		nc.owner = owner;

@@ -62,6 +62,13 @@ struct runtime_container {
 	 * kept across rescans for RUNTIMES_TTL_MS */
 	struct mount_table *mounts;
 	uint64_t mounts_ms;
+	/* the state file parsed (runc, crun: state; containerd: the
+	 * bundle's config.json), to parse it again only when it changed */
+	unsigned long long start;	/* runc's init_process_start, or 0 */
+	dev_t state_dev;
+	ino_t state_ino;
+	long long state_mtime_ns;
+	off_t state_size;
 };
 
 /* Where runtimes keep their state (settings.c fills it; tests: fixtures). */

@@ -509,6 +509,34 @@ START_TEST(test_mounts_kept_across_rescans)
 }
 END_TEST
 
+/* A state file parsed once is taken over while it is unchanged; a new
+ * one is parsed again. */
+START_TEST(test_state_reparsed_when_changed)
+{
+	const struct runtime_container *c;
+
+	need_root();
+	put("run/runc/" HEX_A "/state.json",
+	    "{\"init_process_pid\":401,\"config\":{\"rootfs\":\"/r\"}}");
+	proc_pid(401, "a", 0, 0, NULL);
+	proc_pid(4020, "b", 0, 0, NULL);
+	c = runtimes_by_id(&fx.ri, HEX_A, T0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->init_pid, 401);
+	runtimes_rescan(&fx.ri, T0 + 1);
+	c = runtimes_by_id(&fx.ri, HEX_A, T0 + 1);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->rootfs, "/r");
+	put("run/runc/" HEX_A "/state.json",
+	    "{\"init_process_pid\":4020,\"config\":{\"rootfs\":\"/r2\"}}");
+	runtimes_rescan(&fx.ri, T0 + 2);
+	c = runtimes_by_id(&fx.ri, HEX_A, T0 + 2);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->init_pid, 4020);
+	ck_assert_str_eq(c->rootfs, "/r2");
+}
+END_TEST
+
 /* Rescans: at most every RUNTIMES_RESCAN_MS on a miss. */
 START_TEST(test_rescan_bounded)
 {
@@ -577,6 +605,7 @@ Suite *test_suite(void)
 	tcase_add_test(ti, test_by_device);
 	tcase_add_test(ti, test_rescan_bounded);
 	tcase_add_test(ti, test_mounts_kept_across_rescans);
+	tcase_add_test(ti, test_state_reparsed_when_changed);
 	suite_add_tcase(s, ti);
 	return s;
 }
