@@ -452,14 +452,19 @@ static int check_root(struct scope_ctx *s, pid_t pid, int rc,
 	if (rc < 0 || !s->host_known)
 		return rc;
 	if (stat_proc(s, pid, "root", &root)) {
+		if (rc == 1)
+			return rc;	/* the cgroup named a container */
 		/* a root the host's root may not even look at (a user's
 		 * FUSE mount: a rootless container on fuse-overlayfs) is
-		 * not the host's; a process that is gone is gone */
-		if ((errno != EACCES && errno != EPERM) || rc == 1)
-			return rc;
-		memset(&root, 0, sizeof(root));
-		by_root(s, pid, &root, out);
-		return 1;
+		 * not the host's */
+		if (errno == EACCES || errno == EPERM) {
+			memset(&root, 0, sizeof(root));
+			by_root(s, pid, &root, out);
+			return 1;
+		}
+		/* exited (a zombie still shows its cgroup, not its root):
+		 * gone, not the host's; its parent decides */
+		return -1;
 	}
 	if (root.st_dev == s->host_root_dev && root.st_ino == s->host_root_ino)
 		return rc;	/* the host's root: the cgroup decides */

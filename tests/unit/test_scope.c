@@ -629,6 +629,24 @@ START_TEST(test_root_named_by_runtime_state)
 }
 END_TEST
 
+/* The race: a writer that has just exited (a zombie) still shows its
+ * cgroup, which names nothing, but no root any more. It is gone, not a
+ * host process: its parent decides. */
+START_TEST(test_exited_writer_not_host)
+{
+	struct candidate *c;
+
+	pid_dir(92, "nonexistent", "0::/default/myname\n", "mntns-c");
+	c = test_candidate("/tmp/x");
+	c->pid = 92;
+	c->ppid = 77;		/* root C, no cgroup: a container */
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_ROOT);
+	candidate_free(c);
+}
+END_TEST
+
 /* A short-lived writer into a volume, gone with its parent: the running
  * container whose own mount table has the file's device above its name */
 START_TEST(test_decide_gone_writer_in_volume)
@@ -705,6 +723,7 @@ Suite *test_suite(void)
 		tcase_add_test(tr, test_joined_cgroup_not_trusted);
 		tcase_add_test(tr, test_root_named_by_runtime_state);
 		tcase_add_test(tr, test_decide_gone_writer_in_volume);
+		tcase_add_test(tr, test_exited_writer_not_host);
 		suite_add_tcase(s, tr);
 	}
 	return s;
