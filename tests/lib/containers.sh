@@ -219,7 +219,7 @@ kill_shims() {
 	local f cmd
 	[[ -n $1 ]] || return 0
 	for f in /proc/[0-9]*/cmdline; do
-		cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+		{ cmd=$(tr '\0' ' ' <"$f"); } 2>/dev/null || continue
 		[[ $cmd == *containerd-shim* && $cmd == *" $1/"* ]] || continue
 		f=${f#/proc/}
 		kill -KILL "${f%/cmdline}" 2>/dev/null || true
