@@ -605,10 +605,47 @@ const struct mount_entry *scope_host_mount_of(struct scope_ctx *s,
 	return best;
 }
 
+/*
+ * The file's name as its writer saw it, normalised (malloc'd), or NULL:
+ * C->path once the names are made; before (the reader decides scope
+ * first), the PATH item of the file, absolute or against the CWD record.
+ */
+static char *file_name(const struct candidate *c)
+{
+	const struct path_item *it = NULL;
+	char *name = NULL;
+	size_t i;
+
+	if (c->path) {
+		name = strdup(c->path);
+	} else {
+		for (i = 0; i < c->npaths; i++)
+			if (c->paths[i].name && c->paths[i].has_inode &&
+			    c->paths[i].inode == c->inode &&
+			    c->paths[i].dev_major == c->dev_major &&
+			    c->paths[i].dev_minor == c->dev_minor)
+				it = &c->paths[i];
+		if (it && it->name[0] == '/')
+			name = strdup(it->name);
+		else if (it && c->dirfd == AT_FDCWD && c->cwd &&
+			 c->cwd[0] == '/' &&
+			 asprintf(&name, "%s/%s", c->cwd, it->name) < 0)
+			name = NULL;
+	}
+	if (name && name[0] != '/') {
+		free(name);
+		return NULL;
+	}
+	if (name)
+		path_normalize(name);
+	return name;
+}
+
 void scope_decide(struct scope_ctx *s, struct candidate *c)
 {
 	const struct runtime_container *rt;
 	const struct overlay_mount *m;
+	char *name;
 	int rc;
 
 	memset(&c->container, 0, sizeof(c->container));
@@ -641,8 +678,10 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 	}
 	/* a volume, a tmpfs, a rootless container's FUSE root: the device
 	 * as a running container's own mount table has it */
-	rt = runtimes_by_device(&s->rt, c->dev_major, c->dev_minor, c->path,
-				now_ms());
+	name = file_name(c);
+	rt = name ? runtimes_by_device(&s->rt, c->dev_major, c->dev_minor,
+				       name, now_ms()) : NULL;
+	free(name);
 	if (rt) {
 		ref_from_runtime(&c->container, rt);
 		c->container.source = SCOPE_SRC_MOUNT;

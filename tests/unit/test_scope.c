@@ -2,6 +2,7 @@
 /* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
 #include "testlib.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -681,6 +682,23 @@ START_TEST(test_decide_gone_writer_in_volume)
 	c->path = strdup("/srv/vol/x");
 	scope_decide(&rt.sc, c);
 	ck_assert(!c->container.in_container);
+	/* before the names are made (the reader decides scope first): the
+	 * file's PATH item, against the CWD record */
+	free(c->path);
+	c->path = NULL;
+	c->npaths = 1;
+	free(c->paths[0].name);
+	c->paths[0].name = strdup("x");
+	c->paths[0].has_inode = true;
+	c->paths[0].inode = c->inode;
+	c->paths[0].dev_major = 254;
+	c->paths[0].dev_minor = 1;
+	free(c->cwd);
+	c->cwd = strdup("/data");
+	c->dirfd = AT_FDCWD;
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_str_eq(c->container.id, "myname");
 	candidate_free(c);
 }
 END_TEST
