@@ -351,6 +351,12 @@ static bool upper_view(struct checker *ck, const struct candidate *c,
 	    !c->has_inode || !c->path || c->path[0] != '/')
 		return false;
 	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	if (!rc) {
+		/* the reader knew it: a container started within the last
+		 * rescan interval; read the state now (FUSE roots only) */
+		runtimes_rescan(&ck->scope.rt, now_ms());
+		rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	}
 	if (!rc || !rc->upper ||
 	    !runtimes_is_root_device(&ck->scope.rt, rc, c->dev_major,
 				     c->dev_minor))
