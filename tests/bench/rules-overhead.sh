@@ -118,7 +118,7 @@ rules_file() {
 }
 # rules_count CONFIG: -a lines loaded
 rules_count() {
-	# shellcheck disable=SC2046 # one path per word
+	# shellcheck disable=SC2046,SC2126 # one path per word; grep -c counts per file
 	grep -h "^-a" $(rules_file "$1") | wc -l
 }
 # ops OP: how many times fileloop repeats OP
