@@ -8,8 +8,8 @@
 #   main     rules/dropexec.rules alone
 #   shipped  every rules/*dropexec*.rules in augenrules order (the
 #            exclusions' active lines, dropexec.rules, any further file)
-#   optin    the same, with the commented OPT-IN lines of the exclusions
-#            (sections 4 and on: the host's compiler, linker, dpkg)
+#   optin    the same, with the commented lines of the exclusions' OPT-IN
+#            sections uncommented (the host's compiler, linker, dpkg)
 #            uncommented: what they would save, not what is shipped
 # Between workloads a marker file is created on the host and waited for in
 # the log, so each workload's events are exactly the records between two
@@ -178,8 +178,9 @@ set_rules() {
 }
 
 : >"$WORK/rows"
-# the exclusions with their opt-in lines (sections 4 and on) uncommented
-sed '/^## 4\. /,$ s/^#-a /-a /' "$EXCLUSIONS" >"$WORK/optin-exclusions.rules"
+# the exclusions with their opt-in lines (the sections "OPT-IN" and on)
+# uncommented
+sed -E '/^## [0-9]+\. OPT-IN/,$ s/^#-a /-a /' "$EXCLUSIONS" >"$WORK/optin-exclusions.rules"
 OPTIN_RULES=()
 for f in "${PROJECT_RULES[@]}"; do
 	[[ $f == "$EXCLUSIONS" ]] && f=$WORK/optin-exclusions.rules
