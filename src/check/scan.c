@@ -530,6 +530,13 @@ static bool changed_within(const struct stat *st, uint64_t ms)
 	return age_ms < (int64_t)ms;
 }
 
+/* How recently changed a file is left for the live check (and later). */
+static uint64_t settle_ms(const struct scan *s, const struct checker *ck)
+{
+	return s->settle_ms >= 0 ? (uint64_t)s->settle_ms :
+	       ck->cfg.recheck_ms + 1000ULL;
+}
+
 /* Look at the regular file LF of target T. */
 static void check_file(struct scan *s, struct checker *ck,
 		       const struct scan_target *t,
@@ -549,7 +556,8 @@ static void check_file(struct scan *s, struct checker *ck,
 			    s->round))
 		return;
 	/* Being written now: the live check has it; look next time. */
-	if (!s->oneshot && changed_within(st, ck->cfg.recheck_ms + 1000)) {
+	if (!s->oneshot && settle_ms(s, ck) &&
+	    changed_within(st, settle_ms(s, ck))) {
 		s->unsettled = true;
 		return;
 	}
@@ -577,6 +585,7 @@ int scan_init(struct scan *s, const char *mountinfo)
 {
 	memset(s, 0, sizeof(*s));
 	s->mountinfo = mountinfo ? mountinfo : "/proc/self/mountinfo";
+	s->settle_ms = -1;
 	atomic_init(&s->requested, false);
 	return 0;
 }
@@ -623,7 +632,7 @@ static void end_round(struct scan *s, struct checker *ck, uint64_t now)
 	s->walking = false;
 	scan_cache_prune(&s->cache, s->round);
 	if (s->unsettled && !s->oneshot)
-		s->settle_at_ms = now + ck->cfg.recheck_ms + 1000;
+		s->settle_at_ms = now + settle_ms(s, ck);
 	if (s->again) {
 		s->again = false;
 		begin_round(s, ck, now);
@@ -780,7 +789,7 @@ void scan_tick(struct scan *s, struct checker *ck, uint64_t now,
 	if (!queue_empty && now - s->last_slice_ms < SCAN_STARVE_MS)
 		return;
 	run_slice(s, ck, now);
-	s->last_slice_ms = now_ms();
+	s->last_slice_ms = now;
 }
 
 long scan_run_once(struct scan *s, struct checker *ck)

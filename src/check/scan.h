@@ -124,6 +124,9 @@ struct scan {
 	uint64_t last_slice_ms;
 
 	bool oneshot;			/* no bounds, no settling */
+	int settle_ms;			/* a file changed this recently is
+					 * left for later; -1: recheck_ms +
+					 * 1 s (tests set it) */
 	unsigned long long found;	/* findings this process reported */
 	unsigned long long errors;	/* targets that could not be walked */
 	struct scan_cache cache;
