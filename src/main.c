@@ -111,6 +111,8 @@ static void dump_state(struct inspector *in, void *arg)
 		.pending_cap = in->ck.pending.cap,
 		.last_error = last,
 		.start = &run->start,
+		.scan_running = in->scan.walking,
+		.scan_rounds = in->scan.rounds_done,
 	};
 
 	v.errors = log_last_error(last, sizeof(last), &v.last_error_time,

@@ -623,11 +623,19 @@ static void begin_round(struct scan *s, struct checker *ck, uint64_t now)
 	if (!s->round)
 		s->round = 1;	/* 0 marks a free cache slot */
 	s->unsettled = false;
+	s->round_work_ms = 0;
+	s->round_files = 0;
 }
 
 /* The round walked every layer. */
 static void end_round(struct scan *s, struct checker *ck, uint64_t now)
 {
+	s->rounds_done++;
+	if (!s->oneshot)
+		log_msg(LOG_INFO, "scan (%s): %zu container layers, %llu "
+			"files, %llu ms of work; %llu findings so far",
+			reason_name(s->reason), s->nt, s->round_files,
+			(unsigned long long)s->round_work_ms, s->found);
 	targets_free(s);
 	s->walking = false;
 	scan_cache_prune(&s->cache, s->round);
@@ -685,8 +693,9 @@ static void run_slice(struct scan *s, struct checker *ck, uint64_t now)
 	int rc;
 
 	while (s->in_pass) {
+		s->round_work_ms += now_ms() - start - elapsed;
+		elapsed = now_ms() - start;
 		if (!s->oneshot) {
-			elapsed = now_ms() - start;
 			if (n >= SCAN_SLICE_ENTRIES || elapsed >= SCAN_SLICE_MS)
 				break;
 			if ((ck->cfg.scan_max_files &&
@@ -719,6 +728,7 @@ static void run_slice(struct scan *s, struct checker *ck, uint64_t now)
 			s->walk_open = false;
 			s->cur++;
 		} else if (step == LAYERWALK_FILE) {
+			s->round_files++;
 			check_file(s, ck, &s->t[s->cur], &lf, now);
 			close(lf.fd);
 		}

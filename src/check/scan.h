@@ -123,6 +123,9 @@ struct scan {
 	uint64_t last_loss_log_ms;
 	uint64_t last_slice_ms;
 
+	unsigned long long rounds_done;	/* rounds that walked every layer */
+	uint64_t round_work_ms;		/* work of the round under way */
+	unsigned long long round_files;	/* ... and its regular files */
 	bool oneshot;			/* no bounds, no settling */
 	int settle_ms;			/* a file changed this recently is
 					 * left for later; -1: recheck_ms +

@@ -156,6 +156,10 @@ char *state_format(const struct state_view *v)
 	add(&t, "intake_dropped = %llu\n", V(intake_dropped));
 	add(&t, "total = %llu\n", lost(v));
 
+	add(&t, "[scan]\n");
+	add(&t, "running = %s\n", v->scan_running ? "yes" : "no");
+	add(&t, "rounds = %llu\n", v->scan_rounds);
+
 	add(&t, "[counters]\n");
 	add_counters(&t, v->stats);
 

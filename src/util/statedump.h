@@ -49,6 +49,8 @@ struct state_view {
 	const char *last_error;		/* the last of them, or "" */
 	time_t last_error_time;
 	const struct start_info *start;	/* NULL: not known */
+	bool scan_running;		/* a scan round is under way */
+	unsigned long long scan_rounds;	/* rounds that walked every layer */
 };
 
 /* The "starts" a state file at PATH left by an earlier process holds
