@@ -113,6 +113,9 @@ static void dump_state(struct inspector *in, void *arg)
 		.start = &run->start,
 		.scan_running = in->scan.walking,
 		.scan_rounds = in->scan.rounds_done,
+		.scan_last_wall_ms = in->scan.last_wall_ms,
+		.scan_last_work_ms = in->scan.last_work_ms,
+		.scan_last_files = in->scan.last_files,
 	};
 
 	v.errors = log_last_error(last, sizeof(last), &v.last_error_time,

@@ -625,12 +625,16 @@ static void begin_round(struct scan *s, struct checker *ck, uint64_t now)
 	s->unsettled = false;
 	s->round_work_ms = 0;
 	s->round_files = 0;
+	s->round_started_ms = now;
 }
 
 /* The round walked every layer. */
 static void end_round(struct scan *s, struct checker *ck, uint64_t now)
 {
 	s->rounds_done++;
+	s->last_wall_ms = now - s->round_started_ms;
+	s->last_work_ms = s->round_work_ms;
+	s->last_files = s->round_files;
 	if (!s->oneshot)
 		log_msg(LOG_INFO, "scan (%s): %zu container layers, %llu "
 			"files, %llu ms of work; %llu findings so far",

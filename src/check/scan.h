@@ -126,6 +126,11 @@ struct scan {
 	unsigned long long rounds_done;	/* rounds that walked every layer */
 	uint64_t round_work_ms;		/* work of the round under way */
 	unsigned long long round_files;	/* ... and its regular files */
+	uint64_t round_started_ms;
+	/* the last round that walked every layer: wall time from its start
+	 * to its end, time spent working, regular files */
+	uint64_t last_wall_ms, last_work_ms;
+	unsigned long long last_files;
 	bool oneshot;			/* no bounds, no settling */
 	int settle_ms;			/* a file changed this recently is
 					 * left for later; -1: recheck_ms +

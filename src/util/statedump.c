@@ -159,6 +159,11 @@ char *state_format(const struct state_view *v)
 	add(&t, "[scan]\n");
 	add(&t, "running = %s\n", v->scan_running ? "yes" : "no");
 	add(&t, "rounds = %llu\n", v->scan_rounds);
+	add(&t, "last_round_files = %llu\n", v->scan_last_files);
+	add(&t, "last_round_wall_ms = %llu\n",
+	    (unsigned long long)v->scan_last_wall_ms);
+	add(&t, "last_round_work_ms = %llu\n",
+	    (unsigned long long)v->scan_last_work_ms);
 
 	add(&t, "[counters]\n");
 	add_counters(&t, v->stats);

@@ -51,6 +51,9 @@ struct state_view {
 	const struct start_info *start;	/* NULL: not known */
 	bool scan_running;		/* a scan round is under way */
 	unsigned long long scan_rounds;	/* rounds that walked every layer */
+	/* the last of them: wall and work milliseconds, regular files */
+	uint64_t scan_last_wall_ms, scan_last_work_ms;
+	unsigned long long scan_last_files;
 };
 
 /* The "starts" a state file at PATH left by an earlier process holds
