@@ -235,6 +235,7 @@ static int load_targets(struct scan *s, struct checker *ck, uint64_t now)
 	int rc;
 
 	targets_free(s);
+	s->round_skipped = 0;
 	rc = mounts_parse_file(&tab, s->mountinfo);
 	if (rc) {
 		log_msg(LOG_ERR, "scan: cannot read %s: %s", s->mountinfo,
@@ -256,7 +257,7 @@ static int load_targets(struct scan *s, struct checker *ck, uint64_t now)
 			continue;
 		if (!path_readable(&tab, e->upperdir)) {
 			/* FUSE, NFS...: never read (scope/mounts.h) */
-			atomic_fetch_add(&ck->stats->unreachable, 1);
+			s->round_skipped++;
 			continue;
 		}
 		rc = target_from(&s->t[s->nt], e, &tab, ck, now);
@@ -636,10 +637,12 @@ static void end_round(struct scan *s, struct checker *ck, uint64_t now)
 	s->last_work_ms = s->round_work_ms;
 	s->last_files = s->round_files;
 	if (!s->oneshot)
-		log_msg(LOG_INFO, "scan (%s): %zu container layers, %llu "
-			"files, %llu ms of work; %llu findings so far",
-			reason_name(s->reason), s->nt, s->round_files,
-			(unsigned long long)s->round_work_ms, s->found);
+		log_msg(LOG_INFO, "scan (%s): %zu container layers (%zu on "
+			"file systems never read, skipped), %llu files, %llu "
+			"ms of work; %llu findings so far",
+			reason_name(s->reason), s->nt, s->round_skipped,
+			s->round_files, (unsigned long long)s->round_work_ms,
+			s->found);
 	targets_free(s);
 	s->walking = false;
 	scan_cache_prune(&s->cache, s->round);

@@ -126,6 +126,7 @@ struct scan {
 	unsigned long long rounds_done;	/* rounds that walked every layer */
 	uint64_t round_work_ms;		/* work of the round under way */
 	unsigned long long round_files;	/* ... and its regular files */
+	size_t round_skipped;		/* layers never read (FUSE, NFS) */
 	uint64_t round_started_ms;
 	/* the last round that walked every layer: wall time from its start
 	 * to its end, time spent working, regular files */
