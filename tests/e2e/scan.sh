@@ -273,8 +273,11 @@ t_g_unclean_restart() {
 	fi
 }
 
+# new_plugin OLD: auditd runs a plugin other than OLD (it restarts a dead
+# plugin when it has the next event to give it: a host write makes one)
 new_plugin() {
 	local pid
+	: >"$WORK/kick"
 	pid=$(pgrep -P "$AUDITD_PID" -x audisp-dropexec || true)
 	[[ -n $pid && $pid != "$1" ]] || return 1
 	PLUGIN_PID=$pid
