@@ -147,7 +147,7 @@ make_drift_while_stopped() {
 	start_bg N_CID "$IMAGE" "sleep 900"
 	start_bg H_CID "$IMAGE" "ln -s /etc/shadow /tmp/shadow-link && ln -s /usr/bin/ls /tmp/ls-link &&
 		ln -s /usr/bin /tmp/bin-link && mkfifo /tmp/fifo && mknod /tmp/null c 1 3 &&
-		rm /bin/cat && touch /tmp/h-done && sleep 900"
+		rm /bin/cat && touch /tmp/h-done && sleep 900" --cap-add MKNOD
 	# 64 bytes of ELF header each, by the shell's own printf (no fork)
 	marker=$(head -c 64 "$BUSYBOX" | od -An -v -to1 | tr -s ' \n' ' ' | sed 's/ \([0-7]*\)/\\\1/g')
 	start_bg M_CID "$IMAGE" "mkdir /tmp/many && i=0 && while [ \$i -lt $MANY ]; do
