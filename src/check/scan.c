@@ -556,8 +556,11 @@ static void check_file(struct scan *s, struct checker *ck,
 			    st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
 			    s->round))
 		return;
-	/* Being written now: the live check has it; look next time. */
-	if (!s->oneshot && settle_ms(s, ck) &&
+	/* Being written now: the live check has it; look again in a pass
+	 * soon. That pass takes files as they are: a file written all the
+	 * time (a log) costs one read per pass, not a pass every few
+	 * seconds. */
+	if (!s->oneshot && s->reason != SCAN_SETTLE && settle_ms(s, ck) &&
 	    changed_within(st, settle_ms(s, ck))) {
 		s->unsettled = true;
 		return;

@@ -439,11 +439,23 @@ START_TEST(test_scan_settles_new_files)
 	run_pass(&now, 100);
 	ck_assert_int_eq(fx.kept.count, 0);
 	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
-	fx.sc.settle_ms = 0;
+	/* the settle pass takes the file as it is, however new */
 	now = fx.sc.settle_at_ms;
 	run_pass(&now, 100);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_int_eq(atomic_load(&fx.st.scan_passes), 2);
+
+	/* a file written all the time (a log) does not chain settle passes
+	 * without end */
+	free(test_write_file(fx.upper, "tmp/log", "line\n", 5, 0644));
+	scan_request(&fx.sc);
+	run_pass(&now, 100);
+	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	now = fx.sc.settle_at_ms;
+	free(test_write_file(fx.upper, "tmp/log", "line\nline\n", 10, 0644));
+	run_pass(&now, 100);
+	ck_assert_int_eq(atomic_load(&fx.st.scan_passes), 4);
+	ck_assert_uint_eq(fx.sc.settle_at_ms, 0);
 }
 END_TEST
 
