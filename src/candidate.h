@@ -76,16 +76,23 @@ struct candidate {
 	int fd;			/* descriptor returned by an open, or -1 */
 	int dirfd;		/* the directory descriptor a *at call named
 				 * (a0, or a2 for the new name of renameat
-				 * and linkat); AT_FDCWD when none */
-	unsigned int open_flags; /* flags of an open (a1, or a2 of openat;
-				  * 0 for openat2, whose flags are behind a
-				  * pointer) */
+				 * and linkat); AT_FDCWD when none, -1 when
+				 * the argument is no descriptor */
+	unsigned int open_flags; /* flags of an open (a1 of open, a2 of
+				  * openat, oflag of openat2's OPENAT2
+				  * record; creat: O_CREAT|O_WRONLY|O_TRUNC;
+				  * 0 when not known) */
 	bool tmpfile;		/* an open with O_TMPFILE: a file with no
-				 * name until linked (linkat) */
-	bool name_unresolved;	/* path is relative to a directory
-				 * descriptor that was gone, or unknown (a
-				 * create through a dangling symlink):
-				 * reach the file through pid and fd only */
+				 * name until linked (linkat); path is the
+				 * directory it was made in, inode the
+				 * file's */
+	bool name_unresolved;	/* path is not the file's name as the
+				 * writer meant it: a name relative to a
+				 * directory descriptor that was gone (kept
+				 * as given), or, for a create through a
+				 * dangling symlink whose writer was gone,
+				 * the link's or its directory's name:
+				 * reach the file through pid and fd */
 	bool executed;		/* the file is known to have run */
 	bool new_content;	/* an open that created or truncated the
 				 * file; otherwise an existing file opened

@@ -499,7 +499,6 @@ int main(int argc, char **argv)
 		dump_target = &in;
 		stream_run(&intake, &reader, &sig);
 		intake_destroy(&intake);
-		reader_finish(&reader);
 		reader_destroy(&reader);
 	}
 

@@ -19,6 +19,11 @@
  *     counted (stats->intake_dropped records, intake_dropped_bytes): a
  *     burst costs records, never a stall of auditd. Reading a file
  *     (lossless = true) waits for room instead.
+ *   - Live, after a short read (under a quarter of the read buffer) the
+ *     thread lets the next records gather for INTAKE_GATHER_NS (1 ms)
+ *     before it reads again: auditd writes record by record, and one
+ *     wake-up of both threads per record cost more CPU than parsing it.
+ *     A long read goes on at once, so a burst is read at full speed.
  *   - The thread runs with every signal blocked; signals stay with the
  *     main thread, which waits on intake_wake_fd() (readable when data,
  *     end of input or a read error arrived).
@@ -37,6 +42,9 @@
 #include "util/stats.h"
 
 #define INTAKE_READ_CHUNK	(64 * 1024)
+/* Live input: after a short read, the records that follow gather this
+ * long before the next read (one wake-up for many records). */
+#define INTAKE_GATHER_NS	1000000L
 #define INTAKE_MIN_BYTES	(1024 * 1024)
 #define INTAKE_MAX_BYTES	(1024U * 1024 * 1024)
 #define INTAKE_DEFAULT_BYTES	(8 * 1024 * 1024)

@@ -2,8 +2,14 @@
 /* reader.c -- the reader: auditd's records in, candidates for the check out */
 #include "intake/reader.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 /* The reader remembers a pid's verdict this long (a busy host process
  * writing many files costs one /proc read per TTL). */
@@ -12,6 +18,72 @@
 static bool keep_pid(pid_t pid, void *arg)
 {
 	return reader_keep_pid(arg, pid);
+}
+
+/* readlink of /proc/PID/fd/FD, for the rare events whose name is
+ * relative to a descriptor. */
+static char *fd_path(pid_t pid, int fd, void *arg)
+{
+	struct reader *r = arg;
+	char link[PATH_MAX], *out;
+	ssize_t n;
+
+	if (pid <= 0 || fd < 0 ||
+	    snprintf(link, sizeof(link), "%s/%d/fd/%d", r->scope.proc,
+		     (int)pid, fd) >= (int)sizeof(link))
+		return NULL;
+	out = malloc(PATH_MAX);
+	if (!out)
+		return NULL;
+	n = readlink(link, out, PATH_MAX - 1);
+	if (n <= 0) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The device of the kernel's internal mount that holds memfd files. */
+static bool memfd_device(unsigned int *major, unsigned int *minor)
+{
+	struct stat st;
+	int fd = memfd_create("dropexec-probe", MFD_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return false;
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc)
+		return false;
+	*major = major(st.st_dev);
+	*minor = minor(st.st_dev);
+	return true;
+}
+
+/* scope = container: the writer and its file decide, before the names
+ * are made (the verdict stays in C for reader_route()). */
+static bool keep_file(struct candidate *c, void *arg)
+{
+	struct reader *r = arg;
+
+	if (r->mode != SCOPE_CONTAINER)
+		return true;
+	scope_decide(&r->scope, c);
+	return c->container.in_container;
+}
+
+static bool known_host(pid_t pid, void *arg)
+{
+	return reader_known_host_pid(arg, pid);
+}
+
+static void parse(const char *buf, size_t len, void *arg)
+{
+	struct reader *r = arg;
+
+	record_reader_feed(&r->records, buf, len);
 }
 
 static void route(struct candidate *c, void *arg)
@@ -34,12 +106,22 @@ int reader_init(struct reader *r, struct inspector *check,
 		scope_free(&r->scope);
 		return -1;
 	}
-	r->records.keep = keep_pid;
+	r->records.filters.keep = keep_pid;
+	r->records.filters.keep_file = keep_file;
+	r->records.filters.fd_path = fd_path;
+	r->records.filters.arg = r;
+	r->memfd_known = memfd_device(&r->memfd_major, &r->memfd_minor);
+	if (prefilter_init(&r->pre, parse, known_host, r, stats, self_pid)) {
+		record_reader_destroy(&r->records);
+		scope_free(&r->scope);
+		return -1;
+	}
 	return 0;
 }
 
 void reader_destroy(struct reader *r)
 {
+	prefilter_destroy(&r->pre);
 	record_reader_destroy(&r->records);
 	scope_free(&r->scope);
 }
@@ -51,7 +133,7 @@ void reader_set_mode(struct reader *r, enum scope_mode mode)
 
 void reader_feed(struct reader *r, const char *buf, size_t len)
 {
-	record_reader_feed(&r->records, buf, len);
+	prefilter_feed(&r->pre, buf, len);
 }
 
 void reader_idle(struct reader *r)
@@ -61,6 +143,7 @@ void reader_idle(struct reader *r)
 
 void reader_finish(struct reader *r)
 {
+	prefilter_flush(&r->pre);
 	record_reader_flush(&r->records);
 }
 
@@ -74,10 +157,23 @@ bool reader_keep_pid(struct reader *r, pid_t pid)
 	return scope_lookup_pid(&r->scope, pid, &ref) != 0;
 }
 
+bool reader_is_memfd(const struct reader *r, const struct candidate *c)
+{
+	return r->memfd_known && c->has_inode &&
+	       c->dev_major == r->memfd_major &&
+	       c->dev_minor == r->memfd_minor;
+}
+
+bool reader_known_host_pid(struct reader *r, pid_t pid)
+{
+	return r->mode == SCOPE_CONTAINER &&
+	       scope_cached_pid(&r->scope, pid) == 0;
+}
+
 bool reader_route(struct reader *r, struct candidate *c)
 {
 	atomic_fetch_add(&r->stats->candidates, 1);
-	if (path_is_memfd(c->path)) {
+	if (reader_is_memfd(r, c)) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);
 		return false;
@@ -85,7 +181,9 @@ bool reader_route(struct reader *r, struct candidate *c)
 	/* A name below /dev/shm is let go once the check has seen that
 	 * the file is really on that mount (not behind a symlink). */
 	c->shm_dir = path_shm_dir(c->path);
-	scope_decide(&r->scope, c);
+	/* decided already when the candidate was made (keep_file) */
+	if (!c->container.in_container)
+		scope_decide(&r->scope, c);
 	if (r->mode == SCOPE_CONTAINER && !c->container.in_container) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.h -- the reader: auditd's records in, candidates for the check out
  *
- * Every complete event goes the same way, in the reader's thread:
+ * Every record is looked at first by the prefilter (intake/prefilter.c),
+ * which drops, without auparse, the events that can never be candidates
+ * and follows the serial numbers for loss. Every complete event it keeps
+ * goes the same way, in the reader's thread:
  *
  *   record_extract()      (intake/record.c)  records -> candidate
  *   reader_route()        this module:       in scope?
@@ -19,17 +22,23 @@
 
 #include "candidate.h"
 #include "check/inspector.h"
+#include "intake/prefilter.h"
 #include "intake/record.h"
 #include "scope/scope.h"
 #include "util/settings.h"
 #include "util/stats.h"
 
 struct reader {
+	struct prefilter pre;
 	struct record_reader records;
 	struct scope_ctx scope;
 	enum scope_mode mode;
 	struct stats *stats;
 	struct inspector *check;	/* where admitted candidates go */
+	/* the device of the kernel's memfd mount (learnt at init from a
+	 * memfd of our own; tests may set it) */
+	bool memfd_known;
+	unsigned int memfd_major, memfd_minor;
 };
 
 /*
@@ -59,7 +68,18 @@ void reader_finish(struct reader *r);
 bool reader_keep_pid(struct reader *r, pid_t pid);
 
 /*
- * The reader's decision on candidate C (taken over): memfd names and
+ * Asked by the prefilter on the raw SYSCALL record: true when PID is
+ * known (cached verdict, no /proc read) to be a host process and only
+ * containers count.
+ */
+bool reader_known_host_pid(struct reader *r, pid_t pid);
+
+/* Is C's file a memfd, by its device (the kernel's memfd mount)? A name
+ * ("memfd:x") proves nothing: anyone can create such a file. */
+bool reader_is_memfd(const struct reader *r, const struct candidate *c);
+
+/*
+ * The reader's decision on candidate C (taken over): memfd files and
  * (scope = container) host writes are dropped and counted; the rest is
  * attributed and queued for the check. Returns true when C was queued.
  */

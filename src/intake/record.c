@@ -167,14 +167,15 @@ static int parse_dev(const char *v, unsigned int *major, unsigned int *minor)
 }
 
 /*
- * Read one PATH record. An item named (null) is overlayfs bookkeeping:
- * *SKIP is set and the rest of the record is not read.
+ * Read one PATH record. An item named (null) has no name of its own:
+ * overlayfs bookkeeping, or the file a create through a dangling symlink
+ * made. *NAMELESS is set for it (IT->name stays NULL).
  */
 static void read_path_item(auparse_state_t *au, struct path_item *it,
-			   bool *ok, bool *skip)
+			   bool *ok, bool *nameless)
 {
 	*ok = true;
-	*skip = false;
+	*nameless = false;
 	memset(it, 0, sizeof(*it));
 	it->item = -1;
 	if (auparse_first_field(au) <= 0) {
@@ -204,17 +205,20 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 			break;
 		case 'n':
 			if (!strcmp(n, "name")) {
-				if (!strcmp(v, "(null)")) {
-					*skip = true;
-					return;
-				}
 				free(it->name);
-				it->name = audit_value_decode(v);
+				it->name = NULL;
+				if (!strcmp(v, "(null)"))
+					*nameless = true;
+				else
+					it->name = audit_value_decode(v);
 			} else if (!strcmp(n, "nametype")) {
 				size_t len = strnlen(v, sizeof(it->nametype) - 1);
 
 				memcpy(it->nametype, v, len);
 				it->nametype[len] = '\0';
+				/* the kernel's last field that matters here
+				 * (the cap_* fields follow) */
+				goto done;
 			}
 			break;
 		case 'd':
@@ -229,8 +233,13 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 			break;
 		}
 	} while (auparse_next_field(au) > 0);
+done:
 	if (it->item < 0)
 		*ok = false;
+	if (*nameless && it->name) {	/* a name after (null) */
+		free(it->name);
+		it->name = NULL;
+	}
 }
 
 #define MAX_RECORD_TEXTS	64
@@ -319,6 +328,23 @@ static int identify_call(struct candidate *c, const struct syscall_fields *f,
 	return 0;
 }
 
+bool record_watched_call(uint32_t arch, int nr)
+{
+	const char *name;
+	int machine = audit_elf_to_machine(arch);
+	size_t i;
+
+	if (machine < 0 || nr < 0)
+		return false;
+	name = audit_syscall_to_name(nr, machine);
+	if (!name)
+		return false;
+	for (i = 0; i < sizeof(watched) / sizeof(watched[0]); i++)
+		if (!strcmp(watched[i].name, name))
+			return true;
+	return false;
+}
+
 /* Pick the PATH item naming the written file, and the source name. */
 static int choose_target(struct candidate *c, int *target, int *source)
 {
@@ -359,18 +385,132 @@ static int choose_target(struct candidate *c, int *target, int *source)
 	return *target >= 0 ? 0 : -1;
 }
 
+/* A directory descriptor argument: AT_FDCWD, a descriptor, or -1 when
+ * the value is no descriptor at all. */
+static int parse_dirfd(const char *v)
+{
+	uint64_t u;
+
+	if (parse_u64(v, 16, &u))
+		return -1;
+	if (u == AT_FDCWD_32 || u == AT_FDCWD_64)
+		return AT_FDCWD;
+	return u <= INT32_MAX ? (int)u : -1;
+}
+
+/* The directory a readlink of /proc/PID/fd/N gave, if it is one a name
+ * can be joined to: absolute, not deleted. Takes DIR. */
+static char *usable_dir(char *dir)
+{
+	static const char deleted[] = " (deleted)";
+	size_t len;
+
+	if (!dir)
+		return NULL;
+	len = strlen(dir);
+	if (dir[0] != '/' || (len >= sizeof(deleted) - 1 &&
+			      !strcmp(dir + len - (sizeof(deleted) - 1),
+				      deleted))) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/*
+ * The path of NAME as the writer meant it: relative to descriptor DIRFD
+ * when the call named one (resolved through FD_PATH while the writer
+ * lives), else to the working directory CWD. *UNRESOLVED is set when the
+ * directory could not be found: NAME is then returned as it was given.
+ */
+static char *place_name(const struct candidate *c, const char *name,
+			int dirfd, const struct record_filters *flt,
+			bool *unresolved)
+{
+	char *dir, *out;
+
+	*unresolved = false;
+	if (name[0] == '/' || dirfd == AT_FDCWD)
+		return join_path(c->cwd, name);
+	dir = dirfd >= 0 && flt->fd_path ?
+	      usable_dir(flt->fd_path(c->pid, dirfd, flt->arg)) : NULL;
+	if (!dir) {
+		*unresolved = true;
+		return strdup(name);
+	}
+	out = join_path(dir, name);
+	free(dir);
+	return out;
+}
+
+/*
+ * A create through a dangling symlink names only the link's directory (or
+ * the link); the file it made is a nameless CREATE item with an inode.
+ * Returns the index of that item (one on the device of LINK, the named
+ * item, first), or -1.
+ */
+static int nameless_create(const struct candidate *c,
+			   const struct path_item *nameless, size_t nnameless,
+			   const struct path_item *link)
+{
+	int first = -1;
+	size_t i;
+
+	for (i = 0; i < nnameless; i++) {
+		const struct path_item *it = &nameless[i];
+
+		if (strcmp(it->nametype, "CREATE") || !it->has_inode ||
+		    (it->mode && !S_ISREG(it->mode)))
+			continue;
+		if (it->dev_major == link->dev_major &&
+		    it->dev_minor == link->dev_minor)
+			return (int)i;
+		if (first < 0)
+			first = (int)i;
+	}
+	(void)c;
+	return first;
+}
+
+/* The written file is the one item IT describes. */
+static void set_file(struct candidate *c, const struct path_item *it)
+{
+	c->has_inode = it->has_inode;
+	c->inode = it->inode;
+	c->dev_major = it->dev_major;
+	c->dev_minor = it->dev_minor;
+	c->mode = it->mode;
+}
+
+/* The first named PARENT item, or -1. */
+static int named_parent(const struct candidate *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].name && !strcmp(c->paths[i].nametype, "PARENT"))
+			return (int)i;
+	return -1;
+}
+
+#define MAX_NAMELESS	4
+
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
-				   process_filter_fn keep, void *arg,
+				   const struct record_filters *flt,
 				   struct candidate **out)
 {
 	struct syscall_fields f;
 	struct candidate *c = NULL;
 	enum record_verdict verdict = RECORD_IGNORED;
-	bool have_syscall = false, bad_path = false;
+	bool have_syscall = false, bad_path = false, unresolved;
 	const au_event_t *ev;
-	size_t watch_idx = 0, ntexts = 0;
+	size_t watch_idx = 0, ntexts = 0, nnameless = 0;
 	const char *texts[MAX_RECORD_TEXTS];
-	int target, source, rc;
+	struct path_item nameless[MAX_NAMELESS];
+	const struct path_item *t;
+	int target, source, rc, made = -1;
+	unsigned int oflag = 0;
+	bool have_oflag = false;
 	uint64_t u;
 	long long ll;
 
@@ -403,9 +543,9 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				goto malformed;
 			if (rc == 0)
 				goto ignore;
-			if (keep && !parse_u64(f.pid, 10, &u) &&
+			if (flt->keep && !parse_u64(f.pid, 10, &u) &&
 			    u > 0 && u <= INT32_MAX && (pid_t)u != self_pid &&
-			    !keep((pid_t)u, arg)) {
+			    !flt->keep((pid_t)u, flt->arg)) {
 				verdict = RECORD_FILTERED;
 				goto ignore;
 			}
@@ -416,14 +556,24 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				c->cwd = audit_value_decode(
 					auparse_get_field_str(au));
 			}
+		} else if (type == AUDIT_OPENAT2) {
+			/* openat2's flags: in its own record, in octal */
+			if (auparse_first_field(au) > 0 &&
+			    auparse_find_field(au, "oflag") &&
+			    !parse_u64(auparse_get_field_str(au), 8, &u) &&
+			    u <= UINT32_MAX)
+				oflag = (unsigned int)u, have_oflag = true;
 		} else if (type == AUDIT_PATH) {
 			struct path_item it;
-			bool ok, skip;
+			bool ok, anon;
 
-			read_path_item(au, &it, &ok, &skip);
+			read_path_item(au, &it, &ok, &anon);
 			if (!ok)
 				bad_path = true;
-			if (ok && !skip && c->npaths < CANDIDATE_MAX_PATHS)
+			if (ok && anon && nnameless < MAX_NAMELESS)
+				nameless[nnameless++] = it;
+			else if (ok && !anon &&
+				 c->npaths < CANDIDATE_MAX_PATHS)
 				c->paths[c->npaths++] = it;
 			else
 				free(it.name);
@@ -448,53 +598,108 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	c->euid = parse_ll(f.euid, &ll) ? -1 : ll;
 	c->auid = parse_ll(f.auid, &ll) ? -1 : ll;
 	c->ses = parse_ll(f.ses, &ll) ? -1 : ll;
-	c->comm = audit_value_decode(f.comm);
-	c->exe = audit_value_decode(f.exe);
 	if (parse_ll(f.exit, &c->exit))
 		goto malformed;
 	c->success = true;
 
 	/* Opens only count when they ask for write access. */
 	c->new_content = !strcmp(c->syscall, "creat");
+	if (c->new_content)
+		c->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
 	if (watched[watch_idx].flags_arg >= 0) {
-		if (parse_u64(f.a[watched[watch_idx].flags_arg], 16, &u))
+		if (parse_u64(f.a[watched[watch_idx].flags_arg], 16, &u) ||
+		    u > UINT32_MAX)
 			goto malformed;
 		if ((u & O_ACCMODE) == O_RDONLY)
 			goto ignore;
+		c->open_flags = (unsigned int)u;
 		if (u & O_TRUNC)
 			c->new_content = true;
+		/* a file with no name, new by definition */
+		if ((u & O_TMPFILE) == O_TMPFILE)
+			c->tmpfile = c->new_content = true;
+	}
+	if (!strcmp(c->syscall, "openat2")) {
+		if (have_oflag && (oflag & O_ACCMODE) == O_RDONLY)
+			goto ignore;
+		c->open_flags = oflag;
+		if (oflag & O_TRUNC)
+			c->new_content = true;
+		if ((oflag & O_TMPFILE) == O_TMPFILE)
+			c->tmpfile = c->new_content = true;
 	}
 	if (c->op == FILE_OP_OPEN && c->exit >= 0 && c->exit <= INT32_MAX)
 		c->fd = (int)c->exit;
+	if (watched[watch_idx].dirfd_arg >= 0)
+		c->dirfd = parse_dirfd(f.a[watched[watch_idx].dirfd_arg]);
 
-	if (choose_target(c, &target, &source))
+	if (choose_target(c, &target, &source)) {
+		/* no name but the directory's: a create through a dangling
+		 * symlink, told by its nameless CREATE item */
+		if (c->op != FILE_OP_OPEN || c->fd < 0 ||
+		    (target = named_parent(c)) < 0)
+			goto ignore;
+	}
+	t = &c->paths[target];
+	if (c->op == FILE_OP_OPEN && c->fd >= 0 &&
+	    ((t->mode && S_ISLNK(t->mode)) || !strcmp(t->nametype, "PARENT")))
+		made = nameless_create(c, nameless, nnameless, t);
+	if (!strcmp(t->nametype, "PARENT") && made < 0)
 		goto ignore;
-	{
-		const struct path_item *t = &c->paths[target];
-		int dirfd_arg = watched[watch_idx].dirfd_arg;
-
+	if (made >= 0) {
+		/* through a dangling symlink: the file is the nameless
+		 * item, reached by the writer's descriptor */
+		set_file(c, &nameless[made]);
+		c->new_content = true;
+	} else if (c->tmpfile) {
+		/* the file's inode under its directory's name */
+		if (t->mode && S_ISREG(t->mode))
+			set_file(c, t);
+	} else {
 		if (t->mode && !S_ISREG(t->mode))
 			goto ignore;	/* devices, FIFOs, directories */
 		if (c->op == FILE_OP_OPEN && !strcmp(t->nametype, "CREATE"))
 			c->new_content = true;
-		c->has_inode = t->has_inode;
-		c->inode = t->inode;
-		c->dev_major = t->dev_major;
-		c->dev_minor = t->dev_minor;
-		c->mode = t->mode;
-		/* A relative name with a real dirfd cannot be placed. */
-		if (t->name[0] != '/' && dirfd_arg >= 0 &&
-		    !parse_u64(f.a[dirfd_arg], 16, &u) &&
-		    u != AT_FDCWD_32 && u != AT_FDCWD_64)
-			c->path = strdup(t->name);
-		else
-			c->path = join_path(c->cwd, t->name);
-		if (!c->path)
-			goto ignore;
-		if (source >= 0)
-			c->old_path = join_path(c->cwd,
-						c->paths[source].name);
+		set_file(c, t);
 	}
+	/* the writer and the file are known: out of scope goes now, before
+	 * any name or string is made */
+	if (flt->keep_file && !flt->keep_file(c, flt->arg)) {
+		verdict = RECORD_FILTERED;
+		goto ignore;
+	}
+
+	if (made >= 0) {
+		/* its name is the one the descriptor gives while the writer
+		 * lives, else the one it knows: the link's, or the
+		 * directory's */
+		c->path = flt->fd_path ?
+			  usable_dir(flt->fd_path(c->pid, c->fd, flt->arg)) :
+			  NULL;
+		if (!c->path) {
+			c->path = place_name(c, t->name, c->dirfd, flt,
+					     &unresolved);
+			c->name_unresolved = true;
+		}
+	} else {
+		/* O_TMPFILE: the directory it was made in; the file is
+		 * reached by the writer's descriptor (exit=) until a linkat
+		 * names it */
+		c->path = place_name(c, t->name, c->dirfd, flt,
+				     &c->name_unresolved);
+	}
+	if (!c->path)
+		goto ignore;
+	if (source >= 0) {
+		/* the source of renameat and linkat is relative to a0 */
+		int sdirfd = watched[watch_idx].dirfd_arg >= 0 ?
+			     parse_dirfd(f.a[0]) : AT_FDCWD;
+
+		c->old_path = place_name(c, c->paths[source].name, sdirfd,
+					 flt, &unresolved);
+	}
+	c->comm = audit_value_decode(f.comm);
+	c->exe = audit_value_decode(f.exe);
 
 	c->records = join_records(texts, ntexts);
 	ev = auparse_get_timestamp(au);
@@ -505,12 +710,16 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		if (ev->host)
 			c->node = strdup(ev->host);
 	}
+	for (; nnameless > 0; nnameless--)
+		free(nameless[nnameless - 1].name);
 	*out = c;
 	return RECORD_CANDIDATE;
 
 malformed:
 	verdict = RECORD_MALFORMED;
 ignore:
+	for (; nnameless > 0; nnameless--)
+		free(nameless[nnameless - 1].name);
 	candidate_free(c);
 	return verdict;
 }
@@ -526,7 +735,7 @@ static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
 		return;
 	if (r->stats)
 		atomic_fetch_add(&r->stats->events, 1);
-	v = record_extract(au, r->self_pid, r->keep, r->arg, &c);
+	v = record_extract(au, r->self_pid, &r->filters, &c);
 	if (v == RECORD_MALFORMED && r->stats)
 		atomic_fetch_add(&r->stats->malformed, 1);
 	if (v == RECORD_FILTERED && r->stats) {
@@ -543,6 +752,7 @@ int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
 	memset(r, 0, sizeof(*r));
 	r->emit = emit;
 	r->arg = arg;
+	r->filters.arg = arg;
 	r->stats = stats;
 	r->self_pid = self_pid;
 	r->au = auparse_init(AUSOURCE_FEED, NULL);

@@ -27,13 +27,52 @@ enum record_verdict {
 typedef bool (*process_filter_fn)(pid_t pid, void *arg);
 
 /*
+ * The target of the writer's descriptor FD (readlink of /proc/PID/fd/FD,
+ * malloc'd), or NULL when the writer or the descriptor is gone. Asked
+ * only for the rare events that need it: a name relative to a directory
+ * descriptor, a create through a dangling symlink.
+ */
+typedef char *(*fd_path_fn)(pid_t pid, int fd, void *arg);
+
+/*
+ * Asked once the writer (pid, ppid) and the written file (device, inode)
+ * are known, before any name or string is made: false lets the event go
+ * (out of scope). C is the candidate being made.
+ */
+typedef bool (*file_filter_fn)(struct candidate *c, void *arg);
+
+/* What record_extract() asks its caller; each may be NULL. */
+struct record_filters {
+	process_filter_fn keep;
+	file_filter_fn keep_file;
+	fd_path_fn fd_path;	/* NULL: names stay unresolved */
+	void *arg;
+};
+
+/*
  * Look at the event auparse is positioned on and make a candidate of it.
  * SELF_PID names our own process, whose writes (the JSON log) are never
- * candidates; KEEP (may be NULL) is asked about the writer first.
+ * candidates; FLT->keep is asked about the writer first, FLT->keep_file
+ * once the file is known.
+ *
+ * Names are placed as the writer meant them: a relative name against the
+ * directory descriptor of an *at call (dirfd, resolved through FLT->fd_path),
+ * else against the CWD record. When the descriptor is gone the name stays
+ * relative and c->name_unresolved is set; the check can still reach the
+ * file through pid and fd. A create through a dangling symlink gives a
+ * nameless PATH item: the candidate takes its inode and the name
+ * FLT->fd_path gives for the returned descriptor (else the link's, unresolved). The
+ * open flags go to c->open_flags (not for openat2: they are in a struct
+ * the record does not show), O_TMPFILE to c->tmpfile (path: the
+ * directory).
  */
 enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
-				   process_filter_fn keep, void *arg,
+				   const struct record_filters *flt,
 				   struct candidate **out);
+
+/* Is call NR of architecture ARCH (an AUDIT_ARCH_* value) one that
+ * record_extract() makes candidates of? */
+bool record_watched_call(uint32_t arch, int nr);
 
 /* Called for each candidate; takes ownership of C. */
 typedef void (*candidate_fn)(struct candidate *c, void *arg);
@@ -45,7 +84,7 @@ struct record_reader {
 	void *arg;
 	struct stats *stats;
 	pid_t self_pid;
-	process_filter_fn keep;		/* optional */
+	struct record_filters filters;	/* none by default */
 };
 
 int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,

@@ -5,7 +5,8 @@
  * file with -i) into its buffer; this loop, in the main thread, waits for
  * data with the signals let in, hands the buffered bytes to the reader,
  * completes events whose EOE never came when input is idle, and reports
- * records the intake had to drop.
+ * (rate-limited) records the intake had to drop and serials that never
+ * came (counted by the reader's prefilter, intake/prefilter.c).
  */
 #include "intake/stream.h"
 
@@ -39,25 +40,47 @@ static bool drain(struct intake *in, struct reader *r, size_t max)
 	return intake_used(in) > 0;
 }
 
-/* Warn when the intake dropped records since the last warning (at most
- * every LOSS_REPORT_MS, unless FORCE). */
-static void report_losses(const struct stats *s, uint64_t *reported,
-			  uint64_t *last_ms, bool force)
-{
-	uint64_t lost = atomic_load(&s->intake_dropped), now;
+/* What was reported of the losses, and when. */
+struct loss_report {
+	uint64_t dropped;	/* intake_dropped */
+	uint64_t serials;	/* lost_serials */
+	uint64_t last_ms;
+};
 
-	if (lost == *reported)
+/*
+ * Warn when the intake dropped records, or serials went missing from
+ * auditd's stream, since the last warning: at most every LOSS_REPORT_MS
+ * (unless FORCE), with the totals since start.
+ */
+static void report_losses(const struct stats *s, struct loss_report *r,
+			  bool force)
+{
+	uint64_t dropped = atomic_load(&s->intake_dropped);
+	uint64_t serials = atomic_load(&s->lost_serials);
+	uint64_t now;
+
+	if (dropped == r->dropped && serials == r->serials)
 		return;
 	now = now_ms();
-	if (!force && *last_ms && now - *last_ms < LOSS_REPORT_MS)
+	if (!force && r->last_ms && now - r->last_ms < LOSS_REPORT_MS)
 		return;
-	log_msg(LOG_WARNING, "intake buffer full: %llu records (%llu bytes) "
-		"of auditd's stream dropped since start; raise [limits] "
-		"intake_buffer_bytes",
-		(unsigned long long)lost,
-		(unsigned long long)atomic_load(&s->intake_dropped_bytes));
-	*reported = lost;
-	*last_ms = now;
+	if (dropped != r->dropped)
+		log_msg(LOG_WARNING, "intake buffer full: %llu records (%llu "
+			"bytes) of auditd's stream dropped since start; raise "
+			"[limits] intake_buffer_bytes",
+			(unsigned long long)dropped,
+			(unsigned long long)atomic_load(
+				&s->intake_dropped_bytes));
+	if (serials != r->serials)
+		log_msg(LOG_WARNING, "%llu audit events never reached the "
+			"plugin (%llu since start: gaps in the serial "
+			"numbers); auditd's plugin queue (q_depth) or the "
+			"kernel backlog dropped them",
+			(unsigned long long)(serials - r->serials),
+			(unsigned long long)serials);
+	r->dropped = dropped;
+	r->serials = serials;
+	r->last_ms = now;
 }
 
 int stream_run(struct intake *in, struct reader *r,
@@ -66,7 +89,7 @@ int stream_run(struct intake *in, struct reader *r,
 	struct pollfd pfd = { .fd = intake_wake_fd(in), .events = POLLIN };
 	const struct timespec idle = { .tv_sec = 0, .tv_nsec = IDLE_NS };
 	const struct timespec now = { 0, 0 };
-	uint64_t reported = 0, last_ms = 0;
+	struct loss_report losses = { 0, 0, 0 };
 	bool more = false;
 	int rc = 0;
 
@@ -93,7 +116,7 @@ int stream_run(struct intake *in, struct reader *r,
 			intake_clear_wake(in);
 		more = drain(in, r, DRAIN_STEP);
 		if (sig->stats)
-			report_losses(sig->stats, &reported, &last_ms, false);
+			report_losses(sig->stats, &losses, false);
 		if (intake_finished(in))
 			break;
 	}
@@ -102,8 +125,9 @@ int stream_run(struct intake *in, struct reader *r,
 	intake_stop(in);
 	while (drain(in, r, DRAIN_STEP))
 		;
+	reader_finish(r);
 	if (sig->stats)
-		report_losses(sig->stats, &reported, &last_ms, true);
+		report_losses(sig->stats, &losses, true);
 	if (intake_error(in)) {
 		log_msg(LOG_ERR, "read: %s", strerror(intake_error(in)));
 		rc = -1;

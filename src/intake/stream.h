@@ -24,9 +24,10 @@ struct stream_signals {
  * input or *SIG->stop; when the input is idle for 200 ms, events whose
  * EOE never came are completed. Signals are let in only while waiting
  * (ppoll on the intake's wake-up descriptor), so none is lost between a
- * check of the flags and the wait. On the way out the intake is stopped
- * and what it holds is parsed. Records the intake dropped are reported
- * in syslog, at most every 10 s. Returns 0 at end of input or stop, -1
+ * check of the flags and the wait. On the way out the intake is stopped,
+ * what it holds is parsed and the reader finished (reader_finish()).
+ * Records the intake dropped and serials that never came are reported in
+ * syslog, at most every 10 s, and once more at the end. Returns 0 at end of input or stop, -1
  * on a read error.
  */
 int stream_run(struct intake *in, struct reader *r,

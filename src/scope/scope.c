@@ -395,6 +395,18 @@ void scope_free(struct scope_ctx *s)
 	s->proc = s->mountinfo = s->state_root = NULL;
 }
 
+int scope_cached_pid(struct scope_ctx *s, pid_t pid)
+{
+	const struct pid_verdict *v;
+
+	if (pid <= 0 || !s->pid_ttl_ms)
+		return -2;
+	v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];
+	if (v->pid != pid || now_ms() - v->when_ms >= s->pid_ttl_ms)
+		return -2;
+	return v->rc;
+}
+
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 {
 	struct pid_verdict *v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];

@@ -3,8 +3,13 @@
  * dropped and counted, what is queued for the check (intake/reader.c) */
 #include "testlib.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "candidate.h"
 #include "check/inspector.h"
@@ -92,14 +97,54 @@ static struct candidate *queued(void)
 
 /* --- reader_route -------------------------------------------------------- */
 
-/* A memfd is no file anyone can run from disk: dropped, counted. */
+/* A memfd is no file anyone can run from disk: dropped, counted. It is
+ * told by its device, the kernel's memfd mount. */
 START_TEST(test_memfd_dropped)
 {
-	ck_assert(!reader_route(&rd, cand(PID_PODMAN, PID_HOST,
-					  "memfd:payload (deleted)")));
+	struct candidate *c = cand(PID_PODMAN, PID_HOST,
+				   "/proc/self/fd/4");
+
+	rd.memfd_known = true;
+	rd.memfd_major = 0;
+	rd.memfd_minor = 1;
+	c->dev_major = 0;
+	c->dev_minor = 1;
+	ck_assert(!reader_route(&rd, c));
 	ck_assert_uint_eq(atomic_load(&st.candidates), 1);
 	ck_assert_uint_eq(atomic_load(&st.out_of_scope), 1);
 	ck_assert_uint_eq(queue_length(&in.q), 0);
+}
+END_TEST
+
+/* A name that begins with "memfd:" (a relative name left unresolved, or
+ * one without a working directory) is anyone's to choose: queued. */
+START_TEST(test_memfd_name_queued)
+{
+	struct candidate *c = cand(PID_PODMAN, PID_HOST, "memfd:payload");
+	struct candidate *got;
+
+	c->name_unresolved = true;
+	ck_assert(reader_route(&rd, c));
+	ck_assert_uint_eq(atomic_load(&st.out_of_scope), 0);
+	got = queued();
+	ck_assert_ptr_eq(got, c);
+	candidate_free(got);
+}
+END_TEST
+
+/* The memfd device the reader learnt is the one a memfd really has. */
+START_TEST(test_memfd_device_learnt)
+{
+	struct stat sb;
+	int fd = memfd_create("test", MFD_CLOEXEC);
+
+	if (fd < 0)
+		test_skip("memfd_create: %s", strerror(errno));
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	close(fd);
+	ck_assert(rd.memfd_known);
+	ck_assert_uint_eq(rd.memfd_major, major(sb.st_dev));
+	ck_assert_uint_eq(rd.memfd_minor, minor(sb.st_dev));
 }
 END_TEST
 
@@ -211,6 +256,8 @@ Suite *test_suite(void)
 
 	tcase_add_checked_fixture(tc, setup_container, teardown);
 	tcase_add_test(tc, test_memfd_dropped);
+	tcase_add_test(tc, test_memfd_name_queued);
+	tcase_add_test(tc, test_memfd_device_learnt);
 	tcase_add_test(tc, test_container_drops_host_write);
 	tcase_add_test(tc, test_container_queues_container_write);
 	tcase_add_test(tc, test_keep_pid_container);

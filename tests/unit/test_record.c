@@ -970,5 +970,6 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tm);
 
 	record_malformed_tcases(s);
+	record_names_tcases(s);
 	return s;
 }

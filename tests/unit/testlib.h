@@ -69,5 +69,6 @@ struct candidate *test_candidate(const char *path);
 
 /* Programs built from more than one file: the other file's test cases. */
 void record_malformed_tcases(Suite *s);	/* test_record_malformed.c */
+void record_names_tcases(Suite *s);	/* test_record_names.c */
 
 #endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* prefilter.h -- a look at each raw record before auparse
+ *
+ * Most events auditd sends can never become a candidate: another call,
+ * a failed one, a record that is not part of a syscall event, a host
+ * process the scope verdict cache already knows. Parsing them with
+ * auparse costs more than all the rest of the reader, so this module
+ * splits the stream into records, reads each record's header
+ *
+ *   [node=NODE ]type=TYPE msg=audit(SEC.MILLI:SERIAL): FIELDS[\x1d ENRICHED]
+ *
+ * and, for the first record of an event, decides from it alone:
+ *  - not a SYSCALL record (auparse would give an event that does not
+ *    start with SYSCALL, which record_extract() ignores): dropped;
+ *  - a SYSCALL record of a call the reader does not watch, or with
+ *    success=no, or of the plugin itself, or whose pid the caller's
+ *    DROP_PID says is a known host process: dropped;
+ *  - anything else, and anything it cannot read: handed on.
+ * Every later record of the event follows that decision. Only the
+ * record's real header and the kernel's own fields count: a SYSCALL
+ * record's values never hold a space (the kernel quotes them without one
+ * or hex-encodes them), so a field is a space-separated token of the
+ * text before the ENRICHED part; no text inside a USER record's msg='...'
+ * can pass for a header or a field.
+ *
+ * It also follows the serial numbers of all records but auditd's own
+ * (DAEMON_*) in a serial tracker (intake/serials.h) and adds serials
+ * found lost to stats->lost_serials.
+ *
+ * No global state; one prefilter per stream.
+ */
+#ifndef DROPEXEC_PREFILTER_H
+#define DROPEXEC_PREFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "intake/serials.h"
+#include "util/stats.h"
+
+/* Bytes handed on (whole records, '\n' included). */
+typedef void (*prefilter_out_fn)(const char *buf, size_t len, void *arg);
+/* True when the writer PID is known to be out of scope (no /proc read:
+ * a cached verdict only). */
+typedef bool (*prefilter_pid_fn)(pid_t pid, void *arg);
+
+/* A record longer than this is handed on unread. */
+#define PREFILTER_LINE_MAX	(64 * 1024)
+/* Events whose decision is remembered (by serial, a power of two). */
+#define PREFILTER_RECENT	1024
+
+/* The decision taken on an event's first record. */
+struct prefilter_event {
+	uint32_t serial;
+	uint32_t node;		/* hash of the node name */
+	uint64_t sec;
+	unsigned int milli;
+	uint8_t state;		/* 0 free, PREFILTER_KEEP, PREFILTER_DROP */
+};
+
+#define PREFILTER_KEEP	1
+#define PREFILTER_DROP	2
+
+/* Which calls of one architecture are watched, by number. */
+#define PREFILTER_ARCHES	4
+#define PREFILTER_SYSCALLS	1024
+
+struct prefilter_arch {
+	uint32_t arch;		/* AUDIT_ARCH_* value, 0: slot free */
+	/* 0 not looked up yet, 1 watched, 2 not watched */
+	uint8_t watched[PREFILTER_SYSCALLS];
+};
+
+struct prefilter {
+	prefilter_out_fn out;
+	prefilter_pid_fn drop_pid;	/* may be NULL */
+	void *arg;
+	struct stats *stats;		/* may be NULL */
+	pid_t self_pid;
+	bool enabled;			/* false: every record handed on */
+
+	char *carry;			/* a record begun in the last feed */
+	size_t carry_len;
+	bool passing;			/* inside an over-long record */
+
+	/* the record before: its node and stamp, and the decision */
+	char last_node[64];
+	size_t last_node_len;
+	char last_stamp[64];
+	size_t last_stamp_len;		/* 0: none */
+	bool last_keep;
+
+	struct prefilter_event recent[PREFILTER_RECENT];
+	struct prefilter_arch arches[PREFILTER_ARCHES];
+	struct serial_tracker serials;
+};
+
+/* What a record's header says. Spans point into the record. */
+struct raw_header {
+	const char *node;
+	size_t node_len;
+	const char *type;
+	size_t type_len;
+	uint64_t sec;
+	unsigned int milli;
+	uint32_t serial;
+	const char *body;	/* from the space after "):" */
+	size_t body_len;	/* to the end (ENRICHED part included) */
+};
+
+/*
+ * Read the header of the record LINE (LEN bytes, no '\n'). Returns 0 when
+ * it has the form above, -1 otherwise.
+ */
+int raw_header_parse(const char *line, size_t len, struct raw_header *h);
+
+/*
+ * Value of kernel field NAME in BODY (BODY_LEN bytes): the first token
+ * "NAME=VALUE" between spaces. Returns its length, *VAL its start, or -1.
+ */
+ssize_t raw_field(const char *body, size_t body_len, const char *name,
+		  const char **val);
+
+int prefilter_init(struct prefilter *p, prefilter_out_fn out,
+		   prefilter_pid_fn drop_pid, void *arg, struct stats *stats,
+		   pid_t self_pid);
+void prefilter_destroy(struct prefilter *p);
+
+/* LEN bytes of the stream; kept records go to OUT, whole. */
+void prefilter_feed(struct prefilter *p, const char *buf, size_t len);
+/* End of input: a last record without '\n' is decided and handed on;
+ * serials still awaited count as lost. */
+void prefilter_flush(struct prefilter *p);
+
+#endif

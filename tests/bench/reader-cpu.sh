@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/bench/reader-cpu.sh -- live CPU of the plugin per audit event, host
+# writes and container writes, two builds side by side
+#
+# A private auditd runs the plugin with the project's rules (exclusions
+# first). In each round each build (BEFORE, AFTER; their order alternates)
+# runs in turn under a fresh auditd, and while it runs:
+#   host       fileloop (fileloop.c) creates N files in a private tmpfs on
+#              the host: one event each, from one live host process;
+#   container  a podman + runc container creates N small text files in its
+#              /tmp (echo > /tmp/fI), after an empty container run of the
+#              same image whose cost (the container's start-up events) is
+#              subtracted.
+# Plugin CPU is the sum of /proc/PID/task/*/schedstat (ns) over the plugin's
+# threads and its children (the probe worker), read after the kernel
+# backlog drained and the plugin went idle (less than 1 ms of CPU in 0.5 s:
+# the idle plugin's wake-ups are in the numbers, a few µs per 200 ms). Per event = CPU / N. Medians
+# over the rounds.
+#
+# Usage: tests/bench/reader-cpu.sh [--events N] [--runs N] [--before X]
+#          [--after BIN]
+#   --events N  files per loop (default 10000)
+#   --runs N    rounds (default 3)
+#   --before X  the build compared with: a plugin binary, or a git ref of
+#               this repository, built in the work directory (default main)
+#   --after BIN the build measured (default ./audisp-dropexec, built when
+#               missing)
+# Needs root, auditd, podman, runc; takes the auditd lock. Timings never
+# fail it; exit status 1 only when the kernel lost records.
+set -euo pipefail
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+EVENTS=10000
+RUNS=3
+BEFORE=main
+AFTER=""
+MOUNTED=""
+while (($#)); do
+	case $1 in
+	--events) EVENTS=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--before) BEFORE=$2; shift 2 ;;
+	--after) AFTER=$2; shift 2 ;;
+	*) die "unknown option $1 (see the header of $0)" ;;
+	esac
+done
+
+need_root_tools
+if [[ -n $AFTER ]]; then
+	BIN=$AFTER
+else
+	find_bin
+fi
+AFTER_BIN=$(readlink -f "$BIN")
+make_work
+cleanup() {
+	[[ -z $MOUNTED ]] || umount "$MOUNTED" 2>/dev/null || true
+	bench_cleanup
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# the build to compare with (before the lock: building takes a while)
+if [[ -f $BEFORE && -x $BEFORE ]]; then
+	BEFORE_BIN=$(readlink -f "$BEFORE")
+	BEFORE_NAME=$BEFORE
+else
+	BEFORE_NAME="$BEFORE ($(git -C "$REPO" rev-parse --short "$BEFORE"))"
+	mkdir "$WORK/before"
+	git -C "$REPO" archive "$BEFORE" | tar -x -C "$WORK/before"
+	(cd "$WORK/before" && autoreconf -fi && ./configure --prefix=/usr \
+		--sysconfdir=/etc && make -j2 audisp-dropexec) \
+		>"$WORK/before.out" 2>&1 ||
+		die "cannot build $BEFORE (see $WORK/before.out)"
+	BEFORE_BIN="$WORK/before/audisp-dropexec"
+fi
+AFTER_NAME="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo this tree)"
+
+take_lock
+cc_helper fileloop
+start_syslog
+write_plugin_conf
+build_image "$IMAGE"
+mkdir -p "$WORK/loop"
+mount -t tmpfs -o size=256m,mode=0700 dropexec-bench "$WORK/loop"
+MOUNTED="$WORK/loop"
+mkfifo -m 0600 "$WORK/idle"
+exec 8<>"$WORK/idle"
+
+# plugin_ns: CPU time (ns) of the plugin's threads and its children's
+plugin_ns() {
+	local t=0 f p s
+	for p in "$PLUGIN_PID" $(pgrep -P "$PLUGIN_PID" || true); do
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r s _ <"$f" 2>/dev/null || continue
+			t=$((t + s))
+		done
+	done
+	echo "$t"
+}
+
+# wait_idle: the kernel backlog is empty and the plugin used less than
+# 1 ms of CPU in the last 0.5 s (it wakes up every 200 ms when idle)
+wait_idle() {
+	local i last cur
+	last=$(plugin_ns)
+	for ((i = 0; i < 120; i++)); do
+		read -rt 0.5 -u 8 _ || true
+		cur=$(plugin_ns)
+		if ((cur - last < 1000000)) && [[ $(audit_status backlog) == 0 ]]; then
+			return 0
+		fi
+		last=$cur
+	done
+	note "the plugin did not go idle within 60 s"
+}
+
+# container LOOP: a container that creates LOOP files in /tmp
+container() {
+	podman_run --rm "$IMAGE" /bin/sh -c "i=0; while [ \$i -lt $1 ]; do
+		echo x > /tmp/f\$i; i=\$((i + 1)); done" >/dev/null 2>&1 ||
+		note "the container failed"
+}
+
+# measure ROUND BUILD: one auditd with BUILD, appended to $WORK/results as
+# "round build host_ns_per_event container_ns_per_event"
+measure() {
+	local c0 c1 h e0 e1 k
+	BIN=$([[ $2 == before ]] && echo "$BEFORE_BIN" || echo "$AFTER_BIN")
+	start_auditd
+	load_rules "${PROJECT_RULES[@]}"
+	"$WORK/fileloop" create 200 "$WORK/loop" >/dev/null # warm-up
+	wait_idle
+	c0=$(plugin_ns)
+	"$WORK/fileloop" create "$EVENTS" "$WORK/loop" >/dev/null
+	wait_idle
+	c1=$(plugin_ns)
+	h=$((c1 - c0))
+	e0=$(plugin_ns)
+	container 0
+	wait_idle
+	e1=$(plugin_ns)
+	k=$((e1 - e0))
+	e0=$(plugin_ns)
+	container "$EVENTS"
+	wait_idle
+	e1=$(plugin_ns)
+	remove_rules
+	stop_auditd
+	awk -v r="$1" -v b="$2" -v h="$h" -v c="$((e1 - e0 - k))" -v n="$EVENTS" \
+		'BEGIN { printf "%s %s %.2f %.2f\n", r, b, h / n / 1000, c / n / 1000 }' \
+		>>"$WORK/results"
+}
+
+: >"$WORK/results"
+lost0=$(audit_status lost)
+for ((r = 0; r < RUNS; r++)); do
+	if ((r % 2)); then
+		measure "$r" after
+		measure "$r" before
+	else
+		measure "$r" before
+		measure "$r" after
+	fi
+done
+lost=$(($(audit_status lost) - lost0))
+
+col() { awk -v b="$1" -v c="$2" '$2 == b {print $c}' "$WORK/results" | median; }
+echo "Live plugin CPU per event: $EVENTS events per loop, median of $RUNS rounds (builds alternating)"
+echo
+echo "| build | host create, µs CPU/event | container create, µs CPU/event |"
+echo "| --- | ---: | ---: |"
+echo "| before: $BEFORE_NAME | $(col before 3) | $(col before 4) |"
+echo "| after: $AFTER_NAME | $(col after 3) | $(col after 4) |"
+echo
+echo "Rounds (round build host container):"
+sed 's/^/    /' "$WORK/results"
+((lost == 0)) || { note "the kernel lost $lost records"; exit 1; }
