@@ -34,6 +34,8 @@ void candidate_free(struct candidate *c)
 	free(c->rename_records);
 	free(c->parent_comm);
 	free(c->parent_exe);
+	free(c->cmdline);
+	free(c->drop_path);
 	free(c->held);
 	free(c);
 }

@@ -11,6 +11,7 @@
 #define CANDIDATE_MAX_PATHS	8	/* PATH items kept for the finding */
 #define CANDIDATE_MAX_RECORDS	65536	/* bytes of raw record text kept */
 #define CONTAINER_ID_LEN	64
+#define CANDIDATE_MAX_CMDLINE	4096	/* bytes of an execution's arguments */
 
 /* What kind of call made the file appear or change. */
 enum file_op {
@@ -120,6 +121,16 @@ struct candidate {
 	/* "/dev/shm" or "/run/shm" when the name points below one: it is
 	 * excluded only if the file is really on that mount */
 	const char *shm_dir;
+
+	/* an execution (FILE_OP_EXEC): its arguments from the EXECVE
+	 * record, raw bytes joined with spaces; NULL for other calls */
+	char *cmdline;
+	unsigned int argc;
+	bool cmdline_cut;	/* longer than CANDIDATE_MAX_CMDLINE */
+	/* the finding of the drop of the same content, when the file that
+	 * ran was reported before (check/execcheck.h): its audit serial */
+	uint64_t drop_serial;
+	char *drop_path;
 
 	/* raw record lines of the event, '\n' separated */
 	char *records;

@@ -2,6 +2,7 @@
 /* dedupe.c -- remember which file contents were already reported */
 #include "check/dedupe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,8 @@ int dedupe_init(struct dedupe *d, size_t cap)
 		d->tcap <<= 1;
 	d->ring = calloc(d->cap, sizeof(*d->ring));
 	d->table = calloc(d->tcap, sizeof(*d->table));
-	if (!d->ring || !d->table) {
+	d->reports = calloc(d->cap, sizeof(*d->reports));
+	if (!d->ring || !d->table || !d->reports) {
 		dedupe_free(d);
 		return -1;
 	}
@@ -47,10 +49,64 @@ int dedupe_init(struct dedupe *d, size_t cap)
 
 void dedupe_free(struct dedupe *d)
 {
+	size_t i;
+
+	for (i = 0; d->reports && i < d->cap; i++)
+		free(d->reports[i].path);
+	free(d->reports);
 	free(d->ring);
 	free(d->table);
+	d->reports = NULL;
 	d->ring = NULL;
 	d->table = NULL;
+	d->rcount = d->rnext = 0;
+}
+
+void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
+			const char *sha256, const char *container,
+			uint64_t serial, const char *path, bool ran)
+{
+	struct dedupe_report *r;
+
+	if (!d->reports)
+		return;
+	r = &d->reports[d->rnext];
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+	r->key = *k;
+	if (sha256 && strlen(sha256) == sizeof(r->sha256) - 1)
+		memcpy(r->sha256, sha256, sizeof(r->sha256));
+	if (container)
+		snprintf(r->container, sizeof(r->container), "%s", container);
+	r->serial = serial;
+	r->path = path ? strdup(path) : NULL;
+	r->ran = ran;
+	d->rnext = (d->rnext + 1) % d->cap;
+	if (d->rcount < d->cap)
+		d->rcount++;
+}
+
+struct dedupe_report *dedupe_find_report(struct dedupe *d,
+					 const struct dedupe_key *k,
+					 const char *sha256,
+					 const char *container)
+{
+	bool by_sha = sha256 && sha256[0];
+	size_t i, idx;
+
+	if (!container)
+		container = "";
+
+	/* newest first: the latest report of that content */
+	for (i = 1; i <= d->rcount; i++) {
+		idx = (d->rnext + d->cap - i) % d->cap;
+		if (strcmp(d->reports[idx].container, container))
+			continue;
+		if (by_sha ? !strcmp(d->reports[idx].sha256, sha256) :
+			     !memcmp(&d->reports[idx].key, k, sizeof(*k)))
+			return &d->reports[idx];
+	}
+	return NULL;
 }
 
 static size_t find_slot(const struct dedupe *d, const struct dedupe_key *k,

@@ -13,11 +13,25 @@ struct dedupe_key {
 	int64_t mtime_sec, mtime_nsec;
 };
 
-/* A bounded set: once full, the oldest key is forgotten. */
+/* A finding that was reported: what a later execution of the same
+ * content is linked to (check/execcheck.h). */
+struct dedupe_report {
+	struct dedupe_key key;
+	char sha256[65];	/* "" when the finding had none */
+	char container[65];	/* the container's id, "" when none */
+	uint64_t serial;	/* audit serial of its event */
+	char *path;
+	bool ran;		/* a finding already says that it ran */
+};
+
+/* A bounded set: once full, the oldest key is forgotten. The reports
+ * are a ring of their own, of the same size. */
 struct dedupe {
 	struct dedupe_key *ring;	/* insertion order */
 	uint32_t *table;		/* open addressing: ring index + 1 */
 	size_t cap, tcap, next, count;
+	struct dedupe_report *reports;
+	size_t rnext, rcount;
 };
 
 /* The key of a file's content as fstat() describes it. */
@@ -28,5 +42,26 @@ void dedupe_free(struct dedupe *d);
 
 /* Add K; returns true if it was already there (a duplicate). */
 bool dedupe_seen(struct dedupe *d, const struct dedupe_key *k);
+
+/*
+ * Remember a reported finding: the key of its file, its sha256 (or "" /
+ * NULL), its CONTAINER's id (or NULL), its event's SERIAL and PATH; RAN
+ * when it says the file ran.
+ */
+void dedupe_note_report(struct dedupe *d, const struct dedupe_key *k,
+			const char *sha256, const char *container,
+			uint64_t serial, const char *path, bool ran);
+
+/*
+ * The remembered report of the same content in the same CONTAINER (NULL
+ * or "": a report of no container): the same sha256 when SHA256 is given
+ * (not ""), else the same key. NULL when there is none (never reported,
+ * or forgotten). The entry may be changed (its RAN flag) until the next
+ * dedupe_note_report().
+ */
+struct dedupe_report *dedupe_find_report(struct dedupe *d,
+					 const struct dedupe_key *k,
+					 const char *sha256,
+					 const char *container);
 
 #endif

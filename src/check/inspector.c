@@ -30,6 +30,16 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 bool inspector_submit(struct inspector *in, struct candidate *c)
 {
 	c->first_seen_ms = now_ms();
+	/*
+	 * Executions take at most half of the queue: a container that runs
+	 * programs in a tight loop must not crowd out the writes of
+	 * others. Lost executions are counted as queue_dropped.
+	 */
+	if (c->op == FILE_OP_EXEC && queue_length(&in->q) >= in->q.cap / 2) {
+		atomic_fetch_add(&in->stats->queue_dropped, 1);
+		candidate_free(c);
+		return false;
+	}
 	if (queue_push(&in->q, c) == 0)
 		return true;
 	atomic_fetch_add(&in->stats->queue_dropped, 1);

@@ -60,7 +60,8 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 int inspector_start(struct inspector *in);
 
 /* From the reader: queue C without waiting; false (and C freed, the
- * drop counted) when the queue is full. */
+ * drop counted) when the queue is full, or for an execution when it is
+ * half full (room is kept for writes). */
 bool inspector_submit(struct inspector *in, struct candidate *c);
 
 /* From the signal handling thread: a new config (taken over) and a

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "check/allow.h"
+#include "check/execcheck.h"
 #include "check/probe.h"
 #include "check/safeopen.h"
 #include "report/finding.h"
@@ -79,9 +80,15 @@ void checker_configure(struct checker *ck, struct config *next)
 /* Hand finding F of C to every sink. */
 static void report_finding(struct checker *ck, const struct finding *f)
 {
+	struct dedupe_key key;
+
 	atomic_fetch_add(&ck->stats->findings, 1);
 	if (ck->report)
 		report_emit(ck->report, f);
+	/* what a later execution of the file is linked to */
+	dedupe_key_of(&f->st, &key);
+	dedupe_note_report(&ck->dd, &key, f->sha256, f->c->container.id,
+			   f->c->serial, f->c->path, f->c->executed);
 }
 
 /*
@@ -357,6 +364,8 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	enum head_verdict hv;
 	unsigned int kind;
 
+	if (c->op == FILE_OP_EXEC)
+		return exec_check(ck, c, now);	/* check/execcheck.h */
 	if (merge_rename(ck, c, now, &merged))
 		return merged;
 

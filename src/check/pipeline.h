@@ -19,6 +19,8 @@
  *  10. allowed (check/allow.h)? already reported (check/dedupe.h)?
  *  11. one struct finding to every sink (report/sink.h)
  *
+ * An execution (FILE_OP_EXEC) takes its own way: check/execcheck.h.
+ *
  * Candidates that need another look wait on the pending list
  * (check/pending.h). Everything runs in the inspector's thread; time is
  * passed in, so tests drive it.

@@ -35,6 +35,7 @@ struct probe_request {
 	uint32_t dev_major, dev_minor;
 	uint64_t inode;
 	uint8_t has_inode, parent_same, has_mount_root, has_path;
+	uint8_t exec;		/* OP_OPEN of an execution's program */
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
 	char path[PATH_MAX];
@@ -91,10 +92,31 @@ static void worker_open(struct worker_state *w, const char *proc,
 	inspect_close(&w->fc);
 	worker_candidate(w);
 	memset(out, 0, sizeof(*out));
-	out->status = inspect_open(proc, &w->c, w->open.parent_same,
-				   mount_root_of(w), &w->fc);
+	out->status = INSPECT_GONE;
+	if (w->open.exec) {
+		out->status = inspect_open_exe(proc, &w->c, &w->fc);
+		if (out->status == INSPECT_NOT_REGULAR ||
+		    out->status == INSPECT_REMOTE)
+			return;
+	}
+	if (out->status != INSPECT_OK)
+		out->status = inspect_open(proc, &w->c, w->open.parent_same,
+					   mount_root_of(w), &w->fc);
 	if (out->status != INSPECT_OK)
 		return;
+	if (w->open.exec && inspect_fd_name(&w->fc, out->name,
+					    sizeof(out->name)) < 0)
+		out->name[0] = '\0';
+	if (w->open.exec && w->open.ppid > 0) {
+		char buf[128];
+		struct stat pst;
+
+		snprintf(buf, sizeof(buf), "%s/%d/exe", proc,
+			 (int)w->open.ppid);
+		out->parent_runs_it = stat(buf, &pst) == 0 &&
+				      pst.st_dev == w->fc.st.st_dev &&
+				      pst.st_ino == w->fc.st.st_ino;
+	}
 	out->st = w->fc.st;
 	out->via = w->fc.via;
 	out->head_len = w->fc.head_len;
@@ -391,6 +413,19 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 
 	memset(req, 0, sizeof(*req));
 	req->op = OP_OPEN;
+	fill_candidate(req, c, parent_same, mount_root);
+	return ask(pr, req, out, sizeof(*out));
+}
+
+enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
+				  bool parent_same, const char *mount_root,
+				  struct probe_opened *out)
+{
+	struct probe_request *req = pr->req;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_OPEN;
+	req->exec = 1;
 	fill_candidate(req, c, parent_same, mount_root);
 	return ask(pr, req, out, sizeof(*out));
 }

@@ -26,6 +26,7 @@
 #define DROPEXEC_PROBE_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -51,6 +52,12 @@ struct probe_opened {
 	unsigned char head[CLASSIFY_HEAD_LEN];
 	size_t head_len;
 	bool on_shm;		/* really on the shm mount C->shm_dir names */
+	/* probe_open_exec(): the name the kernel gives the file (see
+	 * inspect_fd_name()), "" when none */
+	char name[PATH_MAX];
+	/* probe_open_exec(): the parent process runs the same file (a
+	 * runtime that executes itself again: runc init, podman's helpers) */
+	bool parent_runs_it;
 };
 
 /* What the second found. */
@@ -88,6 +95,15 @@ void probe_stop(struct prober *pr);
 enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 			     bool parent_same, const char *mount_root,
 			     struct probe_opened *out);
+
+/*
+ * The program of execution C: through /proc/PID/exe of the process while
+ * it runs it, else as probe_open() finds C's name (the process is gone);
+ * OUT->name says what the file is called now.
+ */
+enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
+				  bool parent_same, const char *mount_root,
+				  struct probe_opened *out);
 
 /*
  * Classify the file found by the last probe_open() whose header says

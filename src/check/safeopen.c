@@ -322,6 +322,40 @@ bool inspect_on_mount_of(const char *proc, const struct candidate *c,
 	return same;
 }
 
+enum inspect_status inspect_open_exe(const char *proc,
+				     const struct candidate *c,
+				     struct file_check *out)
+{
+	char buf[128];
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	if (c->pid <= 0)
+		return INSPECT_GONE;
+	snprintf(buf, sizeof(buf), "%s/%d/exe", proc, (int)c->pid);
+	/* O_PATH: the magic link is followed without touching the file */
+	fd = open(buf, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return INSPECT_GONE;
+	return try_path_fd(fd, c, out, VIA_EXE);
+}
+
+ssize_t inspect_fd_name(const struct file_check *fc, char *buf, size_t len)
+{
+	char self[64];
+	ssize_t n;
+
+	if (fc->fd < 0 || len < 2)
+		return -1;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fc->fd);
+	n = readlink(self, buf, len - 1);
+	if (n < 0 || (size_t)n >= len - 1)
+		return -1;	/* cut: never a name that leads elsewhere */
+	buf[n] = '\0';
+	return n;
+}
+
 void inspect_close(struct file_check *fc)
 {
 	if (fc->fd >= 0)
@@ -355,6 +389,8 @@ const char *inspect_via_name(enum inspect_via via)
 		return "proc-root";
 	case VIA_MOUNT_ROOT:
 		return "mount-root";
+	case VIA_EXE:
+		return "exe";
 	default:
 		return "none";
 	}

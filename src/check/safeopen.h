@@ -25,6 +25,7 @@ enum inspect_via {
 	VIA_WRITER_FD,		/* /proc/PID/fd/N of the writer */
 	VIA_PROC_ROOT,		/* /proc/PID/root of the writer (or parent) */
 	VIA_MOUNT_ROOT,		/* the container's overlay mount */
+	VIA_EXE,		/* /proc/PID/exe of the process running it */
 };
 
 struct file_check {
@@ -48,6 +49,24 @@ struct file_check {
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out);
+
+/*
+ * The program candidate C (an execution) runs: /proc/PID/exe of the
+ * process, which reaches the file even once it is deleted or renamed,
+ * and follows no name. INSPECT_REPLACED when the process runs another
+ * file by now (a later exec); as inspect_open() otherwise.
+ */
+enum inspect_status inspect_open_exe(const char *proc,
+				     const struct candidate *c,
+				     struct file_check *out);
+
+/*
+ * The name the kernel gives the open file FC (readlink of its descriptor),
+ * as seen from the root of the mount namespace it was reached in (for a
+ * container's process: its own "/"). " (deleted)" is not trusted: a file
+ * can be named so. Returns the length, or -1.
+ */
+ssize_t inspect_fd_name(const struct file_check *fc, char *buf, size_t len);
 
 void inspect_close(struct file_check *fc);
 

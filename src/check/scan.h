@@ -54,7 +54,7 @@
 #define SCAN_SLICE_MS		5
 #define SCAN_SLICE_ENTRIES	256
 #define SCAN_STARVE_MS		100
-#define SCAN_LOSS_GAP_MS	10000	/* at most one loss-started round
+#define SCAN_LOSS_GAP_MS	60000	/* at most one loss-started round
 					 * this often */
 #define SCAN_CACHE_MAX		(1u << 20)	/* files remembered */
 

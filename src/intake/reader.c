@@ -184,6 +184,13 @@ bool reader_route(struct reader *r, struct candidate *c)
 	/* decided already when the candidate was made (keep_file) */
 	if (!c->container.in_container)
 		scope_decide(&r->scope, c);
+	if (c->op == FILE_OP_EXEC) {
+		/* A process (or its shell) that leaves its cgroup right
+		 * after an execution is judged afresh on its next write:
+		 * executions must not pin a verdict in the cache. */
+		scope_forget_pid(&r->scope, c->pid);
+		scope_forget_pid(&r->scope, c->ppid);
+	}
 	if (r->mode == SCOPE_CONTAINER && !c->container.in_container) {
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);

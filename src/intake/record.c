@@ -36,6 +36,8 @@ static const struct {
 	{ "renameat2", FILE_OP_RENAME, -1, 2 },
 	{ "link", FILE_OP_LINK, -1, -1 },
 	{ "linkat", FILE_OP_LINK, -1, 2 },
+	{ "execve", FILE_OP_EXEC, -1, -1 },
+	{ "execveat", FILE_OP_EXEC, -1, 0 },
 };
 
 /* Unsigned number in BASE (8, 10 or 16), all of S, no sign, no
@@ -378,11 +380,67 @@ static int choose_target(struct candidate *c, int *target, int *source)
 				 *source < 0)
 				*source = (int)i;
 			break;
+		case FILE_OP_EXEC:
+			/* the program comes first; then a script's
+			 * interpreter and the ELF interpreter */
+			if (*target < 0)
+				*target = (int)i;
+			break;
 		default:
 			break;
 		}
 	}
 	return *target >= 0 ? 0 : -1;
+}
+
+/*
+ * The command line of an execution, from its EXECVE record: the arguments
+ * a0..aN (each quoted or hex, a long one split into aN[0], aN[1], ...)
+ * decoded and joined with single spaces into C->cmdline, at most
+ * CANDIDATE_MAX_CMDLINE bytes (C->cmdline_cut says when it was cut).
+ */
+static void read_execve_record(auparse_state_t *au, struct candidate *c)
+{
+	size_t len = 0, cap = CANDIDATE_MAX_CMDLINE;
+	long last = -1;
+	char *out;
+
+	if (c->cmdline || auparse_first_field(au) <= 0)
+		return;
+	out = malloc(cap + 1);
+	if (!out)
+		return;
+	do {
+		const char *n = auparse_get_field_name(au);
+		const char *v = auparse_get_field_str(au);
+		char *arg, *end;
+		size_t al;
+		long idx;
+
+		if (!n || !v || n[0] != 'a' || n[1] < '0' || n[1] > '9')
+			continue;	/* argc=, aN_len= */
+		idx = strtol(n + 1, &end, 10);
+		if (*end != '\0' && *end != '[')
+			continue;
+		arg = audit_value_decode(v);
+		if (!arg)
+			continue;
+		al = strlen(arg);
+		if (idx != last && len && len < cap)
+			out[len++] = ' ';	/* a new argument */
+		if (idx != last)
+			c->argc++;
+		last = idx;
+		if (al > cap - len) {
+			al = cap - len;
+			c->cmdline_cut = true;
+		}
+		memcpy(out + len, arg, al);
+		len += al;
+		free(arg);
+	} while (auparse_next_field(au) > 0);
+	out[len] = '\0';
+	c->cmdline = out;
 }
 
 /* A directory descriptor argument: AT_FDCWD, a descriptor, or -1 when
@@ -577,6 +635,8 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				c->paths[c->npaths++] = it;
 			else
 				free(it.name);
+		} else if (type == AUDIT_EXECVE && c->op == FILE_OP_EXEC) {
+			read_execve_record(au, c);
 		}
 	} while (auparse_next_record(au) > 0);
 

@@ -54,13 +54,30 @@ char *audit_encode_field(const char *name, const char *value, size_t max)
 char *audit_finding_message(const struct finding *f)
 {
 	const struct candidate *c = f->c;
-	char *path, *comm, *exe, *msg = NULL;
+	char *path, *comm, *exe, *cmd = NULL, *msg = NULL;
+	char extra[64] = "";
 	const char *cid = c->container.id[0] ? c->container.id : "?";
 	const char *rt = c->container.runtime[0] ? c->container.runtime : "?";
 
 	path = audit_encode_field("path", c->path, AUDIT_PATH_MAX_BYTES);
 	comm = audit_encode_field("comm", c->comm, 64);
 	exe = audit_encode_field("exe", c->exe, AUDIT_EXE_MAX_BYTES);
+	/* an execution: its command line (cmd=, which ausearch -i decodes)
+	 * and the serial of the drop it ran */
+	if (c->op == FILE_OP_EXEC && c->cmdline && path && comm && exe) {
+		/* what room the record has left, hex-encoded at worst */
+		size_t used = strlen(path) + strlen(comm) + strlen(exe);
+		size_t room = used < AUDIT_MSG_BUDGET ?
+			      (AUDIT_MSG_BUDGET - used) / 2 : 0;
+
+		if (room > AUDIT_CMD_MAX_BYTES)
+			room = AUDIT_CMD_MAX_BYTES;
+		if (room >= 16)
+			cmd = audit_encode_field("cmd", c->cmdline, room);
+	}
+	if (c->drop_serial)
+		snprintf(extra, sizeof(extra), " drop_serial=%llu",
+			 (unsigned long long)c->drop_serial);
 	/*
 	 * exe= comes before the one libaudit appends (the plugin's own), so
 	 * "ausearch -x" finds the writer; uid= makes "ausearch -ui" work.
@@ -70,14 +87,17 @@ char *audit_finding_message(const struct finding *f)
 		     " severity=%d technique=" SIG_EXTERNAL_ID " %s"
 		     " kind=%s serial=%llu pid=%d ppid=%d"
 		     " uid=%lld auid=%lld ses=%lld %s %s"
-		     " container_id=%s runtime=%s detected_by=%s executed=%s",
+		     " container_id=%s runtime=%s detected_by=%s executed=%s"
+		     "%s%s%s",
 		     SIG_SEVERITY, path, exec_kind_name(f->typed ? f->cls.kind : 0),
 		     (unsigned long long)c->serial,
 		     (int)c->pid,
 		     (int)c->ppid, c->uid, c->auid, c->ses, comm, exe, cid,
 		     rt, file_op_detected_by(c->op),
-		     c->executed ? "yes" : "no") < 0)
+		     c->executed ? "yes" : "no", extra, cmd ? " " : "",
+		     cmd ? cmd : "") < 0)
 		msg = NULL;
+	free(cmd);
 	free(path);
 	free(comm);
 	free(exe);

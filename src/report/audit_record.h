@@ -16,6 +16,10 @@
 /* Raw bytes of one value at most (encoded, hex doubles them). */
 #define AUDIT_PATH_MAX_BYTES	3000
 #define AUDIT_EXE_MAX_BYTES	1024
+/* an execution's command line: at most this many bytes, and only what
+ * room AUDIT_MSG_BUDGET leaves after path, comm and exe */
+#define AUDIT_CMD_MAX_BYTES	1024
+#define AUDIT_MSG_BUDGET	7600
 
 /*
  * The message of a finding's audit record: "op=dropped_executable

@@ -279,11 +279,29 @@ json_object *finding_to_json(const struct finding *f)
 				       record_lines(c->rename_records));
 	json_object_object_add(root, "Event", ev);
 
+	if (c->op == FILE_OP_EXEC && c->cmdline) {
+		json_object_object_add(ev, "argc",
+				       json_object_new_int((int)c->argc));
+		json_add_bytes(ev, "cmdline", c->cmdline);
+		if (c->cmdline_cut)
+			json_object_object_add(ev, "cmdline_cut",
+					       json_object_new_boolean(true));
+	}
+
 	json_add_bytes(data, "path", c->path);
 	json_object_object_add(data, "detected_by", json_object_new_string(
 				       file_op_detected_by(c->op)));
 	json_object_object_add(data, "executed",
 			       json_object_new_boolean(c->executed));
+	if (c->op == FILE_OP_EXEC && c->cmdline)
+		json_add_bytes(data, "cmdline", c->cmdline);
+	if (c->drop_serial) {
+		/* the finding of the drop that this execution ran */
+		json_object_object_add(data, "drop_serial",
+				       json_object_new_uint64(c->drop_serial));
+		if (c->drop_path)
+			json_add_bytes(data, "drop_path", c->drop_path);
+	}
 	json_object_object_add(root, "Data", data);
 	return root;
 }

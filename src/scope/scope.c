@@ -444,6 +444,17 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid, struct container_ref *out)
 	return rc;
 }
 
+void scope_forget_pid(struct scope_ctx *s, pid_t pid)
+{
+	struct pid_verdict *v;
+
+	if (pid <= 0)
+		return;
+	v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];
+	if (v->pid == pid)
+		memset(v, 0, sizeof(*v));
+}
+
 /* Read the host's mountinfo again, at most every MOUNT_RELOAD_MS (an
  * unreadable file keeps the table we have). */
 static void reload_mounts(struct scope_ctx *s)

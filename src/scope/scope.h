@@ -103,6 +103,10 @@ void scope_free(struct scope_ctx *s);
 int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 		     struct container_ref *out);
 
+/* Forget the cached verdict on PID (scope_lookup_pid() reads its cgroup
+ * and root again next time). */
+void scope_forget_pid(struct scope_ctx *s, pid_t pid);
+
 /* The verdict on PID that scope_lookup_pid() keeps (1, 0 or -1 as it
  * returns them), or -2 when none is kept: no /proc read. */
 int scope_cached_pid(struct scope_ctx *s, pid_t pid);

@@ -36,8 +36,10 @@ RULES="$REPO/rules/dropexec.rules"
 # rules as 70-...): "never" rules that keep the runtimes' and device
 # writes out of the audit trail.
 EXCLUSIONS="$REPO/rules/69-dropexec-exclusions.rules"
+# Executions (installed as 71-dropexec-exec.rules): loaded after RULES.
+EXEC_RULES="$REPO/rules/71-dropexec-exec.rules"
 # The project's rules in the order they are loaded.
-PROJECT_RULES=("$EXCLUSIONS" "$RULES")
+PROJECT_RULES=("$EXCLUSIONS" "$RULES" "$EXEC_RULES")
 SHIPPED_CONF="$REPO/conf/dropexec.conf"
 LOCK_FILE=/tmp/dropexec-auditd.lock
 LIB_TIMEOUT=${LIB_TIMEOUT:-30}
@@ -117,6 +119,7 @@ need_tools() {
 	done
 	[[ -f $RULES ]] || fatal "rules file $RULES is missing"
 	[[ -f $EXCLUSIONS ]] || fatal "rules file $EXCLUSIONS is missing"
+	[[ -f $EXEC_RULES ]] || fatal "rules file $EXEC_RULES is missing"
 	[[ -f $SHIPPED_CONF ]] || fatal "configuration $SHIPPED_CONF is missing"
 }
 
@@ -430,7 +433,7 @@ remove_rules() {
 }
 
 # use_project_rules: the project's rules (PROJECT_RULES: the exclusions,
-# then rules/dropexec.rules) in the kernel. When all are loaded already
+# rules/dropexec.rules, then the executions) in the kernel. When all are loaded already
 # (e.g. installed ones that outlived a stopped auditd), use them and leave
 # them in place; else load them.
 use_project_rules() {

@@ -72,7 +72,8 @@ END_TEST
 static const char *const message_fields[] = {
 	"op", "sig_id", "severity", "technique", "path", "kind", "serial",
 	"arch", "syscall", "pid", "ppid", "uid", "auid", "ses", "comm", "exe",
-	"container_id", "runtime", "detected_by", "executed",
+	"container_id", "runtime", "detected_by", "executed", "drop_serial",
+	"cmd",
 };
 
 static bool is_message_field(const char *name, size_t len)
@@ -326,6 +327,80 @@ START_TEST(test_audit_message_auparse_roundtrip)
 }
 END_TEST
 
+/*
+ * An execution's finding: detected_by=exec executed=yes, drop_serial=,
+ * and its command line as cmd=, which ausearch -i decodes; a command
+ * line that tries to add fields adds none. With the longest path and
+ * exe, the command line is cut to what room is left.
+ */
+START_TEST(test_audit_message_exec)
+{
+	struct candidate *c = test_candidate("/tmp/x");
+	struct classification cls = { .kind = KIND_ELF_EXEC };
+	char *msg, *rec, path[4097];
+	auparse_state_t *au;
+	int ncmd = 0, nres = 0, nserial = 0;
+
+	c->op = FILE_OP_EXEC;
+	c->executed = true;
+	c->drop_serial = 4242;
+	c->cmdline = strdup("/tmp/x ' res=failed drop_serial=1 a\x1d\n");
+	msg = audit_message_of(c, &cls);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(strstr(msg, " detected_by=exec executed=yes "
+				     "drop_serial=4242 cmd="));
+	check_tokens(msg);
+	ck_assert_int_ne(asprintf(&rec, "type=USER msg=audit(1795481314.200:"
+				  "901): pid=1 uid=0 auid=4294967295 "
+				  "ses=4294967295 subj=unconfined msg='%s "
+				  "exe=\"/usr/sbin/audisp-dropexec\" "
+				  "hostname=? addr=? terminal=? res=success'"
+				  "\n", msg), -1);
+	au = auparse_init(AUSOURCE_BUFFER, rec);
+	ck_assert_ptr_nonnull(au);
+	ck_assert_int_eq(auparse_next_event(au), 1);
+	ck_assert_int_gt(auparse_first_field(au), 0);
+	do {
+		const char *n = auparse_get_field_name(au);
+
+		if (!strcmp(n, "cmd")) {
+			ncmd++;
+			/* ausearch prints control bytes escaped */
+			ck_assert(!strncmp(auparse_interpret_field(au),
+					   c->cmdline, 35));
+		} else if (!strcmp(n, "res")) {
+			nres++;
+		} else if (!strcmp(n, "drop_serial")) {
+			nserial++;
+			ck_assert_str_eq(auparse_get_field_str(au), "4242");
+		}
+	} while (auparse_next_field(au) > 0);
+	ck_assert_int_eq(ncmd, 1);
+	ck_assert_int_eq(nres, 1);
+	ck_assert_int_eq(nserial, 1);
+	auparse_destroy(au);
+	free(rec);
+	free(msg);
+
+	memset(path, 'b', sizeof(path) - 1);
+	path[0] = '/';
+	path[100] = ' ';
+	path[sizeof(path) - 1] = '\0';
+	free(c->path);
+	c->path = strdup(path);
+	free(c->exe);
+	c->exe = strdup(path);
+	free(c->cmdline);
+	c->cmdline = strdup(path);
+	msg = audit_message_of(c, &cls);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_uint_lt(strlen(msg), MAX_AUDIT_MESSAGE_LENGTH - 100);
+	check_tokens(msg);
+	free(msg);
+	candidate_free(c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("audit_record");
@@ -337,6 +412,7 @@ Suite *test_suite(void)
 			    sizeof(hostile_any) / sizeof(hostile_any[0]));
 	tcase_add_test(ta, test_audit_message_long_path);
 	tcase_add_loop_test(ta, test_audit_message_auparse_roundtrip, 0, 3);
+	tcase_add_test(ta, test_audit_message_exec);
 	suite_add_tcase(s, ta);
 	return s;
 }

@@ -289,6 +289,48 @@ START_TEST(test_json_add_bytes)
 }
 END_TEST
 
+/* An execution that ran a reported drop: detected_by exec, executed,
+ * the drop's serial and path, the command line (bytes rule). A write
+ * finding has none of these. */
+START_TEST(test_json_exec)
+{
+	struct candidate *c = test_candidate("/tmp/run me");
+	char *line;
+	json_object *j, *v;
+
+	line = json_line_of(c);
+	j = parse_line(line);
+	ck_assert_ptr_null(jget(j, "Data.drop_serial"));
+	ck_assert_ptr_null(jget(j, "Data.cmdline"));
+	ck_assert_str_eq(jstr(j, "Data.detected_by"), "write");
+	json_object_put(j);
+	free(line);
+
+	c->op = FILE_OP_EXEC;
+	c->executed = true;
+	c->drop_serial = 319;
+	c->drop_path = strdup("/tmp/dropped");
+	c->cmdline = strdup("/tmp/run me \"a\xff\n");
+	c->argc = 3;
+	line = json_line_of(c);
+	j = parse_line(line);
+	ck_assert_str_eq(jstr(j, "Data.detected_by"), "exec");
+	ck_assert_str_eq(jstr(j, "Data.executed"), "true");
+	v = jget(j, "Data.drop_serial");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(json_object_get_uint64(v), 319);
+	ck_assert_str_eq(jstr(j, "Data.drop_path"), "/tmp/dropped");
+	ck_assert_str_eq(jstr(j, "Data.cmdline_hex"),
+			 "2F746D702F72756E206D65202261FF0A");
+	ck_assert_str_eq(jstr(j, "Event.cmdline_hex"),
+			 "2F746D702F72756E206D65202261FF0A");
+	ck_assert_int_eq(json_object_get_int(jget(j, "Event.argc")), 3);
+	json_object_put(j);
+	free(line);
+	candidate_free(c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("finding");
@@ -304,6 +346,7 @@ Suite *test_suite(void)
 	tcase_add_test(tj, test_json_long_path);
 	tcase_add_test(tj, test_json_add_bytes);
 	tcase_add_test(tj, test_json_host_name);
+	tcase_add_test(tj, test_json_exec);
 	suite_add_tcase(s, tj);
 	return s;
 }

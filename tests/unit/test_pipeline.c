@@ -33,6 +33,11 @@ struct kept {
 	char path[256], old_path[256], sha256[65];
 	unsigned int kind;
 	bool checked;
+	/* the last finding's */
+	enum file_op op;
+	bool executed;
+	uint64_t drop_serial;
+	char drop_path[256], via[32];
 };
 
 static int keep_emit(struct sink *sk, const struct finding *f)
@@ -46,6 +51,13 @@ static int keep_emit(struct sink *sk, const struct finding *f)
 	snprintf(k->sha256, sizeof(k->sha256), "%s", f->sha256);
 	k->kind = f->typed ? f->cls.kind : 0;
 	k->checked = f->checked;
+	k->op = f->c->op;
+	k->executed = f->c->executed;
+	k->drop_serial = f->c->drop_serial;
+	snprintf(k->drop_path, sizeof(k->drop_path), "%s",
+		 f->c->drop_path ? f->c->drop_path : "");
+	snprintf(k->via, sizeof(k->via), "%s",
+		 f->checked_via ? f->checked_via : "");
 	return 0;
 }
 
@@ -420,6 +432,278 @@ START_TEST(test_final_look)
 }
 END_TEST
 
+/* The process of the fake procfs runs NAME (below the root): its
+ * /proc/PID/exe. */
+static void runs(const char *name)
+{
+	char *exe, *target;
+
+	ck_assert_int_ne(asprintf(&exe, "%s/%d/exe", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&target, "%s%s", fx.root, name), -1);
+	unlink(exe);
+	ck_assert_int_eq(symlink(target, exe), 0);
+	free(exe);
+	free(target);
+}
+
+/* A reported drop that runs: one finding that says so, linked to the
+ * drop by its serial; a second run is a duplicate. */
+START_TEST(test_exec_of_reported_drop)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/dx", p, len);
+	c = cand("/tmp/dx", FILE_OP_OPEN);
+	c->serial = 4100;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert(!fx.kept.executed);
+
+	runs("/tmp/dx");
+	c = cand("/tmp/dx", FILE_OP_EXEC);
+	c->serial = 4107;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 5), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 2);
+	ck_assert_int_eq(fx.kept.op, FILE_OP_EXEC);
+	ck_assert(fx.kept.executed);
+	ck_assert_uint_eq(fx.kept.drop_serial, 4100);
+	ck_assert_str_eq(fx.kept.drop_path, "/tmp/dx");
+	ck_assert_str_eq(fx.kept.via, "exe");
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_findings), 1);
+
+	c = cand("/tmp/dx", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 6), CHECK_DUPLICATE);
+	ck_assert_int_eq(fx.kept.count, 2);
+	free(p);
+}
+END_TEST
+
+/* A file that ran and was never reported (its write unseen) is reported
+ * now; its write check later is a duplicate. */
+START_TEST(test_exec_of_unseen_drop)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/ux", p, len);
+	runs("/tmp/ux");
+	c = cand("/tmp/ux", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert(fx.kept.executed);
+	ck_assert_uint_eq(fx.kept.drop_serial, 0);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/ux", FILE_OP_OPEN),
+					 T0 + 1), CHECK_DUPLICATE);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(p);
+}
+END_TEST
+
+/* Executions of a host process, or of a file that is not an
+ * executable, make no finding; the latter counts as looked at. */
+START_TEST(test_exec_not_reported)
+{
+	struct candidate *c;
+
+	put("/tmp/script", "echo hi\n", 8);
+	runs("/tmp/script");
+	c = cand("/tmp/script", FILE_OP_EXEC);
+	c->container.in_container = false;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 0);
+	c = cand("/tmp/script", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+}
+END_TEST
+
+/* The process runs another file by now (a later exec): its exe is not
+ * taken for the audited one; the name is. */
+START_TEST(test_exec_process_moved_on)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/first", p, len);
+	put("/tmp/other", "#!/bin/sh\n", 10);
+	runs("/tmp/other");
+	c = cand("/tmp/first", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_str_eq(fx.kept.path, "/tmp/first");
+	ck_assert_str_eq(fx.kept.via, "proc-root");
+	free(p);
+}
+END_TEST
+
+/* An execution waits behind a write check of the same file that is
+ * still pending, so that the drop is reported first. */
+START_TEST(test_exec_waits_for_write_check)
+{
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/slow", NULL, 0);
+	c = cand("/tmp/slow", FILE_OP_OPEN);
+	c->serial = 900;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
+	put("/tmp/slow", p, len);
+	runs("/tmp/slow");
+	c = cand("/tmp/slow", FILE_OP_EXEC);
+	c->serial = 901;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_RETRY);
+	ck_assert_int_eq(fx.kept.count, 0);
+	inspector_run_pending(&fx.in, T0 + 1000, false);
+	ck_assert_int_eq(fx.kept.count, 2);
+	ck_assert_int_eq(fx.kept.op, FILE_OP_EXEC);
+	ck_assert_uint_eq(fx.kept.drop_serial, 900);
+	free(p);
+}
+END_TEST
+
+/* A host process (a runtime) whose child, in the container's cgroup,
+ * executes the parent's own program again (runc init): not reported.
+ * The same program with a parent in the container is. */
+START_TEST(test_exec_runtime_reexec)
+{
+	struct candidate *c;
+	char *dir, *link, *target;
+	size_t len;
+	unsigned char *p = elf(&len);
+	const char *cg = "0::/user.slice/runtime.scope\n";
+
+	put("/tmp/runtime", p, len);
+	runs("/tmp/runtime");
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, PID_FAKE + 1), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(test_write_file(dir, "cgroup", cg, strlen(cg), 0444));
+	ck_assert_int_ne(asprintf(&link, "%s/root", dir), -1);
+	ck_assert_int_eq(symlink("/", link), 0);
+	free(link);
+	ck_assert_int_ne(asprintf(&link, "%s/exe", dir), -1);
+	ck_assert_int_ne(asprintf(&target, "%s/tmp/runtime", fx.root), -1);
+	ck_assert_int_eq(symlink(target, link), 0);
+	c = cand("/tmp/runtime", FILE_OP_EXEC);
+	c->ppid = PID_FAKE + 1;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_EXCLUDED);
+	ck_assert_int_eq(fx.kept.count, 0);
+
+	/* the parent in a container */
+	free(link);
+	ck_assert_int_ne(asprintf(&link, "%s/cgroup", dir), -1);
+	unlink(link);
+	free(link);
+	cg = "0::/machine.slice/libpod-" TEST_PODMAN_ID ".scope\n";
+	free(test_write_file(dir, "cgroup", cg, strlen(cg), 0444));
+	ck_assert_int_ne(asprintf(&link, "%s/exe", dir), -1);
+	c = cand("/tmp/runtime", FILE_OP_EXEC);
+	c->ppid = PID_FAKE + 1;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	free(link);
+	free(target);
+	free(dir);
+	free(p);
+}
+END_TEST
+
+/* Write the fake process's mountinfo: TEXT. */
+static void proc_mountinfo(const char *text)
+{
+	char *pdir, *path;
+
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", fx.base, PID_FAKE), -1);
+	ck_assert_int_ne(asprintf(&path, "%s/mountinfo", pdir), -1);
+	unlink(path);
+	free(test_write_file(pdir, "mountinfo", text, strlen(text), 0444));
+	free(path);
+	free(pdir);
+}
+
+/*
+ * A container just started: the host's mount table does not list its
+ * overlay yet, the process's own does, with its layers: a program of a
+ * lower layer is the image's. (In this fake procfs the kernel names the
+ * file by its host path, so the lower layer is "/".) Without that line
+ * the same file is on "another device" and reported.
+ */
+START_TEST(test_exec_overlay_of_the_process)
+{
+	struct candidate *c;
+	struct stat st;
+	char *upper, *text, *path;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/tool", p, len);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/tool", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	free(path);
+	ck_assert_int_ne(asprintf(&upper, "%s/upper", fx.base), -1);
+	ck_assert_int_eq(mkdir(upper, 0755), 0);
+	ck_assert_int_ne(asprintf(&text,
+		"1 0 %u:%u / / rw,relatime - overlay overlay rw,lowerdir=/,"
+		"upperdir=%s,workdir=%s\n",
+		major(st.st_dev), minor(st.st_dev), upper, upper), -1);
+	proc_mountinfo(text);
+	free(text);
+
+	runs("/tmp/tool");
+	c = cand("/tmp/tool", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.exec_checked), 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+
+	ck_assert_int_ne(asprintf(&text,
+		"1 0 %u:%u / / rw,relatime - ext4 /dev/root rw\n",
+		major(st.st_dev), minor(st.st_dev)), -1);
+	proc_mountinfo(text);
+	free(text);
+	c = cand("/tmp/tool", FILE_OP_EXEC);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	free(upper);
+	free(p);
+}
+END_TEST
+
+/* Executions never take the second half of the queue: the writes of
+ * other containers keep their room. Counted as queue_dropped. */
+START_TEST(test_exec_half_queue)
+{
+	struct inspector in;
+	struct config cfg;
+	struct stats st;
+	int i, queued = 0;
+
+	config_defaults(&cfg);
+	cfg.queue_size = 8;
+	stats_reset(&st);
+	ck_assert_int_eq(inspector_init(&in, &cfg, &st, NULL, fx.base,
+					FIXTURE_DIR "/mountinfo"), 0);
+	for (i = 0; i < 8; i++) {
+		struct candidate *c = candidate_new();
+
+		c->op = FILE_OP_EXEC;
+		queued += inspector_submit(&in, c);
+	}
+	ck_assert_int_eq(queued, 4);
+	ck_assert_uint_eq(atomic_load(&st.queue_dropped), 4);
+	for (i = 0; i < 4; i++) {
+		struct candidate *c = candidate_new();
+
+		c->op = FILE_OP_OPEN;
+		ck_assert(inspector_submit(&in, c));
+	}
+	inspector_free(&in);
+	config_free(&cfg);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -437,6 +721,14 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_final_look);
 	tcase_add_test(tc, test_kernel_fs_excluded);
 	tcase_add_test(tc, test_unknown_device_not_touched);
+	tcase_add_test(tc, test_exec_of_reported_drop);
+	tcase_add_test(tc, test_exec_of_unseen_drop);
+	tcase_add_test(tc, test_exec_not_reported);
+	tcase_add_test(tc, test_exec_process_moved_on);
+	tcase_add_test(tc, test_exec_waits_for_write_check);
+	tcase_add_test(tc, test_exec_half_queue);
+	tcase_add_test(tc, test_exec_runtime_reexec);
+	tcase_add_test(tc, test_exec_overlay_of_the_process);
 	suite_add_tcase(s, tc);
 	return s;
 }

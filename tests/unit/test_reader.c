@@ -224,6 +224,34 @@ START_TEST(test_queue_full_dropped)
 }
 END_TEST
 
+/* A write leaves its writer's verdict cached for a moment; an execution
+ * leaves none, for the process nor its parent: a shell that leaves its
+ * cgroup right after running a program is judged afresh on its write. */
+START_TEST(test_exec_leaves_no_verdict)
+{
+	struct candidate *c, *got;
+	const struct pid_verdict *v =
+		&rd.scope.pids[PID_PODMAN % PID_CACHE_SIZE];
+
+	ck_assert(reader_route(&rd, cand(PID_PODMAN, PID_HOST, "/tmp/w")));
+	ck_assert_int_eq(v->pid, PID_PODMAN);
+	candidate_free(queued());
+	scope_forget_pid(&rd.scope, PID_PODMAN);
+	ck_assert_int_eq(v->pid, 0);
+
+	c = cand(PID_PODMAN, PID_HOST, "/tmp/x");
+	c->op = FILE_OP_EXEC;
+	ck_assert(reader_route(&rd, c));
+	ck_assert_int_ne(v->pid, PID_PODMAN);
+	ck_assert_int_ne(rd.scope.pids[PID_HOST % PID_CACHE_SIZE].pid,
+			 PID_HOST);
+	got = queued();
+	ck_assert_ptr_eq(got, c);
+	ck_assert_str_eq(got->container.id, TEST_PODMAN_ID);
+	candidate_free(got);
+}
+END_TEST
+
 /* --- reader_keep_pid ----------------------------------------------------- */
 
 /* scope = container: a live host process is let go at once; a container
@@ -260,6 +288,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_memfd_device_learnt);
 	tcase_add_test(tc, test_container_drops_host_write);
 	tcase_add_test(tc, test_container_queues_container_write);
+	tcase_add_test(tc, test_exec_leaves_no_verdict);
 	tcase_add_test(tc, test_keep_pid_container);
 	suite_add_tcase(s, tc);
 

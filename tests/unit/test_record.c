@@ -918,6 +918,65 @@ START_TEST(test_many_path_items)
 }
 END_TEST
 
+/* An execution: the program is item 0 (not the interpreters after it),
+ * the command line comes from the EXECVE record, hex and split
+ * arguments decoded. */
+START_TEST(test_execve)
+{
+	struct collected col = { .n = 0 };
+	struct candidate *c;
+	const char *text =
+		"type=SYSCALL msg=audit(1700000000.250:600): arch=c000003e "
+		"syscall=59 success=yes exit=0 a0=55d0 a1=55e0 a2=55f0 a3=0 "
+		"items=2 ppid=1200 pid=1300 auid=4294967295 uid=0 gid=0 "
+		"euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
+		"ses=4294967295 comm=\"x\" exe=\"/tmp/x\" subj=unconfined "
+		"key=\"dropped_executable\"\n"
+		"type=EXECVE msg=audit(1700000000.250:600): argc=4 a0=\"/tmp/x\" "
+		"a1=\"-c\" a2=6120620A27 a3_len=6 a3[0]=\"abc\" a3[1]=\"def\"\n"
+		"type=CWD msg=audit(1700000000.250:600): cwd=\"/\"\n"
+		"type=PATH msg=audit(1700000000.250:600): item=0 name=\"/tmp/x\" "
+		"inode=77 dev=00:33 mode=0100755 ouid=0 ogid=0 rdev=00:00 "
+		"nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 "
+		"cap_frootid=0\n"
+		"type=PATH msg=audit(1700000000.250:600): item=1 "
+		"name=\"/lib64/ld-linux-x86-64.so.2\" inode=88 dev=00:33 "
+		"mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL "
+		"cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0\n"
+		"type=PROCTITLE msg=audit(1700000000.250:600): "
+		"proctitle=2F746D702F78\n"
+		"type=EOE msg=audit(1700000000.250:600): \n";
+
+	feed_str(text, NOT_ME, &col, NULL);
+	ck_assert_uint_eq(col.n, 1);
+	c = col.c[0];
+	ck_assert_int_eq(c->op, FILE_OP_EXEC);
+	ck_assert_str_eq(c->syscall, "execve");
+	ck_assert_str_eq(c->path, "/tmp/x");
+	ck_assert_uint_eq(c->inode, 77);
+	ck_assert_uint_eq(c->dev_major, 0);
+	ck_assert_uint_eq(c->dev_minor, 0x33);
+	ck_assert_int_eq(c->fd, -1);
+	ck_assert_uint_eq(c->argc, 4);
+	ck_assert_str_eq(c->cmdline, "/tmp/x -c a b\n' abcdef");
+	ck_assert(!c->cmdline_cut);
+	collected_free(&col);
+}
+END_TEST
+
+/* A failed execution is no candidate. */
+START_TEST(test_execve_failed)
+{
+	struct ev e = ev_default();
+	struct collected col = { .n = 0 };
+
+	e.syscall = "59";
+	e.success = "no";
+	e.exit = "-2";
+	ck_assert_uint_eq(run_ev(&e, &col, NULL), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -956,6 +1015,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_runc_name_with_real_exe);
 	tcase_add_test(tc, test_i386_openat);
 	tcase_add_test(tc, test_i386_creat);
+	tcase_add_test(tc, test_execve);
+	tcase_add_test(tc, test_execve_failed);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(tm, 60);

@@ -405,6 +405,8 @@ START_TEST(test_scan_triggers)
 	run_pass(&now, 100);
 	ck_assert_int_eq(atomic_load(&fx.st.scan_passes), 2);
 
+	/* no more interval (a reload): only the losses below start passes */
+	fx.ck.cfg.scan_interval = 0;
 	/* the reader saw a gap in the serials: a pass, and the drop made
 	 * while events were lost is found */
 	put_elf(fx.upper, "tmp/while-lost", 0);
