@@ -326,8 +326,12 @@ static enum check_outcome conclude_exec(struct checker *ck,
 		c->drop_serial = rep->serial;
 		c->drop_path = rep->path ? strdup(rep->path) : NULL;
 	} else {
-		/* a later write check of this file is a duplicate */
-		dedupe_seen(&ck->dd, &key);
+		/* a later write check of this file is a duplicate (its key
+		 * holds the digest, as conclude()'s does) */
+		struct dedupe_key seen = key;
+
+		dedupe_key_digest(&seen, f.sha256);
+		dedupe_seen(&ck->dd, &seen);
 	}
 	report_exec(ck, &f, &key);
 	candidate_free(c);

@@ -50,6 +50,8 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "dedupe_size" },
 	{ "limits", "intake_buffer_bytes" },
 	{ "limits", "check_timeout_ms" },
+	{ "limits", "watch_max" },
+	{ "limits", "watch_report_after_ms" },
 };
 
 static const struct {
@@ -90,6 +92,8 @@ void config_defaults(struct config *cfg)
 	cfg->scan_on_loss = true;
 	cfg->scan_max_files = 200000;
 	cfg->scan_max_ms = 10000;
+	cfg->watch_max = 1024;
+	cfg->watch_report_after_ms = 10000;
 }
 
 void strlist_free(struct strlist *l)
@@ -564,6 +568,10 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  INTAKE_MAX_BYTES, &cfg->intake_buffer_bytes, path, errs);
 	load_uint(d, "limits:check_timeout_ms", 50, 60000,
 		  &cfg->check_timeout_ms, path, errs);
+	load_uint(d, "limits:watch_max", 0, 1024 * 1024, &cfg->watch_max,
+		  path, errs);
+	load_uint(d, "limits:watch_report_after_ms", 100, 3600000,
+		  &cfg->watch_report_after_ms, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,

@@ -74,6 +74,10 @@ struct config {
 	unsigned int intake_buffer_bytes; /* auditd's stream not parsed yet;
 					   * read at start only */
 	unsigned int check_timeout_ms;	/* deadline of each file access */
+	unsigned int watch_max;		/* files watched while held open for
+					 * writing (0: none); read at start */
+	unsigned int watch_report_after_ms; /* an executable still held open
+					     * this long is reported */
 };
 
 /* Problems found while loading, each a line naming the file and the key. */
