@@ -16,6 +16,7 @@
 #include "check/pipeline.h"
 #include "report/finding.h"
 #include "scope/mounts.h"
+#include "scope/runtimes.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -190,11 +191,18 @@ static int target_from(struct scan_target *t, const struct mount_entry *e,
 		       const struct mount_table *tab, struct checker *ck,
 		       uint64_t now)
 {
+	const struct runtime_container *rc;
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
 	mountpoint_container(e->mountpoint, &t->ref);
-	meta_lookup(&ck->meta, &t->ref, e->mountpoint, now);
+	rc = runtimes_by_rootfs(&ck->scope.rt, e->mountpoint, now);
+	if (!t->ref.id[0] && rc) {
+		snprintf(t->ref.id, sizeof(t->ref.id), "%s", rc->id);
+		snprintf(t->ref.runtime, sizeof(t->ref.runtime), "%s",
+			 rc->runtime);
+	}
+	meta_lookup(&ck->meta, &t->ref, e->mountpoint, rc, now);
 	if (!t->ref.id[0])
 		return 1;
 	t->major = e->major;
@@ -423,7 +431,9 @@ static void conclude(struct scan *s, struct checker *ck,
 	struct dedupe_key key;
 
 	f->c = c;
-	f->meta = meta_lookup(&ck->meta, &c->container, t->mountpoint, now);
+	f->meta = meta_lookup(&ck->meta, &c->container, t->mountpoint,
+			      runtimes_by_id(&ck->scope.rt, c->container.id,
+					     now), now);
 	/* the walk followed no symlink and the path holds no "." or "..":
 	 * it is the file's plain name */
 	f->path_plain = true;
