@@ -10,10 +10,19 @@ void fstype_cache_init(struct fstype_cache *fc)
 	memset(fc, 0, sizeof(*fc));
 }
 
-/* Remember that device MAJOR:MINOR is (not) REMOTE, the oldest out. */
+/* Remember that device MAJOR:MINOR is of class CLS: the entry of that
+ * device when there is one (its number was given to a new mount), else
+ * a new one, the oldest out. */
 static void remember(struct fstype_cache *fc, unsigned int major,
 		     unsigned int minor, enum mount_dev_class cls)
 {
+	size_t i;
+
+	for (i = 0; i < fc->count; i++)
+		if (fc->e[i].major == major && fc->e[i].minor == minor) {
+			fc->e[i].cls = cls;
+			return;
+		}
 	fc->e[fc->next].major = major;
 	fc->e[fc->next].minor = minor;
 	fc->e[fc->next].cls = cls;
@@ -22,18 +31,26 @@ static void remember(struct fstype_cache *fc, unsigned int major,
 		fc->count++;
 }
 
-enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
-				      const char *proc, pid_t pid,
-				      unsigned int major, unsigned int minor)
+enum mount_dev_class fstype_dev_cached(const struct fstype_cache *fc,
+				       unsigned int major, unsigned int minor)
 {
-	enum mount_dev_class c;
-	struct mount_table t;
-	char path[128];
 	size_t i;
 
 	for (i = 0; i < fc->count; i++)
 		if (fc->e[i].major == major && fc->e[i].minor == minor)
 			return fc->e[i].cls;
+	return MOUNT_DEV_UNKNOWN;
+}
+
+enum mount_dev_class fstype_dev_class_fresh(struct fstype_cache *fc,
+					    const char *proc, pid_t pid,
+					    unsigned int major,
+					    unsigned int minor)
+{
+	enum mount_dev_class c;
+	struct mount_table t;
+	char path[128];
+
 	if (pid <= 0)
 		return MOUNT_DEV_UNKNOWN;
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
@@ -43,6 +60,18 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 	mounts_free(&t);
 	if (c != MOUNT_DEV_UNKNOWN)
 		remember(fc, major, minor, c);
+	return c;
+}
+
+enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
+				      const char *proc, pid_t pid,
+				      unsigned int major, unsigned int minor)
+{
+	enum mount_dev_class c;
+
+	c = fstype_dev_class_fresh(fc, proc, pid, major, minor);
+	if (c == MOUNT_DEV_UNKNOWN)
+		c = fstype_dev_cached(fc, major, minor);
 	return c;
 }
 

@@ -6,7 +6,12 @@
  * a server or a daemon that the container controls. The type of a device
  * is learnt from the writer's /proc/PID/mountinfo (read whole, with
  * libmount: see mounts.h) before any name on it is resolved, and
- * remembered.
+ * remembered. A live process's table is asked first, every time: an
+ * anonymous device number (0:N: overlay, tmpfs, FUSE) is given to the
+ * next mount as soon as its own is gone, so a remembered answer may be
+ * about another file system (a rootless container's FUSE root on the
+ * number of a gone overlay). The cache answers only for processes that
+ * are gone, after every live table and the host's.
  *
  * Why a cache of its own, apart from mounts.c: mounts.c knows what a
  * mountinfo file says; this file decides whose mountinfo to ask (the
@@ -39,13 +44,24 @@ struct fstype_cache {
 void fstype_cache_init(struct fstype_cache *fc);
 
 /*
- * What may be done with device MAJOR:MINOR, from the cache or from
- * PROC/PID/mountinfo: MOUNT_DEV_UNKNOWN when that file cannot be read or
- * does not list the device (not remembered: the mount may come later).
+ * What may be done with device MAJOR:MINOR, from PROC/PID/mountinfo (and
+ * remembered), else from the cache: MOUNT_DEV_UNKNOWN when neither knows
+ * it (an unlisted device is not remembered: the mount may come later).
  */
 enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 				      const char *proc, pid_t pid,
 				      unsigned int major, unsigned int minor);
+
+/* The same from PROC/PID/mountinfo only (remembered when listed): a
+ * number reused by a new mount is never answered for by the old one. */
+enum mount_dev_class fstype_dev_class_fresh(struct fstype_cache *fc,
+					    const char *proc, pid_t pid,
+					    unsigned int major,
+					    unsigned int minor);
+
+/* The last answer a table gave for MAJOR:MINOR, or MOUNT_DEV_UNKNOWN. */
+enum mount_dev_class fstype_dev_cached(const struct fstype_cache *fc,
+				       unsigned int major, unsigned int minor);
 
 /* Does the writer's table say device MAJOR:MINOR is never to be read?
  * (Unknown: false; the check's policy for those is its own.) */

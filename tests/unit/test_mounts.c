@@ -308,6 +308,47 @@ START_TEST(test_dev_unknown_not_cached)
 }
 END_TEST
 
+/* A device number given to a new mount (an anonymous 0:N, free again
+ * once its overlay is gone) is answered for by the live table, not by
+ * what the old mount was: a rootless container's FUSE root on a gone
+ * overlay's number is never read, and is read through its upper
+ * directory instead (check/pipeline.c: upper_view). */
+START_TEST(test_dev_number_reused)
+{
+	static const char fuse_now[] =
+		"1 0 0:40 / / rw - fuse.fuse-overlayfs fuse-overlayfs rw\n";
+	struct fstype_cache fc;
+	char *mi, *proc = fake_proc(&mi), *dir, *p2;
+
+	fstype_cache_init(&fc);
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, PID_FAKE, 0, 40),
+			 MOUNT_DEV_READABLE);
+	ck_assert_int_eq(fstype_dev_cached(&fc, 0, 40), MOUNT_DEV_READABLE);
+	ck_assert_int_eq(asprintf(&dir, "%s/%d", proc, PID_FAKE) < 0, 0);
+	ck_assert_int_eq(unlink(mi), 0);
+	p2 = test_write_file(dir, "mountinfo", fuse_now, strlen(fuse_now),
+			     0444);
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, PID_FAKE, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	ck_assert_int_eq(fstype_dev_class_fresh(&fc, proc, PID_FAKE, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	/* and the cache has the new answer, in the same entry */
+	ck_assert_int_eq(fstype_dev_cached(&fc, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	ck_assert_uint_eq(fc.count, 1);
+	/* a gone process: only the cache answers, and only for it */
+	ck_assert_int_eq(fstype_dev_class_fresh(&fc, proc, 4711, 0, 40),
+			 MOUNT_DEV_UNKNOWN);
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, 4711, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	test_rmtree(proc);
+	free(p2);
+	free(dir);
+	free(mi);
+	free(proc);
+}
+END_TEST
+
 /* More devices than the cache holds: the oldest are forgotten, answers
  * stay right, nothing overflows. */
 START_TEST(test_dev_cache_wraps)
@@ -887,6 +928,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_dev_is_remote_fake_proc);
 	tcase_add_test(tc, test_dev_is_remote_cached);
 	tcase_add_test(tc, test_dev_unknown_not_cached);
+	tcase_add_test(tc, test_dev_number_reused);
 	tcase_add_test(tc, test_dev_cache_wraps);
 	tcase_add_test(tc, test_dev_is_remote_real_proc);
 	suite_add_tcase(s, tc);
