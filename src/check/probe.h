@@ -78,6 +78,11 @@ struct prober {
 	int sock;			/* to the worker, or -1 */
 	pid_t zombies[PROBE_ZOMBIES_MAX];
 	unsigned long long replaced;	/* workers killed after a deadline */
+	/* of those, killed while closing the last file (not the deadline
+	 * of the question asked next) */
+	unsigned long long close_deadlines;
+	bool holds_file;		/* the worker has a file open */
+	bool closing;			/* a close sent, its answer not read */
 	void *req;			/* the question being asked */
 };
 
