@@ -10,6 +10,11 @@ void fstype_cache_init(struct fstype_cache *fc)
 	memset(fc, 0, sizeof(*fc));
 }
 
+void fstype_cache_free(struct fstype_cache *fc)
+{
+	(void)fc;
+}
+
 /* Remember that device MAJOR:MINOR is (not) REMOTE, the oldest out. */
 static void remember(struct fstype_cache *fc, unsigned int major,
 		     unsigned int minor, enum mount_dev_class cls)

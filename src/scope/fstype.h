@@ -26,6 +26,7 @@
 #include "scope/mounts.h"
 
 #define FSTYPE_CACHE_SIZE	256
+#define FSTYPE_NS_MAX		32
 
 /* The last FSTYPE_CACHE_SIZE devices that a mountinfo named. */
 struct fstype_cache {
@@ -37,6 +38,7 @@ struct fstype_cache {
 };
 
 void fstype_cache_init(struct fstype_cache *fc);
+void fstype_cache_free(struct fstype_cache *fc);
 
 /*
  * What may be done with device MAJOR:MINOR, from the cache or from
