@@ -56,6 +56,7 @@ void checker_free(struct checker *ck)
 	pending_free(&ck->pending);
 	dedupe_free(&ck->dd);
 	scope_free(&ck->scope);
+	fstype_cache_free(&ck->fstypes);
 	meta_cache_free(&ck->meta);
 	classifier_free(&ck->cl);
 	config_free(&ck->cfg);
