@@ -307,6 +307,10 @@ int main(int argc, char **argv)
 			NULL)) {
 		log_msg(LOG_ERR, "cannot initialise auparse");
 		rc = 1;
+	} else if (scope_configure(&reader.scope, &cfg)) {
+		log_msg(LOG_ERR, "out of memory");
+		reader_destroy(&reader);
+		rc = 1;
 	} else if (intake_init(&intake, fd, cfg.intake_buffer_bytes,
 			       input != NULL, &stats) ||
 		   intake_start(&intake)) {

@@ -30,6 +30,25 @@ void dedupe_key_of(const struct stat *st, struct dedupe_key *k)
 	k->mtime_nsec = st->st_mtim.tv_nsec;
 }
 
+void dedupe_key_digest(struct dedupe_key *k, const char *sha256_hex)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int c = (unsigned char)sha256_hex[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return;		/* no digest (or not one) */
+		v = v << 4 | (uint64_t)d;
+	}
+	k->digest = v;
+}
+
 int dedupe_init(struct dedupe *d, size_t cap)
 {
 	memset(d, 0, sizeof(*d));

@@ -11,6 +11,7 @@
 struct dedupe_key {
 	uint64_t dev, ino, size;
 	int64_t mtime_sec, mtime_nsec;
+	uint64_t digest;	/* first 64 bits of the sha256, 0: none */
 };
 
 /* A finding that was reported: what a later execution of the same
@@ -36,6 +37,11 @@ struct dedupe {
 
 /* The key of a file's content as fstat() describes it. */
 void dedupe_key_of(const struct stat *st, struct dedupe_key *k);
+
+/* Add the content's sha256 (64 hex digits; empty: none) to K: a file
+ * rewritten in place with its size kept and its mtime set back is new
+ * content all the same. */
+void dedupe_key_digest(struct dedupe_key *k, const char *sha256_hex);
 
 int dedupe_init(struct dedupe *d, size_t cap);
 void dedupe_free(struct dedupe *d);

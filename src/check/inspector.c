@@ -140,7 +140,7 @@ static void *inspector_main(void *arg)
 	for (;;) {
 		struct candidate *c;
 		uint64_t now = now_ms();
-		int wait = pending_next_ms(&in->ck.pending, now);
+		int wait = check_next_ms(&in->ck, now);
 
 		apply_updates(in);
 		c = queue_pop(&in->q, wait < 0 ? IDLE_WAIT_MS : wait,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/sysmacros.h>
 
 #include "check/allow.h"
 #include "check/execcheck.h"
@@ -30,12 +31,16 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		return -1;
 	if (pending_init(&ck->pending, cfg->pending_max))
 		return -1;
+	if (watch_init(&ck->watch, cfg->watch_max))
+		return -1;
 	if (dedupe_init(&ck->dd, cfg->dedupe_size))
 		return -1;
-	if (scope_init(&ck->scope, proc, mountinfo))
+	if (scope_init(&ck->scope, proc, mountinfo) ||
+	    scope_configure(&ck->scope, cfg))
 		return -1;
 	fstype_cache_init(&ck->fstypes);
-	if (meta_cache_init(&ck->meta, NULL))
+	if (meta_cache_init(&ck->meta, NULL) ||
+	    meta_cache_configure(&ck->meta, cfg))
 		return -1;
 	if (classifier_init(&ck->cl, cfg->magic_bytes_max)) {
 		log_msg(LOG_ERR, "cannot load the libmagic database");
@@ -54,6 +59,7 @@ void checker_free(struct checker *ck)
 {
 	probe_stop(&ck->probe);
 	pending_free(&ck->pending);
+	watch_free(&ck->watch);
 	dedupe_free(&ck->dd);
 	scope_free(&ck->scope);
 	fstype_cache_free(&ck->fstypes);
@@ -69,6 +75,7 @@ void checker_configure(struct checker *ck, struct config *next)
 	ck->cfg = *next;
 	ck->cfg.queue_size = old.queue_size;
 	ck->cfg.pending_max = old.pending_max;
+	ck->cfg.watch_max = old.watch_max;
 	ck->cfg.dedupe_size = old.dedupe_size;
 	ck->cfg.magic_bytes_max = old.magic_bytes_max;
 	config_free(&old);
@@ -107,11 +114,18 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	f->c = c;
 	f->meta = NULL;
 	if (c->container.in_container) {
+		const struct runtime_container *rc = NULL;
+
 		if (!c->container.id[0] && c->has_inode)
 			m = scope_find_mount(&ck->scope, c->dev_major,
 					     c->dev_minor);
+		if (c->container.id[0])
+			rc = runtimes_by_id(&ck->scope.rt, c->container.id,
+					    now_ms());
 		f->meta = meta_lookup(&ck->meta, &c->container,
-				      m ? m->mountpoint : NULL, now);
+				      m ? m->mountpoint : NULL, rc, now);
+		/* no runtime knows it: still a finding, with a stable id */
+		container_stable_id(&c->container);
 	}
 	/* Allowed content is not remembered: moved or linked out of an
 	 * allowed path, it is reported then. */
@@ -121,6 +135,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 		return CHECK_ALLOWED;
 	}
 	dedupe_key_of(&f->st, &key);
+	dedupe_key_digest(&key, f->sha256);
 	if (dedupe_seen(&ck->dd, &key)) {
 		atomic_fetch_add(&ck->stats->duplicates, 1);
 		out = CHECK_DUPLICATE;
@@ -134,9 +149,25 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 
 /* Where C's name is resolved (see safeopen.h). */
 struct lookup {
-	const char *mount_root;	/* the container's overlay mount, or "/" */
+	const char *mount_root;	/* the container's overlay mount, "/", or
+				 * the root of its first process */
 	bool parent_same;	/* the writer's parent is in its container */
+	pid_t root_pid;		/* that first process, or 0 */
+	char root_buf[64];	/* "/proc/PID/root" */
 };
+
+/* A live process of C's container, by its runtime's state, or 0. */
+static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
+{
+	const struct runtime_container *rc;
+
+	if (c->container.root_pid > 0)
+		return c->container.root_pid;
+	if (!c->container.id[0])
+		return 0;
+	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	return rc ? rc->init_pid : 0;
+}
 
 static void choose_lookup(struct checker *ck, const struct candidate *c,
 			  struct lookup *lk)
@@ -145,12 +176,22 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 
 	lk->mount_root = NULL;
 	lk->parent_same = false;
+	lk->root_pid = 0;
 	if (c->container.in_container && c->has_inode) {
 		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
 		if (m)
 			lk->mount_root = m->mountpoint;
 	} else if (!c->container.in_container) {
 		lk->mount_root = "/";	/* scope = all: a host write */
+	}
+	/* A volume, a tmpfs, a root only the container's processes see:
+	 * its first process's root stands in for a writer that is gone. */
+	if (c->container.in_container)
+		lk->root_pid = container_root_pid(ck, c);
+	if (!lk->mount_root && lk->root_pid > 0) {
+		snprintf(lk->root_buf, sizeof(lk->root_buf), "%s/%d/root",
+			 ck->scope.proc, (int)lk->root_pid);
+		lk->mount_root = lk->root_buf;
 	}
 	if (c->container.source == SCOPE_SRC_PPID) {
 		lk->parent_same = true;
@@ -164,24 +205,10 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 	}
 }
 
-/*
- * A rename of a file whose open is still pending (held for its rename,
- * or waiting for content): the check goes on under the name the rename
- * gave, so the file is reported once, there. Returns true when C was
- * carried over (and freed); *OUT says what became of the check.
- */
-static bool merge_rename(struct checker *ck, struct candidate *c,
-			 uint64_t now, enum check_outcome *out)
+/* Give the pending or watched open H the name the rename C gave it (C
+ * is freed). */
+static void carry_rename(struct candidate *h, struct candidate *c)
 {
-	struct candidate *h;
-	uint64_t due;
-
-	if (c->op != FILE_OP_RENAME || !c->has_inode)
-		return false;
-	h = pending_take_open_of(&ck->pending, c->dev_major, c->dev_minor,
-				 c->inode);
-	if (!h)
-		return false;
 	free(h->old_path);
 	h->old_path = h->path;		/* the temporary name */
 	h->path = c->path;
@@ -191,6 +218,37 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 	h->rename_records = c->records;
 	c->records = NULL;
 	candidate_free(c);
+}
+
+/*
+ * A rename of a file whose open is still pending (held for its rename,
+ * or waiting for content) or watched (still held open for writing): the
+ * check goes on under the name the rename gave, so the file is reported
+ * once, there. Returns true when C was carried over (and freed); *OUT
+ * says what became of the check.
+ */
+static bool merge_rename(struct checker *ck, struct candidate *c,
+			 uint64_t now, enum check_outcome *out)
+{
+	struct watch_entry we;
+	struct candidate *h;
+	uint64_t due;
+
+	if (c->op != FILE_OP_RENAME || !c->has_inode)
+		return false;
+	h = pending_take_open_of(&ck->pending, c->dev_major, c->dev_minor,
+				 c->inode);
+	if (!h) {
+		if (!watch_take_file(&ck->watch,
+				     makedev(c->dev_major, c->dev_minor),
+				     c->inode, &we))
+			return false;
+		carry_rename(we.c, c);
+		watch_add(&ck->watch, &we);	/* room: just taken */
+		*out = CHECK_MERGED;
+		return true;
+	}
+	carry_rename(h, c);
 	if (h->held) {
 		struct lookup lk;
 
@@ -229,16 +287,32 @@ static enum check_outcome schedule_retry(struct checker *ck,
 	return CHECK_RETRY;
 }
 
-/* Was the file's content modified at most SLACK_MS before the audited
- * call, or after it? */
-static bool written_since(const struct stat *st, const struct candidate *c,
-			  uint64_t slack_ms)
+static uint64_t ts_ms(const struct timespec *ts)
 {
-	uint64_t mtime_ms = (uint64_t)st->st_mtim.tv_sec * 1000 +
-			    (uint64_t)st->st_mtim.tv_nsec / 1000000;
-	uint64_t event_ms = c->sec * 1000 + c->milli;
+	return (uint64_t)ts->tv_sec * 1000 + (uint64_t)ts->tv_nsec / 1000000;
+}
 
-	return mtime_ms + slack_ms >= event_ms;
+/*
+ * Was the file's content changed at or after the audited call? By its
+ * ctime, which a write sets and user space cannot set back (utimensat
+ * sets mtime to any value, and ctime to now).
+ */
+static bool written_since(const struct stat *st, const struct candidate *c)
+{
+	return ts_ms(&st->st_ctim) >= c->sec * 1000 + c->milli;
+}
+
+/*
+ * Is the content of a renamed or linked file recent (written at most
+ * RECENT_MS before the call)? By its mtime: the rename or link itself
+ * sets the ctime, so ctime cannot tell a download moved into place from
+ * an image binary moved. mtime can be set back, but content written by
+ * a container process was opened for writing first, and that open is
+ * checked on its own by ctime.
+ */
+static bool content_recent(const struct stat *st, const struct candidate *c)
+{
+	return ts_ms(&st->st_mtim) + RECENT_MS >= c->sec * 1000 + c->milli;
 }
 
 /* Was the file modified less than SETTLE_MS ago (wall clock)? */
@@ -287,10 +361,59 @@ static enum mount_dev_class device_class(struct checker *ck,
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
 		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->ppid,
 				       c->dev_major, c->dev_minor);
+	if (cls == MOUNT_DEV_UNKNOWN && lk->root_pid > 0)
+		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc,
+				       lk->root_pid, c->dev_major,
+				       c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN)
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
 	return cls;
+}
+
+/*
+ * A file on a FUSE file system that is the root of a container whose
+ * runtime state names a containers-storage upper directory (rootless
+ * podman on fuse-overlayfs): the FUSE server is never asked (it may hang,
+ * and the kernel refuses the host's root in a user's FUSE mount anyway).
+ * The file is looked for by its name in that upper directory, on the
+ * host file system that holds it, where fuse-overlayfs keeps every file
+ * the container wrote, with the inode number the audit record gave.
+ * Fills VIEW (a shallow copy of C that reaches it that way) and LK.
+ */
+static bool upper_view(struct checker *ck, const struct candidate *c,
+		       struct candidate *view, struct lookup *lk)
+{
+	const struct runtime_container *rc;
+	const struct mount_entry *host;
+
+	if (!c->container.in_container || !c->container.id[0] ||
+	    !c->has_inode || !c->path || c->path[0] != '/')
+		return false;
+	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	if (!rc) {
+		/* the reader knew it: a container started within the last
+		 * rescan interval; read the state now (FUSE roots only) */
+		runtimes_rescan(&ck->scope.rt, now_ms());
+		rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	}
+	if (!rc || !rc->upper ||
+	    !runtimes_is_root_device(&ck->scope.rt, rc, c->dev_major,
+				     c->dev_minor))
+		return false;
+	host = scope_host_mount_of(&ck->scope, rc->upper);
+	if (!host || host->never_read || mount_type_pseudo(host->fstype))
+		return false;
+	*view = *c;
+	view->pid = 0;
+	view->ppid = 0;
+	view->fd = -1;
+	view->dev_major = host->major;
+	view->dev_minor = host->minor;
+	lk->mount_root = rc->upper;
+	lk->parent_same = false;
+	lk->root_pid = 0;
+	return true;
 }
 
 /* Drop C, counting it under COUNTER; returns OUT. */
@@ -353,40 +476,216 @@ static void deadline_missed(struct checker *ck, const struct candidate *c,
 		c->dev_major, c->dev_minor, ck->cfg.check_timeout_ms);
 }
 
-enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
-				   uint64_t now)
+/* The watch list had no room: counted, and said in syslog at most once
+ * a minute. */
+static void watch_full(struct checker *ck)
+{
+	uint64_t now = now_ms();
+
+	atomic_fetch_add(&ck->stats->watch_full, 1);
+	if (ck->last_watch_full_log_ms &&
+	    now - ck->last_watch_full_log_ms < 60000)
+		return;
+	ck->last_watch_full_log_ms = now;
+	log_msg(LOG_WARNING, "watch list full (watch_max = %u): a file held "
+		"open for writing is judged on its content now, not when "
+		"it is closed", ck->cfg.watch_max);
+}
+
+/*
+ * Before C's content is read: is its file held open for writing? Asked
+ * first, so that content read after a "no" is final. WE is the watch
+ * state to use (PREV's, or a new one for C's first look). Pure procfs
+ * reads (check/watch.h): the file itself is not touched.
+ */
+static bool held_before_read(struct checker *ck, struct candidate *c,
+			     const struct watch_entry *prev,
+			     const struct lookup *lk, uint64_t now,
+			     struct watch_entry *we)
+{
+	const char *proc = ck->scope.proc;
+	uint64_t ino;
+	int mnt;
+
+	if (prev) {
+		*we = *prev;
+		we->c = c;
+		return watch_still_held(&ck->watch, proc, &we->h);
+	}
+	memset(we, 0, sizeof(*we));
+	we->c = c;
+	we->since_ms = now;
+	we->h.pid = c->pid;
+	we->h.fd = c->fd;
+	we->h.mnt_id = -1;
+	if (c->op != FILE_OP_OPEN || !ck->cfg.watch_max || ck->final)
+		return false;
+	we->h.pidns = watch_pidns_of(proc, c->pid);
+	if (!we->h.pidns && lk->parent_same)
+		we->h.pidns = watch_pidns_of(proc, c->ppid);
+	if (watch_fd_writes(proc, c->pid, c->fd, 0, -1, &ino, &mnt)) {
+		we->h.ino = ino;
+		we->h.mnt_id = mnt;
+		return true;
+	}
+	/* the writer closed it: a child that inherited the descriptor? */
+	we->h.ino = c->has_inode ? c->inode : 0;
+	return watch_still_held(&ck->watch, proc, &we->h);
+}
+
+/*
+ * Keep watching the file of WE (C's, held open for writing) after this
+ * look, which found it as OP says. False when the list has no room:
+ * then C is judged now, as if its writer had closed it.
+ */
+static bool keep_watching(struct checker *ck, struct watch_entry *we,
+			  const struct probe_opened *op, bool first,
+			  uint64_t now)
+{
+	we->st_dev = op->st.st_dev;
+	we->st_ino = op->st.st_ino;
+	we->size = (long long)op->st.st_size;
+	we->ctime_ns = (int64_t)op->st.st_ctim.tv_sec * 1000000000 +
+		       op->st.st_ctim.tv_nsec;
+	we->nameless = op->st.st_nlink == 0 || we->c->tmpfile;
+	we->read_ms = now + watch_backoff_ms(we->looks);
+	we->due_ms = watch_next_poll(&ck->watch, now, we->read_ms);
+	we->looks++;
+	if (watch_add(&ck->watch, we)) {
+		watch_full(ck);
+		return false;
+	}
+	if (first)
+		atomic_fetch_add(&ck->stats->watched, 1);
+	return true;
+}
+
+/* Is OLD the name of a descriptor (/proc/self/fd/N, /proc/PID/fd/N) or
+ * no name at all (linkat with AT_EMPTY_PATH)? */
+static bool name_of_descriptor(const char *old)
+{
+	const char *p;
+
+	if (!old || !old[0])
+		return true;
+	if (strncmp(old, "/proc/", 6))
+		return false;
+	p = old + 6;
+	if (!strncmp(p, "self/", 5))
+		p += 5;
+	else if (!strncmp(p, "thread-self/", 12))
+		p += 12;
+	else {
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p++ != '/')
+			return false;
+	}
+	if (strncmp(p, "fd/", 3) || !p[3])
+		return false;
+	for (p += 3; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Does the link C give a name to a file that had none (an O_TMPFILE
+ * file, or one whose links were all gone)? Then it is a new file, how
+ * old its content may be. Known from the watched open of the file (an
+ * O_TMPFILE open, or seen with no link), or from the call itself: a
+ * source named by a descriptor, and the new name the file's only one
+ * (ST: the file now).
+ */
+static bool link_names_nameless(struct checker *ck, struct candidate *c,
+				const struct stat *st)
+{
+	struct watch_entry we;
+
+	if (c->op != FILE_OP_LINK)
+		return false;
+	if (watch_take_file(&ck->watch, st->st_dev, st->st_ino, &we)) {
+		if (we.nameless || we.c->tmpfile) {
+			candidate_free(we.c);
+			return true;
+		}
+		watch_add(&ck->watch, &we);	/* room: just taken */
+	}
+	return name_of_descriptor(c->old_path) && st->st_nlink == 1;
+}
+
+/*
+ * Check C; PREV is its watch state when it comes off the watch list,
+ * NULL on its first look.
+ */
+static enum check_outcome check_one(struct checker *ck, struct candidate *c,
+				    uint64_t now,
+				    const struct watch_entry *prev)
 {
 	struct probe_classified pc;
 	struct classification cls;
 	enum check_outcome merged;
 	struct probe_opened op;
+	struct watch_entry we;
 	enum probe_result pr;
 	struct lookup lk;
 	enum head_verdict hv;
 	unsigned int kind;
+	bool held, watching = false;
+	struct candidate view;
+	const struct candidate *reach = c;
 
 	if (c->op == FILE_OP_EXEC)
 		return exec_check(ck, c, now);	/* check/execcheck.h */
-	if (merge_rename(ck, c, now, &merged))
+	if (!prev && merge_rename(ck, c, now, &merged))
 		return merged;
 
 	choose_lookup(ck, c, &lk);
 	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
-	 * table names: see device_class(). */
+	 * table names: see device_class(); a rootless container's FUSE
+	 * root is read through its upper directory instead (upper_view).
+	 * Asked again at every look: the answer is cached, and a watched
+	 * file may be one read through the upper directory. */
 	switch (device_class(ck, c, &lk)) {
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
 		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+	case MOUNT_DEV_NEVER_READ:
+		if (upper_view(ck, c, &view, &lk)) {
+			reach = &view;
+			break;
+		}
+		/* fall through */
 	default:
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	}
-	pr = probe_open(&ck->probe, c, lk.parent_same, lk.mount_root, &op);
+	held = held_before_read(ck, c, prev, &lk, now, &we);
+	if (prev) {
+		ck->watch.looks++;
+		atomic_fetch_add(&ck->stats->watch_looks, 1);
+	}
+	pr = probe_open(&ck->probe, reach, lk.parent_same, lk.mount_root,
+			&op);
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
-	atomic_fetch_add(&ck->stats->checked, 1);
+	if (!prev)
+		atomic_fetch_add(&ck->stats->checked, 1);
+	/* a name the reader could not place, as the writer's descriptor
+	 * gives it (verified inside the root by the worker) */
+	if (op.name[0]) {
+		char *name = strdup(op.name);
+
+		if (name) {
+			free(c->path);
+			c->path = name;
+			c->name_unresolved = false;
+		}
+	}
 
 	/* Shared memory is excluded, as in Tracee: but only a file that is
 	 * really on such a mount, not one reached through a symlink below
@@ -397,36 +696,86 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	}
 
 	/*
+	 * Held open for writing (by the writer, or a process that
+	 * inherited its descriptor; the writer's descriptor must be this
+	 * file): its content may change yet, so it is judged when the last
+	 * writer closes it. Held longer than watch_report_after_ms, it is
+	 * judged now as well, and an executable reported; a file with no
+	 * name (O_TMPFILE) waits for the link that names it.
+	 */
+	if (held && !prev && we.h.pid == c->pid && we.h.fd == c->fd &&
+	    we.h.ino != (uint64_t)op.st.st_ino && op.via != VIA_WRITER_FD)
+		held = false;	/* the descriptor is another file now */
+	if (held) {
+		uint64_t held_ms = now - we.since_ms;
+		int64_t ctime_ns = (int64_t)op.st.st_ctim.tv_sec * 1000000000 +
+				   op.st.st_ctim.tv_nsec;
+		/* unchanged since the last look: not being written now */
+		bool settled = prev && prev->size == (long long)op.st.st_size &&
+			       prev->ctime_ns == ctime_ns;
+		/* past the bound, and settled (a slow writer is not judged
+		 * on a part) or past twice the bound (one that never stops
+		 * is judged all the same) */
+		bool bound = ck->final ||
+			(held_ms >= ck->cfg.watch_report_after_ms &&
+			 (settled ||
+			  held_ms >= 2ULL * ck->cfg.watch_report_after_ms));
+
+		/* no name yet: an O_TMPFILE, or all links gone */
+		bool nameless = op.st.st_nlink == 0 || c->tmpfile;
+
+		if (nameless && ck->final) {
+			/* never named: nothing the container sees */
+			probe_done(&ck->probe);
+			return give_up(c, &ck->stats->unreachable,
+				       CHECK_UNREACHABLE);
+		}
+		if ((!bound || nameless) && !ck->final) {
+			probe_done(&ck->probe);
+			if (keep_watching(ck, &we, &op, !prev, now))
+				return CHECK_WATCHED;
+		} else {
+			watching = !ck->final;
+		}
+	}
+
+/* What to do with a file not (yet) of interest: watched on, or given up
+ * as BY says. */
+#define NOT_YET(by) do {						\
+		probe_done(&ck->probe);					\
+		if (watching && keep_watching(ck, &we, &op, false, now)) \
+			return CHECK_WATCHED;				\
+		return (by);						\
+	} while (0)
+
+	/*
 	 * An existing file opened for writing (no O_CREAT of a new name, no
 	 * O_TRUNC) holds new content only once it has been written: its
-	 * mtime then is no older than the open. Until then it is an
+	 * ctime then is no older than the open. Until then it is an
 	 * existing file, e.g. an image binary opened read-write.
 	 */
 	if (c->op == FILE_OP_OPEN && !c->new_content &&
-	    !written_since(&op.st, c, 0)) {
-		probe_done(&ck->probe);
-		return schedule_retry(ck, c, now, true);
-	}
+	    !written_since(&op.st, c))
+		NOT_YET(schedule_retry(ck, c, now, true));
 	/*
 	 * A rename or link gives a file a new name: it is a drop when its
 	 * content is recent (a download moved into place), not when a
-	 * binary of the image is moved or linked.
+	 * binary of the image is moved or linked; and when the file had
+	 * no name before (an O_TMPFILE linked into place).
 	 */
-	if (c->op != FILE_OP_OPEN && !written_since(&op.st, c, RECENT_MS)) {
+	if (c->op != FILE_OP_OPEN && !link_names_nameless(ck, c, &op.st) &&
+	    !content_recent(&op.st, c)) {
 		probe_done(&ck->probe);
 		return give_up(c, &ck->stats->unmodified, CHECK_NOT_EXEC);
 	}
 
 	hv = classify_head(op.head, op.head_len,
 			   (unsigned long long)op.st.st_size, &kind);
-	if (hv == HEAD_SHORT) {
-		probe_done(&ck->probe);
-		return schedule_retry(ck, c, now, false);
-	}
-	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, ck->cfg.types)) {
-		probe_done(&ck->probe);
-		return give_up(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
-	}
+	if (hv == HEAD_SHORT)
+		NOT_YET(schedule_retry(ck, c, now, false));
+	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, ck->cfg.types))
+		NOT_YET(give_up(c, &ck->stats->not_executable,
+				CHECK_NOT_EXEC));
 
 	/*
 	 * A file written to in the last SETTLE_MS may still grow: look
@@ -434,7 +783,7 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	 * the whole file and a later rename of it is a duplicate, not a
 	 * second finding. Past the recheck time it is reported as it is.
 	 */
-	if (still_growing(&op.st) &&
+	if (!watching && still_growing(&op.st) &&
 	    now - c->first_seen_ms < ck->cfg.recheck_ms &&
 	    !pending_add(&ck->pending, c, now + SETTLE_MS)) {
 		probe_done(&ck->probe);
@@ -463,7 +812,9 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	if (pr != PROBE_OK || pc.rc < 0)
 		return give_up(c, &ck->stats->not_executable, CHECK_ERROR);
 	if (pc.rc > 0)
-		return give_up(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+		NOT_YET(give_up(c, &ck->stats->not_executable,
+				CHECK_NOT_EXEC));
+#undef NOT_YET
 	if (hold_finding(ck, c, &op, &pc.cls, &pc))
 		return give_up(c, NULL, CHECK_ERROR);
 
@@ -481,16 +832,52 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	return conclude(ck, c, now);
 }
 
+enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
+				   uint64_t now)
+{
+	return check_one(ck, c, now, NULL);
+}
+
 void check_run_pending(struct checker *ck, uint64_t now, bool final)
 {
+	struct watch_entry *wdue;
 	struct candidate **due;
 	size_t i, n;
 
-	if (!ck->pending.count)
+	ck->final = final;
+	if (ck->watch.count) {
+		wdue = malloc(ck->watch.count * sizeof(*wdue));
+		if (wdue) {
+			n = watch_take_due(&ck->watch, now, final, wdue);
+			for (i = 0; i < n; i++) {
+				struct watch_entry *e = &wdue[i];
+
+				/* not time to read it again: its holder still
+				 * alive? (a close is seen at the next read; an
+				 * exit, which can take the container and the
+				 * file with it, now) */
+				if (!final && now < e->read_ms &&
+				    watch_holder_alive(ck->scope.proc, &e->h)) {
+					e->due_ms = watch_next_poll(&ck->watch,
+								    now,
+								    e->read_ms);
+					watch_add(&ck->watch, e); /* room */
+					continue;
+				}
+				check_one(ck, e->c, now, e);
+			}
+			free(wdue);
+		}
+	}
+	if (!ck->pending.count) {
+		ck->final = false;
 		return;
+	}
 	due = malloc(ck->pending.count * sizeof(*due));
-	if (!due)
+	if (!due) {
+		ck->final = false;
 		return;
+	}
 	n = pending_take_due(&ck->pending, now, final, due);
 	for (i = 0; i < n; i++) {
 		if (final) {
@@ -503,4 +890,17 @@ void check_run_pending(struct checker *ck, uint64_t now, bool final)
 			check_candidate(ck, due[i], now);
 	}
 	free(due);
+	ck->final = false;
+}
+
+int check_next_ms(const struct checker *ck, uint64_t now)
+{
+	int p = pending_next_ms(&ck->pending, now);
+	int w = watch_next_ms(&ck->watch, now);
+
+	if (p < 0)
+		return w;
+	if (w < 0)
+		return p;
+	return p < w ? p : w;
 }

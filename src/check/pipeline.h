@@ -7,22 +7,29 @@
  *   2. where to look: the writer's root, its parent's, the overlay mount
  *   3. a device no mount table names, or a file system that must never
  *      be read (scope/fstype.h, scope/mounts.h)?                 -> skip
- *   4. the worker (check/probe.h) opens it safely in that root
+ *   4. an open: who holds the file open for writing (check/watch.h),
+ *      asked before its content is read
+ *   5. the worker (check/probe.h) opens it safely in that root
  *      (check/safeopen.h) and reads its head, within a deadline -> or gone
- *   5. really on a /dev/shm or /run/shm mount?                   -> excluded
- *   6. written since the open? recent content for a rename/link? -> or retry
- *   7. the ELF header (check/classify.h)              -> retry while short
- *   8. still growing?                                 -> settle, look again
- *   9. the worker: libmagic on a bounded copy, sha256 (check/hash.h),
+ *   6. really on a /dev/shm or /run/shm mount?                   -> excluded
+ *   7. still held open for writing (and not for watch_report_after_ms)?
+ *      -> watched, judged again later on its final content
+ *   8. written since the open (ctime)? recent content for a rename/link
+ *      (or a name given to a file that had none)?       -> or retry
+ *   9. the ELF header (check/classify.h)              -> retry while short
+ *  10. still growing?                                 -> settle, look again
+ *  11. the worker: libmagic on a bounded copy, sha256 (check/hash.h),
  *      within a deadline (missed: reported as the header says);
  *      renamed away already?                          -> wait for the rename
- *  10. allowed (check/allow.h)? already reported (check/dedupe.h)?
- *  11. one struct finding to every sink (report/sink.h)
+ *  12. allowed (check/allow.h)? already reported (check/dedupe.h)?
+ *  13. one struct finding to every sink (report/sink.h)
  *
  * An execution (FILE_OP_EXEC) takes its own way: check/execcheck.h.
  *
  * Candidates that need another look wait on the pending list
- * (check/pending.h). Everything runs in the inspector's thread; time is
+ * (check/pending.h), files held open for writing on the watch list
+ * (check/watch.h); a file still short or not an executable when
+ * its last writer closes it is given up then. Everything runs in the inspector's thread; time is
  * passed in, so tests drive it.
  */
 #ifndef DROPEXEC_PIPELINE_H
@@ -36,6 +43,7 @@
 #include "check/dedupe.h"
 #include "check/pending.h"
 #include "check/probe.h"
+#include "check/watch.h"
 #include "report/sink.h"
 #include "scope/fstype.h"
 #include "scope/meta.h"
@@ -54,6 +62,7 @@ enum check_outcome {
 	CHECK_EXCLUDED,		/* on /dev/shm or /run/shm */
 	CHECK_ALLOWED,		/* matched an [allow] list: counted */
 	CHECK_MERGED,		/* a rename carried into a pending check */
+	CHECK_WATCHED,		/* held open for writing: on the watch list */
 };
 
 /* Everything a check needs; owned by one thread. */
@@ -65,10 +74,13 @@ struct checker {
 	struct fstype_cache fstypes;
 	struct meta_cache meta;
 	struct pending pending;
+	struct watch watch;		/* files held open for writing */
 	struct prober probe;		/* the worker that touches files */
 	struct report *report;		/* NULL: findings go nowhere */
 	struct stats *stats;
 	uint64_t last_deadline_log_ms;
+	uint64_t last_watch_full_log_ms;
+	bool final;			/* the last look: nothing is kept */
 };
 
 /*
@@ -92,8 +104,13 @@ void checker_configure(struct checker *ck, struct config *next);
 enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 				   uint64_t now_ms);
 
-/* Look again at the pending candidates that are due (FINAL: all of them,
- * and for the last time). */
+/* Look again at the pending candidates and watched files that are due
+ * (FINAL: all of them, and for the last time: an executable still held
+ * open is reported then). */
 void check_run_pending(struct checker *ck, uint64_t now_ms, bool final);
+
+/* Milliseconds until a pending candidate or a watched file is due (0:
+ * now), or -1 when there is none. */
+int check_next_ms(const struct checker *ck, uint64_t now_ms);
 
 #endif

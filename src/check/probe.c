@@ -35,6 +35,7 @@ struct probe_request {
 	uint32_t dev_major, dev_minor;
 	uint64_t inode;
 	uint8_t has_inode, parent_same, has_mount_root, has_path;
+	uint8_t name_unresolved, tmpfile;
 	uint8_t exec;		/* OP_OPEN of an execution's program */
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
@@ -79,11 +80,43 @@ static void worker_candidate(struct worker_state *w)
 	c->dev_major = w->open.dev_major;
 	c->dev_minor = w->open.dev_minor;
 	c->path = w->open.has_path ? w->open.path : NULL;
+	c->name_unresolved = w->open.name_unresolved;
+	c->tmpfile = w->open.tmpfile;
 }
 
 static const char *mount_root_of(const struct worker_state *w)
 {
 	return w->open.has_mount_root ? w->open.mount_root : NULL;
+}
+
+/*
+ * The name of the file reached through the writer's descriptor, as the
+ * writer sees it: the link /proc/PID/fd/N, kept only when it resolves
+ * inside the writer's root (never outside it) to the same file.
+ */
+static void worker_name(struct worker_state *w, const char *proc,
+			struct probe_opened *out)
+{
+	struct candidate c = w->c;
+	char link[128];
+	size_t len;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/%d/fd/%d", proc, (int)c.pid, c.fd);
+	n = readlink(link, out->name, sizeof(out->name) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(out->name) - 1) {
+		out->name[0] = '\0';
+		return;
+	}
+	out->name[n] = '\0';
+	len = (size_t)n;
+	c.path = out->name;
+	c.name_unresolved = false;
+	if (out->name[0] != '/' || memchr(out->name, '\n', len) ||
+	    (len > 10 && !strcmp(out->name + len - 10, " (deleted)")) ||
+	    !inspect_name_is(proc, &c, w->open.parent_same, mount_root_of(w),
+			     &w->fc.st))
+		out->name[0] = '\0';
 }
 
 static void worker_open(struct worker_state *w, const char *proc,
@@ -121,6 +154,9 @@ static void worker_open(struct worker_state *w, const char *proc,
 	out->via = w->fc.via;
 	out->head_len = w->fc.head_len;
 	memcpy(out->head, w->fc.head, w->fc.head_len);
+	if (!w->open.exec && w->fc.via == VIA_WRITER_FD &&
+	    (!w->c.path || w->c.path[0] != '/' || w->c.name_unresolved))
+		worker_name(w, proc, out);
 	if (w->open.shm_dir[0])
 		out->on_shm = inspect_on_mount_of(proc, &w->c,
 						  w->open.parent_same,
@@ -458,6 +494,8 @@ static void fill_candidate(struct probe_request *req, const struct candidate *c,
 	req->has_path = copy_str(req->path, sizeof(req->path), c->path) > 0 &&
 			c->path;
 	copy_str(req->shm_dir, sizeof(req->shm_dir), c->shm_dir);
+	req->name_unresolved = c->name_unresolved;
+	req->tmpfile = c->tmpfile;
 }
 
 enum probe_result probe_open(struct prober *pr, const struct candidate *c,

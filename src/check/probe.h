@@ -15,6 +15,8 @@
  *
  *   probe_open()      find and vet the file (check/safeopen.h), read its
  *                     head; is it on the shared-memory mount it names?
+ *                     what is its name, when the audit record's
+ *                     cannot be used?
  *   probe_classify()  libmagic on a bounded copy (check/classify.h), the
  *                     sha256 (check/hash.h), does the name still lead to it?
  *   probe_done()      the file is closed (no answer awaited)
@@ -25,8 +27,8 @@
 #ifndef DROPEXEC_PROBE_H
 #define DROPEXEC_PROBE_H
 
-#include <stdbool.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -52,8 +54,11 @@ struct probe_opened {
 	unsigned char head[CLASSIFY_HEAD_LEN];
 	size_t head_len;
 	bool on_shm;		/* really on the shm mount C->shm_dir names */
-	/* probe_open_exec(): the name the kernel gives the file (see
-	 * inspect_fd_name()), "" when none */
+	/* probe_open(): the file's name inside the root, found through the
+	 * writer's descriptor, when the candidate's own cannot be used
+	 * (none, or relative to a directory descriptor: name_unresolved);
+	 * probe_open_exec(): the name the kernel gives the file (see
+	 * inspect_fd_name()); "" when none */
 	char name[PATH_MAX];
 	/* probe_open_exec(): the parent process runs the same file (a
 	 * runtime that executes itself again: runc init, podman's helpers) */

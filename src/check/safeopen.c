@@ -193,8 +193,11 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 			/* the descriptor number was reused: go by name */
 		}
 	}
-	/* A relative name with a directory descriptor cannot be placed. */
-	named = c->path && c->path[0] == '/';
+	/* A relative name with a directory descriptor cannot be placed,
+	 * nor one the reader could not resolve, nor the directory of an
+	 * O_TMPFILE open. */
+	named = c->path && c->path[0] == '/' && !c->name_unresolved &&
+		!c->tmpfile;
 
 	/* 2. The name, resolved inside the writer's root (or its parent's,
 	 *    when the parent is in the same container). */

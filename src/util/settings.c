@@ -45,6 +45,15 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "dedupe_size" },
 	{ "limits", "intake_buffer_bytes" },
 	{ "limits", "check_timeout_ms" },
+	{ "limits", "watch_max" },
+	{ "limits", "watch_report_after_ms" },
+	{ "runtimes", "docker_root" },
+	{ "runtimes", "docker_exec_root" },
+	{ "runtimes", "containerd_state" },
+	{ "runtimes", "oci_state" },
+	{ "runtimes", "containers_storage" },
+	{ "runtimes", "containers_run" },
+	{ "runtimes", "rootless" },
 };
 
 static const struct {
@@ -80,6 +89,17 @@ void config_defaults(struct config *cfg)
 	cfg->dedupe_size = 4096;
 	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 	cfg->check_timeout_ms = 2000;
+	cfg->watch_max = 1024;
+	cfg->watch_report_after_ms = 10000;
+	cfg->docker_root = strdup("/var/lib/docker");
+	cfg->docker_exec_root = strdup("/run/docker");
+	strlist_parse("/run/containerd /run/k3s/containerd "
+		      "/var/snap/microk8s/common/run/containerd",
+		      &cfg->containerd_state);
+	strlist_parse("/run/runc /run/crun", &cfg->oci_state);
+	cfg->containers_storage = strdup("/var/lib/containers/storage");
+	cfg->containers_run = strdup("/run/containers/storage");
+	cfg->rootless = true;
 }
 
 void strlist_free(struct strlist *l)
@@ -163,6 +183,14 @@ void config_free(struct config *cfg)
 	strlist_free(&cfg->allow_path);
 	strlist_free(&cfg->allow_image);
 	strlist_free(&cfg->allow_container);
+	free(cfg->docker_root);
+	free(cfg->docker_exec_root);
+	free(cfg->containers_storage);
+	free(cfg->containers_run);
+	cfg->docker_root = cfg->docker_exec_root = NULL;
+	cfg->containers_storage = cfg->containers_run = NULL;
+	strlist_free(&cfg->containerd_state);
+	strlist_free(&cfg->oci_state);
 }
 
 int config_copy(struct config *dst, const struct config *src)
@@ -171,7 +199,16 @@ int config_copy(struct config *dst, const struct config *src)
 	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
 	dst->pid_file = src->pid_file ? strdup(src->pid_file) : NULL;
 	dst->state_file = src->state_file ? strdup(src->state_file) : NULL;
-	if (strlist_copy(&dst->allow_exe, &src->allow_exe) ||
+	dst->docker_root = src->docker_root ? strdup(src->docker_root) : NULL;
+	dst->docker_exec_root = src->docker_exec_root ?
+				strdup(src->docker_exec_root) : NULL;
+	dst->containers_storage = src->containers_storage ?
+				  strdup(src->containers_storage) : NULL;
+	dst->containers_run = src->containers_run ?
+			      strdup(src->containers_run) : NULL;
+	if (strlist_copy(&dst->containerd_state, &src->containerd_state) ||
+	    strlist_copy(&dst->oci_state, &src->oci_state) ||
+	    strlist_copy(&dst->allow_exe, &src->allow_exe) ||
 	    strlist_copy(&dst->allow_path, &src->allow_path) ||
 	    strlist_copy(&dst->allow_image, &src->allow_image) ||
 	    strlist_copy(&dst->allow_container, &src->allow_container))
@@ -348,7 +385,7 @@ static bool key_is_known(const char *fullkey)
 static bool section_is_known(const char *sec, size_t len)
 {
 	static const char *sections[] = { "detect", "output", "limits",
-					  "allow" };
+					  "allow", "runtimes" };
 	size_t i;
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
@@ -466,6 +503,98 @@ static void load_path_key(dictionary *d, const char *key, char **dst,
 	*dst = strdup(v);
 }
 
+/* Is DIR a directory name a runtime's state may be looked for in: an
+ * absolute path without "." or ".." components, of a sane length? */
+static bool state_dir_valid(const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (dir[0] != '/' || len > 255 || strstr(dir, "/./") ||
+	    strstr(dir, "/../") || strchr(dir, '\n'))
+		return false;
+	if ((len >= 2 && !strcmp(dir + len - 2, "/.")) ||
+	    (len >= 3 && !strcmp(dir + len - 3, "/..")))
+		return false;
+	return true;
+}
+
+/* A [runtimes] directory KEY into *DST; an error naming the key when it
+ * is not an absolute, plain path. */
+static void load_state_dir(dictionary *d, const char *key, char **dst,
+			   const char *path, struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+
+	if (!v)
+		return;
+	if (!state_dir_valid(v)) {
+		add_error(errs, "%s: %s = '%s': expected an absolute path "
+			  "without '.' or '..' (at most 255 bytes)", path,
+			  key, v);
+		return;
+	}
+	free(*dst);
+	*dst = strdup(v);
+}
+
+/* A [runtimes] list of directories KEY (empty: none). */
+static void load_state_dirs(dictionary *d, const char *key,
+			    struct strlist *out, const char *path,
+			    struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+	struct strlist l = { NULL, 0 };
+	size_t i;
+
+	if (!v)
+		return;
+	if (strlist_parse(v, &l)) {
+		add_error(errs, "%s: %s: out of memory", path, key);
+		strlist_free(&l);
+		return;
+	}
+	if (l.n > RUNTIMES_LIST_MAX) {
+		add_error(errs, "%s: %s: %zu directories, at most %d", path,
+			  key, l.n, RUNTIMES_LIST_MAX);
+		strlist_free(&l);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (!state_dir_valid(l.v[i])) {
+			add_error(errs, "%s: %s: '%s': expected absolute "
+				  "paths without '.' or '..' (at most 255 "
+				  "bytes)", path, key, l.v[i]);
+			strlist_free(&l);
+			return;
+		}
+	}
+	strlist_free(out);
+	*out = l;
+}
+
+static void load_runtimes(dictionary *d, struct config *cfg,
+			  const char *path, struct config_errors *errs)
+{
+	const char *v;
+
+	load_state_dir(d, "runtimes:docker_root", &cfg->docker_root, path,
+		       errs);
+	load_state_dir(d, "runtimes:docker_exec_root", &cfg->docker_exec_root,
+		       path, errs);
+	load_state_dir(d, "runtimes:containers_storage",
+		       &cfg->containers_storage, path, errs);
+	load_state_dir(d, "runtimes:containers_run", &cfg->containers_run,
+		       path, errs);
+	load_state_dirs(d, "runtimes:containerd_state",
+			&cfg->containerd_state, path, errs);
+	load_state_dirs(d, "runtimes:oci_state", &cfg->oci_state, path,
+			errs);
+	v = iniparser_getstring(d, "runtimes:rootless", NULL);
+	if (v && parse_bool(v, &cfg->rootless))
+		add_error(errs, "%s: runtimes:rootless = '%s': expected yes "
+			  "or no", path, v);
+}
+
 static void load_values(dictionary *d, struct config *cfg, const char *path,
 			struct config_errors *errs)
 {
@@ -540,6 +669,11 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  INTAKE_MAX_BYTES, &cfg->intake_buffer_bytes, path, errs);
 	load_uint(d, "limits:check_timeout_ms", 50, 60000,
 		  &cfg->check_timeout_ms, path, errs);
+	load_uint(d, "limits:watch_max", 0, 1024 * 1024, &cfg->watch_max,
+		  path, errs);
+	load_uint(d, "limits:watch_report_after_ms", 100, 3600000,
+		  &cfg->watch_report_after_ms, path, errs);
+	load_runtimes(d, cfg, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,

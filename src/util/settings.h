@@ -66,7 +66,23 @@ struct config {
 	unsigned int intake_buffer_bytes; /* auditd's stream not parsed yet;
 					   * read at start only */
 	unsigned int check_timeout_ms;	/* deadline of each file access */
+	unsigned int watch_max;		/* files watched while held open for
+					 * writing (0: none); read at start */
+	unsigned int watch_report_after_ms; /* an executable still held open
+					     * this long is reported */
+
+	/* [runtimes]: where container runtimes keep their state; read at
+	 * start (absolute paths, validated) */
+	char *docker_root;		/* /var/lib/docker */
+	char *docker_exec_root;		/* /run/docker */
+	struct strlist containerd_state; /* containerd state directories */
+	struct strlist oci_state;	/* runc and crun roots */
+	char *containers_storage;	/* /var/lib/containers/storage */
+	char *containers_run;		/* /run/containers/storage */
+	bool rootless;			/* look in /run/user/UID too */
 };
+
+#define RUNTIMES_LIST_MAX	8	/* directories per [runtimes] list */
 
 /* Problems found while loading, each a line naming the file and the key. */
 struct config_errors {

@@ -39,6 +39,7 @@ struct stats {
 	 * closes them; watches the bounded list could not take */
 	atomic_uint_fast64_t watched;
 	atomic_uint_fast64_t watch_full;
+	atomic_uint_fast64_t watch_looks;	/* looks again at watched files */
 	/* executions of files that are not part of the image */
 	atomic_uint_fast64_t exec_checked;
 	atomic_uint_fast64_t exec_findings;

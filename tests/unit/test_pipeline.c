@@ -33,6 +33,7 @@ struct kept {
 	char path[256], old_path[256], sha256[65];
 	unsigned int kind;
 	bool checked;
+	long long size;
 	/* the last finding's */
 	enum file_op op;
 	bool executed;
@@ -51,6 +52,7 @@ static int keep_emit(struct sink *sk, const struct finding *f)
 	snprintf(k->sha256, sizeof(k->sha256), "%s", f->sha256);
 	k->kind = f->typed ? f->cls.kind : 0;
 	k->checked = f->checked;
+	k->size = (long long)f->st.st_size;
 	k->op = f->c->op;
 	k->executed = f->c->executed;
 	k->drop_serial = f->c->drop_serial;
@@ -704,6 +706,456 @@ START_TEST(test_exec_half_queue)
 }
 END_TEST
 
+/* --- files held open for writing (check/watch.h) ------------------------- */
+
+/* The writer holds NAME open for writing as descriptor FD: /proc/PID/fd/FD
+ * and its fdinfo, as procfs shows them. */
+static void writing(const char *name, int fd)
+{
+	char *dir, *text, *fdname, *path;
+	struct stat st;
+
+	hold_open(name, fd);
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, PID_FAKE),
+			 -1);
+	mkdir(dir, 0755);
+	ck_assert_int_ne(asprintf(&text, "pos:\t0\nflags:\t0100001\n"
+				  "mnt_id:\t26\nino:\t%llu\n",
+				  (unsigned long long)st.st_ino), -1);
+	ck_assert_int_ne(asprintf(&fdname, "%d", fd), -1);
+	free(test_write_file(dir, fdname, text, strlen(text), 0444));
+	free(dir);
+	free(text);
+	free(fdname);
+	free(path);
+}
+
+/* The writer closed descriptor FD. */
+static void closed(int fd)
+{
+	char *p;
+
+	ck_assert_int_ne(asprintf(&p, "%s/%d/fdinfo/%d", fx.base, PID_FAKE,
+				  fd), -1);
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+	ck_assert_int_ne(asprintf(&p, "%s/%d/fd/%d", fx.base, PID_FAKE, fd),
+			 -1);
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+}
+
+/* Write NAME in place (same inode), as the writer does. */
+static void rewrite(const char *name, const void *data, size_t len)
+{
+	put(name, data, len);
+}
+
+/* Run the watch up to AT, look by look, as the inspector's loop does. */
+static void run_until(uint64_t from, uint64_t at)
+{
+	uint64_t t = from;
+
+	while (t <= at) {
+		int next = check_next_ms(&fx.in.ck, t);
+
+		inspector_run_pending(&fx.in, t, false);
+		if (next < 0)
+			break;
+		t += next > 0 ? (uint64_t)next : 1;
+	}
+}
+
+/*
+ * Text first, the ELF only seconds later, while the writer holds the
+ * file: watched, not given up, and reported once it is closed, with the
+ * size of the whole content.
+ */
+START_TEST(test_watch_content_arrives_later)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/later", "#notes\n", 7);
+	writing("/tmp/later", 3);
+	c = cand("/tmp/later", FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	ck_assert_uint_eq(atomic_load(&fx.st.watched), 1);
+	run_until(T0, T0 + 5000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_uint_eq(fx.in.ck.watch.count, 1);
+	rewrite("/tmp/later", p, len);
+	run_until(T0 + 5000, T0 + 7000);
+	/* still held: not judged on what may be a part */
+	ck_assert_int_eq(fx.kept.count, 0);
+	closed(3);
+	run_until(T0 + 7000, T0 + 9000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/later");
+	ck_assert_int_eq(fx.kept.size, (long long)len);
+	ck_assert_uint_eq(fx.in.ck.watch.count, 0);
+	/* the backoff bounds the looks: one every two seconds at most */
+	ck_assert_uint_le(fx.in.ck.watch.looks, 20);
+	free(p);
+}
+END_TEST
+
+/* A slow writer: the header and part of the body, then the rest. The
+ * finding is made on the complete file. */
+START_TEST(test_watch_slow_writer_whole_file)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/slow", p, len / 2);
+	writing("/tmp/slow", 4);
+	c = cand("/tmp/slow", FILE_OP_OPEN);
+	c->fd = 4;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	run_until(T0, T0 + 3000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	rewrite("/tmp/slow", p, len);
+	closed(4);
+	run_until(T0 + 3000, T0 + 6000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_int_eq(fx.kept.size, (long long)len);
+	free(p);
+}
+END_TEST
+
+/* Never closed: an executable held open is reported after
+ * watch_report_after_ms, once; a text file held open is not. */
+START_TEST(test_watch_report_after_bound)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	uint64_t bound = fx.cfg.watch_report_after_ms;
+
+	put("/tmp/kept-open", p, len);
+	writing("/tmp/kept-open", 5);
+	c = cand("/tmp/kept-open", FILE_OP_OPEN);
+	c->fd = 5;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	put("/tmp/log", "line\n", 5);
+	writing("/tmp/log", 6);
+	c = cand("/tmp/log", FILE_OP_OPEN);
+	c->fd = 6;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	run_until(T0, T0 + bound - 1);
+	ck_assert_int_eq(fx.kept.count, 0);
+	run_until(T0 + bound - 1, T0 + bound + 3000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/kept-open");
+	/* the log stays watched, at one look every two seconds */
+	ck_assert_uint_eq(fx.in.ck.watch.count, 1);
+	run_until(T0 + bound + 3000, T0 + bound + 60000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_le(fx.in.ck.watch.looks, 2 * 20 + 32);
+	free(p);
+}
+END_TEST
+
+/* More files held open than the list holds: counted, and each judged as
+ * if closed. */
+START_TEST(test_watch_full_counted)
+{
+	struct candidate *c;
+
+	fx.in.ck.watch.cap = 1;
+	put("/tmp/a.log", "a\n", 2);
+	put("/tmp/b.log", "b\n", 2);
+	writing("/tmp/a.log", 7);
+	writing("/tmp/b.log", 8);
+	c = cand("/tmp/a.log", FILE_OP_OPEN);
+	c->fd = 7;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	c = cand("/tmp/b.log", FILE_OP_OPEN);
+	c->fd = 8;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(atomic_load(&fx.st.watch_full), 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.watched), 1);
+}
+END_TEST
+
+/* The writer closed its descriptor before the first look; a child that
+ * inherited it (same pid namespace) still writes: watched. */
+START_TEST(test_watch_inheritor)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	char *ns, *dir, *link, *text, *path;
+	struct candidate *c;
+	struct stat st;
+	int pid;
+
+	put("/tmp/inh", NULL, 0);
+	ns = test_write_file(fx.base, "ns-pid", "", 0, 0444);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/inh", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	for (pid = PID_FAKE; pid <= PID_FAKE + 1; pid++) {
+		ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, pid), -1);
+		mkdir(dir, 0755);
+		free(dir);
+		ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", fx.base, pid), -1);
+		mkdir(dir, 0755);
+		ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
+		ck_assert_int_eq(symlink(ns, link), 0);
+		free(dir);
+		free(link);
+	}
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, PID_FAKE + 1),
+			 -1);
+	mkdir(dir, 0755);
+	ck_assert_int_ne(asprintf(&text, "flags:\t0100001\nmnt_id:\t26\n"
+				  "ino:\t%llu\n",
+				  (unsigned long long)st.st_ino), -1);
+	free(test_write_file(dir, "1", text, strlen(text), 0444));
+	c = cand("/tmp/inh", FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	rewrite("/tmp/inh", p, len);
+	run_until(T0, T0 + 3000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_int_eq(unlink(strcat(dir, "/1")), 0);
+	run_until(T0 + 3000, T0 + 5000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(ns);
+	free(dir);
+	free(text);
+	free(path);
+	free(p);
+}
+END_TEST
+
+/* Set NAME's mtime SEC seconds back (its ctime becomes now). */
+static void mtime_back(const char *name, time_t sec)
+{
+	struct timespec ts[2];
+	char *path;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= sec;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	free(path);
+}
+
+/* An image binary rewritten in place (no O_TRUNC) and its mtime set back
+ * an hour: modified by its ctime, which cannot be set back. */
+START_TEST(test_rewrite_in_place_mtime_back)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/image-bin", p, len);
+	c = cand("/tmp/image-bin", FILE_OP_OPEN);
+	c->new_content = false;
+	mtime_back("/tmp/image-bin", 3600);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(p);
+}
+END_TEST
+
+/* An existing file opened for writing and not written since: no finding
+ * (its ctime is older than the open). */
+START_TEST(test_open_not_written)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/untouched", p, len);
+	c = cand("/tmp/untouched", FILE_OP_OPEN);
+	c->new_content = false;
+	c->sec = (uint64_t)time(NULL) + 2;	/* opened after the write */
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
+	inspector_run_pending(&fx.in, T0 + fx.cfg.recheck_ms, false);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_uint_eq(atomic_load(&fx.st.unmodified), 1);
+	free(p);
+}
+END_TEST
+
+/*
+ * An O_TMPFILE file written now and linked into place a minute later:
+ * its content is old when the link comes, but the file had no name
+ * before. Known from its watched open.
+ */
+START_TEST(test_tmpfile_linked_later)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	put("/tmp/anon", p, len);
+	writing("/tmp/anon", 3);
+	c = cand("/tmp/anon", FILE_OP_OPEN);
+	c->fd = 3;
+	c->tmpfile = true;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	/* no name: not reported after the bound either */
+	run_until(T0, T0 + fx.cfg.watch_report_after_ms + 2000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	mtime_back("/tmp/anon", 120);
+	c = cand("/tmp/anon", FILE_OP_LINK);
+	c->old_path = strdup("/tmp/elsewhere");
+	c->sec = (uint64_t)time(NULL);
+	ck_assert_int_eq(inspector_check(&fx.in, c,
+			T0 + fx.cfg.watch_report_after_ms + 2001),
+			CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/anon");
+	ck_assert_uint_eq(fx.in.ck.watch.count, 0);
+	free(p);
+}
+END_TEST
+
+/* A link from a descriptor (/proc/self/fd/N, AT_EMPTY_PATH) that gives
+ * the file its only name is a new file; an image binary linked through a
+ * descriptor keeps its old name too, and is no drop. */
+START_TEST(test_link_from_descriptor)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	char *a, *b;
+
+	put("/tmp/fd-linked", p, len);
+	mtime_back("/tmp/fd-linked", 3600);
+	c = cand("/tmp/fd-linked", FILE_OP_LINK);
+	c->old_path = strdup("/proc/self/fd/3");
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+
+	put("/tmp/img", "\177ELF", 4);
+	mtime_back("/tmp/img", 3600);
+	ck_assert_int_ne(asprintf(&a, "%s/tmp/img", fx.root), -1);
+	ck_assert_int_ne(asprintf(&b, "%s/tmp/img-link", fx.root), -1);
+	ck_assert_int_eq(link(a, b), 0);
+	c = cand("/tmp/img-link", FILE_OP_LINK);
+	c->old_path = strdup("/proc/1/fd/4");
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	c = cand("/tmp/img-link", FILE_OP_LINK);
+	c->old_path = strdup("/proc/self/fd/x4");
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(a);
+	free(b);
+	free(p);
+}
+END_TEST
+
+/* A file whose name merely begins with "memfd:" is a file like any
+ * other for the check. */
+START_TEST(test_memfd_name_checked)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/memfd:payload", p, len);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/memfd:payload",
+				FILE_OP_OPEN), T0), CHECK_FINDING);
+	free(p);
+}
+END_TEST
+
+/*
+ * A reported file rewritten in place: other content, the same size, its
+ * mtime set back to what it was. A new finding, not a duplicate of the
+ * first.
+ */
+START_TEST(test_rewrite_same_size_same_mtime)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct timespec ts[2];
+	struct candidate *c;
+	struct stat st;
+	char *path;
+
+	put("/tmp/twice", p, len);
+	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/twice",
+				FILE_OP_OPEN), T0), CHECK_FINDING);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/twice", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	p[len - 1] ^= 0x5a;
+	put("/tmp/twice", p, len);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	c = cand("/tmp/twice", FILE_OP_OPEN);
+	c->new_content = false;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_FINDING);
+	ck_assert_int_eq(fx.kept.count, 2);
+	free(path);
+	free(p);
+}
+END_TEST
+
+/* A slow writer still writing when the bound is reached is judged once
+ * it stops (or at twice the bound), not on a part. */
+START_TEST(test_watch_bound_waits_for_settled)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	uint64_t bound = fx.cfg.watch_report_after_ms, t;
+	size_t part = len / 4;
+
+	put("/tmp/slow2", p, part);
+	writing("/tmp/slow2", 9);
+	c = cand("/tmp/slow2", FILE_OP_OPEN);
+	c->fd = 9;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	run_until(T0, T0 + bound - 1);
+	/* written at every look past the bound: not judged on a part */
+	for (t = T0 + bound; t < T0 + bound + 3000; t += 100) {
+		part = part + 1000 < len ? part + 1000 : len;
+		put("/tmp/slow2", p, part);
+		run_until(t, t + 99);
+	}
+	ck_assert_int_eq(fx.kept.count, 0);
+	put("/tmp/slow2", p, len);
+	run_until(T0 + bound + 3000, T0 + bound + 9000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_int_eq(fx.kept.size, (long long)len);
+	free(p);
+}
+END_TEST
+
+/* One that never stops writing is judged at twice the bound. */
+START_TEST(test_watch_never_settles)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	uint64_t bound = fx.cfg.watch_report_after_ms, t;
+	size_t part = len / 2;
+
+	put("/tmp/busy", p, part);
+	writing("/tmp/busy", 10);
+	c = cand("/tmp/busy", FILE_OP_OPEN);
+	c->fd = 10;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	for (t = T0; t < T0 + 2 * bound + 2000 && !fx.kept.count; t += 50) {
+		part = part + 1 < len ? part + 1 : len / 2;
+		put("/tmp/busy", p, part);
+		run_until(t, t + 49);
+	}
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_uint_ge(t, T0 + 2 * bound);
+	free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -729,6 +1181,19 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_exec_half_queue);
 	tcase_add_test(tc, test_exec_runtime_reexec);
 	tcase_add_test(tc, test_exec_overlay_of_the_process);
+	tcase_add_test(tc, test_watch_content_arrives_later);
+	tcase_add_test(tc, test_watch_slow_writer_whole_file);
+	tcase_add_test(tc, test_watch_report_after_bound);
+	tcase_add_test(tc, test_watch_full_counted);
+	tcase_add_test(tc, test_watch_inheritor);
+	tcase_add_test(tc, test_rewrite_in_place_mtime_back);
+	tcase_add_test(tc, test_open_not_written);
+	tcase_add_test(tc, test_tmpfile_linked_later);
+	tcase_add_test(tc, test_link_from_descriptor);
+	tcase_add_test(tc, test_memfd_name_checked);
+	tcase_add_test(tc, test_rewrite_same_size_same_mtime);
+	tcase_add_test(tc, test_watch_bound_waits_for_settled);
+	tcase_add_test(tc, test_watch_never_settles);
 	suite_add_tcase(s, tc);
 	return s;
 }

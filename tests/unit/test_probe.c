@@ -372,6 +372,73 @@ START_TEST(test_stuck_close_before_open)
 }
 END_TEST
 
+/*
+ * A name the reader could not place (relative to a directory descriptor
+ * whose directory is gone, or none at all): the file is reached through
+ * the writer's descriptor, and its name is what that descriptor says,
+ * verified inside the writer's root. This process is the writer, through
+ * the real /proc.
+ */
+START_TEST(test_name_through_writer_fd)
+{
+	char *dir = test_mkdtemp(), *moved, *path, *want;
+	struct probe_opened *op = malloc(sizeof(*op));
+	struct candidate *c = candidate_new();
+	struct prober pr;
+	struct stat st;
+	int fd;
+
+	ck_assert_ptr_nonnull(op);
+	path = test_write_file(dir, "payload", "\177ELF", 4, 0755);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	/* the directory renamed away after the open */
+	ck_assert_int_ne(asprintf(&moved, "%s.moved", dir), -1);
+	ck_assert_int_eq(rename(dir, moved), 0);
+	ck_assert_int_ne(asprintf(&want, "%s/payload", moved), -1);
+	c->pid = getpid();
+	c->fd = fd;
+	c->path = strdup("payload");
+	c->name_unresolved = true;
+	c->has_inode = true;
+	c->inode = st.st_ino;
+	c->dev_major = major(st.st_dev);
+	c->dev_minor = minor(st.st_dev);
+	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_int_eq(op->status, INSPECT_OK);
+	ck_assert_int_eq(op->via, VIA_WRITER_FD);
+	ck_assert_str_eq(op->name, want);
+	/* no name at all: the same */
+	free(c->path);
+	c->path = NULL;
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_str_eq(op->name, want);
+	/* unlinked: no name to give */
+	ck_assert_int_eq(unlink(want), 0);
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_int_eq(op->status, INSPECT_OK);
+	ck_assert_str_eq(op->name, "");
+	/* the descriptor now another file (dev/inode differ): refused, and
+	 * the unresolved name is never followed */
+	close(fd);
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fd, c->fd);
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_int_ne(op->status, INSPECT_OK);
+	close(fd);
+	probe_stop(&pr);
+	candidate_free(c);
+	test_rmtree(moved);
+	free(dir);
+	free(moved);
+	free(path);
+	free(want);
+	free(op);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -387,6 +454,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_worker_descriptors);
 	tcase_add_test(tc, test_stuck_close_after_done);
 	tcase_add_test(tc, test_stuck_close_before_open);
+	tcase_add_test(tc, test_name_through_writer_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* watch.c -- files held open for writing, watched until their final content */
+#include "check/watch.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+int watch_init(struct watch *w, size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	w->v = calloc(cap ? cap : 1, sizeof(*w->v));
+	w->ns_cache = calloc(WATCH_NS_CACHE, sizeof(*w->ns_cache));
+	if (!w->v || !w->ns_cache) {
+		free(w->v);
+		free(w->ns_cache);
+		return -1;
+	}
+	w->cap = cap;
+	return 0;
+}
+
+void watch_free(struct watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->count; i++)
+		candidate_free(w->v[i].c);
+	free(w->v);
+	free(w->ns_cache);
+	memset(w, 0, sizeof(*w));
+}
+
+int watch_add(struct watch *w, const struct watch_entry *e)
+{
+	if (w->count >= w->cap)
+		return -1;
+	w->v[w->count++] = *e;
+	return 0;
+}
+
+uint64_t watch_backoff_ms(unsigned int looks)
+{
+	uint64_t delay = (uint64_t)WATCH_LOOK_FIRST_MS <<
+			 (looks < 10 ? looks : 10);
+
+	return delay > WATCH_LOOK_MAX_MS ? WATCH_LOOK_MAX_MS : delay;
+}
+
+bool watch_holder_alive(const char *proc, const struct watch_holder *h)
+{
+	char path[96];
+	struct stat st;
+
+	if (h->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/%d", proc, (int)h->pid);
+	return stat(path, &st) == 0;
+}
+
+uint64_t watch_poll_ms(const struct watch *w)
+{
+	uint64_t ms = w->count;
+
+	if (ms < WATCH_POLL_MIN_MS)
+		return WATCH_POLL_MIN_MS;
+	return ms > WATCH_POLL_MAX_MS ? WATCH_POLL_MAX_MS : ms;
+}
+
+uint64_t watch_next_poll(const struct watch *w, uint64_t now,
+			 uint64_t read_ms)
+{
+	uint64_t poll = watch_poll_ms(w);
+	uint64_t at = (now / poll + 1) * poll;
+
+	return at < read_ms ? at : read_ms;
+}
+
+size_t watch_take_due(struct watch *w, uint64_t now, bool all,
+		      struct watch_entry *out)
+{
+	size_t i, keep = 0, n = 0;
+
+	for (i = 0; i < w->count; i++) {
+		if (all || w->v[i].due_ms <= now)
+			out[n++] = w->v[i];
+		else
+			w->v[keep++] = w->v[i];
+	}
+	w->count = keep;
+	return n;
+}
+
+int watch_next_ms(const struct watch *w, uint64_t now)
+{
+	uint64_t soonest = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < w->count; i++)
+		if (w->v[i].due_ms < soonest)
+			soonest = w->v[i].due_ms;
+	if (soonest == UINT64_MAX)
+		return -1;
+	if (soonest <= now)
+		return 0;
+	return soonest - now > INT32_MAX ? INT32_MAX : (int)(soonest - now);
+}
+
+bool watch_take_file(struct watch *w, uint64_t dev, uint64_t ino,
+		     struct watch_entry *out)
+{
+	size_t i;
+
+	for (i = 0; i < w->count; i++) {
+		if (w->v[i].st_dev == dev && w->v[i].st_ino == ino) {
+			*out = w->v[i];
+			w->v[i] = w->v[--w->count];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Parse the decimal (BASE 10) or octal (8) number after "KEY:\t" in the
+ * fdinfo text BUF. */
+static bool fdinfo_field(const char *buf, const char *key, int base,
+			 unsigned long long *val)
+{
+	size_t klen = strlen(key);
+	const char *p = buf;
+	char *end;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			p += klen + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!isdigit((unsigned char)*p))
+				return false;
+			errno = 0;
+			*val = strtoull(p, &end, base);
+			return !errno && end != p;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
+		     int mnt_id, uint64_t *ino_out, int *mnt_out)
+{
+	unsigned long long flags, fino, mnt;
+	char path[128], buf[1024];
+	ssize_t n;
+	int f;
+
+	if (pid <= 0 || fd < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", proc, (int)pid, fd);
+	f = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (f < 0)
+		return false;
+	do
+		n = read(f, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (!fdinfo_field(buf, "flags", 8, &flags) ||
+	    !fdinfo_field(buf, "ino", 10, &fino))
+		return false;
+	if (!fdinfo_field(buf, "mnt_id", 10, &mnt) || mnt > INT32_MAX)
+		mnt = (unsigned long long)-1;
+	if (ino_out)
+		*ino_out = fino;
+	if (mnt_out)
+		*mnt_out = mnt == (unsigned long long)-1 ? -1 : (int)mnt;
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return false;
+	if (ino && fino != ino)
+		return false;
+	if (mnt_id >= 0 && mnt != (unsigned long long)-1 &&
+	    (int)mnt != mnt_id)
+		return false;
+	return true;
+}
+
+uint64_t watch_pidns_of(const char *proc, pid_t pid)
+{
+	char path[128];
+	struct stat st;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%d/ns/pid", proc, (int)pid);
+	if (stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+/* A decimal number that is all of NAME, or -1. */
+static long name_number(const char *name)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)name[0]))
+		return -1;
+	errno = 0;
+	v = strtol(name, &end, 10);
+	if (errno || *end || v < 0 || v > INT32_MAX)
+		return -1;
+	return v;
+}
+
+/* Does PID hold a descriptor open for writing on H's file? Sets H's pid
+ * and fd to it. */
+static bool search_fds(const char *proc, pid_t pid, struct watch_holder *h)
+{
+	char dir[96];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%d/fdinfo", proc, (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while ((de = readdir(d)) && n++ < WATCH_SEARCH_FDS_MAX) {
+		long fd = name_number(de->d_name);
+
+		if (fd < 0)
+			continue;
+		if (watch_fd_writes(proc, pid, (int)fd, h->ino, h->mnt_id,
+				    NULL, NULL)) {
+			closedir(d);
+			h->pid = pid;
+			h->fd = (int)fd;
+			return true;
+		}
+	}
+	closedir(d);
+	return false;
+}
+
+/* The pid namespace of PID, whose /proc entry has inode D_INO, from W's
+ * cache or read once. */
+static uint64_t ns_of(struct watch *w, const char *proc, pid_t pid,
+		      uint64_t d_ino)
+{
+	struct watch_ns_slot *s = &w->ns_cache[(size_t)pid % WATCH_NS_CACHE];
+
+	if (s->pid == pid && s->d_ino == d_ino && d_ino)
+		return s->ns;
+	s->pid = pid;
+	s->d_ino = d_ino;
+	s->ns = watch_pidns_of(proc, pid);
+	return s->ns;
+}
+
+bool watch_still_held(struct watch *w, const char *proc,
+		      struct watch_holder *h)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (!h->ino)
+		return false;
+	if (watch_fd_writes(proc, h->pid, h->fd, h->ino, h->mnt_id, NULL,
+			    NULL))
+		return true;
+	if (!h->pidns)
+		return false;
+	d = opendir(proc);
+	if (!d)
+		return false;
+	w->searches++;
+	while ((de = readdir(d)) && n < WATCH_SEARCH_PROCS_MAX) {
+		long pid = name_number(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		n++;
+		if (ns_of(w, proc, (pid_t)pid, de->d_ino) != h->pidns)
+			continue;
+		if (search_fds(proc, (pid_t)pid, h)) {
+			closedir(d);
+			return true;
+		}
+	}
+	closedir(d);
+	return false;
+}

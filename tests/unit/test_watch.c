@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_watch.c -- files held open for writing (check/watch.c)
+ *
+ * The list with the clock passed in, and who holds a file, read from a
+ * fake procfs (fdinfo files, ns/pid files) and from this process's own
+ * /proc entries.
+ */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check/watch.h"
+
+static struct watch_entry entry(uint64_t ino, uint64_t due)
+{
+	struct watch_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.c = candidate_new();
+	ck_assert_ptr_nonnull(e.c);
+	e.c->op = FILE_OP_OPEN;
+	e.st_dev = 42;
+	e.st_ino = ino;
+	e.due_ms = due;
+	return e;
+}
+
+/* 5 ms doubling, never more than two seconds: a long-held file costs
+ * one look every two seconds. */
+START_TEST(test_backoff_bounded)
+{
+	static const uint64_t want[] = { 5, 10, 20, 40, 80, 160, 320, 640,
+					 1280, 2000, 2000 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_uint_eq(watch_backoff_ms(i), want[i]);
+	ck_assert_uint_eq(watch_backoff_ms(~0U), WATCH_LOOK_MAX_MS);
+}
+END_TEST
+
+/* A full list refuses, and the candidate stays the caller's. */
+/* Polls fall on one tick (multiples of the interval), never after the
+ * next read; the interval grows with the list, within its bounds. */
+START_TEST(test_poll_ticks)
+{
+	struct watch w;
+
+	ck_assert_int_eq(watch_init(&w, 2000), 0);
+	ck_assert_uint_eq(watch_poll_ms(&w), WATCH_POLL_MIN_MS);
+	ck_assert_uint_eq(watch_next_poll(&w, 1001, 5000), 1050);
+	ck_assert_uint_eq(watch_next_poll(&w, 1049, 5000), 1050);
+	ck_assert_uint_eq(watch_next_poll(&w, 1050, 5000), 1100);
+	ck_assert_uint_eq(watch_next_poll(&w, 1001, 1020), 1020);
+	w.count = 200;
+	ck_assert_uint_eq(watch_poll_ms(&w), 200);
+	w.count = 2000;
+	ck_assert_uint_eq(watch_poll_ms(&w), WATCH_POLL_MAX_MS);
+	w.count = 0;
+	watch_free(&w);
+}
+END_TEST
+
+START_TEST(test_full_refuses)
+{
+	struct watch w;
+	struct watch_entry a = entry(1, 10), b = entry(2, 10);
+
+	ck_assert_int_eq(watch_init(&w, 1), 0);
+	ck_assert_int_eq(watch_add(&w, &a), 0);
+	ck_assert_int_eq(watch_add(&w, &b), -1);
+	candidate_free(b.c);
+	watch_free(&w);
+}
+END_TEST
+
+/* Nothing is due before its time; all are taken on the last look. */
+START_TEST(test_due_by_injected_clock)
+{
+	struct watch_entry out[3];
+	struct watch w;
+	struct watch_entry a = entry(1, 100), b = entry(2, 50);
+	size_t n;
+
+	ck_assert_int_eq(watch_init(&w, 4), 0);
+	ck_assert_int_eq(watch_next_ms(&w, 0), -1);
+	watch_add(&w, &a);
+	watch_add(&w, &b);
+	ck_assert_int_eq(watch_next_ms(&w, 20), 30);
+	ck_assert_uint_eq(watch_take_due(&w, 49, false, out), 0);
+	n = watch_take_due(&w, 50, false, out);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0].st_ino, 2);
+	candidate_free(out[0].c);
+	ck_assert_int_eq(watch_next_ms(&w, 200), 0);
+	n = watch_take_due(&w, 0, true, out);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(w.count, 0);
+	candidate_free(out[0].c);
+	watch_free(&w);
+}
+END_TEST
+
+START_TEST(test_take_file)
+{
+	struct watch_entry out;
+	struct watch w;
+	struct watch_entry a = entry(7, 100);
+
+	ck_assert_int_eq(watch_init(&w, 4), 0);
+	watch_add(&w, &a);
+	ck_assert(!watch_take_file(&w, 42, 8, &out));
+	ck_assert(!watch_take_file(&w, 43, 7, &out));
+	ck_assert(watch_take_file(&w, 42, 7, &out));
+	ck_assert_uint_eq(w.count, 0);
+	candidate_free(out.c);
+	watch_free(&w);
+}
+END_TEST
+
+/* A fake procfs: PID with descriptor FD described by fdinfo TEXT, in
+ * pid namespace NS (a file whose inode stands for it; 0: none). */
+static void fake_fd(const char *base, int pid, int fd, const char *text)
+{
+	char *dir, *name;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", base, pid), -1);
+	mkdir(dir, 0755);
+	free(dir);
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", base, pid), -1);
+	mkdir(dir, 0755);
+	ck_assert_int_ne(asprintf(&name, "%d", fd), -1);
+	free(test_write_file(dir, name, text, strlen(text), 0444));
+	free(dir);
+	free(name);
+}
+
+static uint64_t fake_ns(const char *base, int pid, const char *ns_file)
+{
+	char *dir, *link;
+	struct stat st;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", base, pid), -1);
+	mkdir(dir, 0755);
+	free(dir);
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", base, pid), -1);
+	ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
+	mkdir(dir, 0755);
+	ck_assert_int_eq(symlink(ns_file, link), 0);
+	ck_assert_int_eq(stat(link, &st), 0);
+	free(dir);
+	free(link);
+	return st.st_ino;
+}
+
+/* fdinfo says who writes: flags, inode, mount. */
+START_TEST(test_fd_writes_reads_fdinfo)
+{
+	char *base = test_mkdtemp();
+	uint64_t ino;
+	int mnt;
+
+	fake_fd(base, 10, 3, "pos:\t0\nflags:\t0100001\nmnt_id:\t26\n"
+		"ino:\t777\n");
+	fake_fd(base, 10, 4, "pos:\t0\nflags:\t0100000\nmnt_id:\t26\n"
+		"ino:\t777\n");
+	fake_fd(base, 10, 5, "pos:\t0\nflags:\t02\nmnt_id:\t26\n"
+		"ino:\t777\n");
+	ck_assert(watch_fd_writes(base, 10, 3, 777, 26, &ino, &mnt));
+	ck_assert_uint_eq(ino, 777);
+	ck_assert_int_eq(mnt, 26);
+	ck_assert(watch_fd_writes(base, 10, 3, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 3, 778, 26, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 3, 777, 27, NULL, NULL));
+	/* read-only: not a writer */
+	ck_assert(!watch_fd_writes(base, 10, 4, 777, 26, NULL, NULL));
+	/* O_RDWR is */
+	ck_assert(watch_fd_writes(base, 10, 5, 777, 26, NULL, NULL));
+	/* closed, no such process */
+	ck_assert(!watch_fd_writes(base, 10, 6, 777, 26, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 11, 3, 777, 26, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, -1, 777, 26, NULL, NULL));
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
+/* Bad input: fdinfo without the fields, with garbage, or huge. */
+START_TEST(test_fd_writes_bad_fdinfo)
+{
+	char *base = test_mkdtemp();
+	char big[4096];
+
+	fake_fd(base, 10, 3, "flags:\t0100001\n");		/* no ino */
+	fake_fd(base, 10, 4, "ino:\t777\n");			/* no flags */
+	fake_fd(base, 10, 5, "flags:\tzz\nino:\t777\n");
+	fake_fd(base, 10, 6, "flags:\t01\nino:\t-1\n");
+	fake_fd(base, 10, 7, "flags:\t01\nino:\t99999999999999999999999\n");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fake_fd(base, 10, 8, big);
+	fake_fd(base, 10, 9, "");
+	ck_assert(!watch_fd_writes(base, 10, 3, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 4, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 5, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 6, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 7, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 8, 0, -1, NULL, NULL));
+	ck_assert(!watch_fd_writes(base, 10, 9, 0, -1, NULL, NULL));
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
+/*
+ * The writer closed its descriptor, a child that inherited it still
+ * writes: found by a search of the writer's pid namespace, and only
+ * there (a process of another namespace writing the same inode is not
+ * the container's).
+ */
+START_TEST(test_inheritor_found_in_namespace)
+{
+	char *base = test_mkdtemp();
+	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
+	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	struct watch_holder h;
+	struct watch w;
+	static const char writes[] = "flags:\t0100001\nmnt_id:\t26\n"
+				     "ino:\t777\n";
+
+	ck_assert_int_eq(watch_init(&w, 1), 0);
+	memset(&h, 0, sizeof(h));
+	h.pid = 10;
+	h.fd = 3;
+	h.ino = 777;
+	h.mnt_id = 26;
+	h.pidns = fake_ns(base, 10, ns_a);
+	ck_assert_uint_ne(h.pidns, 0);
+	ck_assert_uint_eq(watch_pidns_of(base, 10), h.pidns);
+	fake_ns(base, 20, ns_b);
+	fake_fd(base, 20, 5, writes);
+	/* nobody of the namespace holds it */
+	ck_assert(!watch_still_held(&w, base, &h));
+	/* a child in it does, as descriptor 1 */
+	fake_ns(base, 11, ns_a);
+	fake_fd(base, 11, 0, "flags:\t0100000\nmnt_id:\t26\nino:\t777\n");
+	fake_fd(base, 11, 1, writes);
+	ck_assert(watch_still_held(&w, base, &h));
+	ck_assert_int_eq(h.pid, 11);
+	ck_assert_int_eq(h.fd, 1);
+	/* next time it is asked first */
+	ck_assert(watch_still_held(&w, base, &h));
+	watch_free(&w);
+	free(ns_a);
+	free(ns_b);
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
+/* This process's own descriptors, through the real /proc. */
+START_TEST(test_real_proc)
+{
+	char *dir = test_mkdtemp();
+	char *path = test_write_file(dir, "f", "x", 1, 0644);
+	struct watch_holder h;
+	struct watch w;
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	int ro = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(ro, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(watch_fd_writes("/proc", getpid(), fd, st.st_ino, -1, NULL,
+				  NULL));
+	ck_assert(!watch_fd_writes("/proc", getpid(), ro, st.st_ino, -1,
+				   NULL, NULL));
+	ck_assert_int_eq(watch_init(&w, 1), 0);
+	memset(&h, 0, sizeof(h));
+	h.pid = getpid();
+	h.fd = ro;		/* not the writer: found by the search */
+	h.ino = st.st_ino;
+	h.mnt_id = -1;
+	h.pidns = watch_pidns_of("/proc", getpid());
+	ck_assert(watch_still_held(&w, "/proc", &h));
+	ck_assert_int_eq(h.fd, fd);
+	close(fd);
+	ck_assert(!watch_still_held(&w, "/proc", &h));
+	close(ro);
+	watch_free(&w);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("watch");
+	TCase *tc = tcase_create("watch");
+
+	tcase_add_test(tc, test_backoff_bounded);
+	tcase_add_test(tc, test_poll_ticks);
+	tcase_add_test(tc, test_full_refuses);
+	tcase_add_test(tc, test_due_by_injected_clock);
+	tcase_add_test(tc, test_take_file);
+	tcase_add_test(tc, test_fd_writes_reads_fdinfo);
+	tcase_add_test(tc, test_fd_writes_bad_fdinfo);
+	tcase_add_test(tc, test_inheritor_found_in_namespace);
+	tcase_add_test(tc, test_real_proc);
+	suite_add_tcase(s, tc);
+	return s;
+}
