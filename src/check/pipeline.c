@@ -52,6 +52,7 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		log_msg(LOG_ERR, "cannot start the file check worker");
 		return -1;
 	}
+	ck->probe.missed = &ck->stats->deadline_missed;
 	return 0;
 }
 

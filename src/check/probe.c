@@ -413,8 +413,11 @@ static void finish_last_file(struct prober *pr, uint32_t op)
 	if (!pr->closing)
 		return;
 	if (await_reply(pr, now_ms() + pr->timeout_ms, &ack, sizeof(ack)) ==
-	    PROBE_TIMEOUT)
+	    PROBE_TIMEOUT) {
 		pr->close_deadlines++;
+		if (pr->missed)
+			atomic_fetch_add(pr->missed, 1);
+	}
 	pr->closing = false;
 }
 

@@ -330,10 +330,12 @@ static void stuck_close(bool done)
 	struct candidate *a, *b;
 	struct probe_opened op;
 	struct probe_classified pc;
+	atomic_uint_fast64_t missed = 0;
 	unsigned int kind;
 
 	probe_stop(&fx.pr);
 	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 200), 0);
+	fx.pr.missed = &missed;
 	put_elf("/tmp/a");
 	put_elf("/tmp/b");
 	a = cand("/tmp/a");
@@ -356,6 +358,7 @@ static void stuck_close(bool done)
 	ck_assert_uint_eq(op.st.st_ino, b->inode);
 	ck_assert_uint_eq(fx.pr.replaced, 1);
 	ck_assert_uint_eq(fx.pr.close_deadlines, 1);
+	ck_assert_uint_eq(atomic_load(&missed), 1);	/* counted */
 	candidate_free(a);
 	candidate_free(b);
 }
