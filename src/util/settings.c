@@ -40,6 +40,11 @@ static const struct key_spec known_keys[] = {
 	{ "allow", "path" },
 	{ "allow", "image" },
 	{ "allow", "container" },
+	{ "scan", "interval" },
+	{ "scan", "at_start" },
+	{ "scan", "on_loss" },
+	{ "scan", "max_files" },
+	{ "scan", "max_ms" },
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
@@ -89,6 +94,11 @@ void config_defaults(struct config *cfg)
 	cfg->dedupe_size = 4096;
 	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 	cfg->check_timeout_ms = 2000;
+	cfg->scan_interval = DEFAULT_SCAN_INTERVAL;
+	cfg->scan_at_start = true;
+	cfg->scan_on_loss = true;
+	cfg->scan_max_files = 200000;
+	cfg->scan_max_ms = 10000;
 	cfg->watch_max = 1024;
 	cfg->watch_report_after_ms = 10000;
 	cfg->docker_root = strdup("/var/lib/docker");
@@ -385,7 +395,7 @@ static bool key_is_known(const char *fullkey)
 static bool section_is_known(const char *sec, size_t len)
 {
 	static const char *sections[] = { "detect", "output", "limits",
-					  "allow", "runtimes" };
+					  "allow", "runtimes", "scan" };
 	size_t i;
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
@@ -659,6 +669,20 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 	load_list(d, "allow:path", &cfg->allow_path, path, errs);
 	load_list(d, "allow:image", &cfg->allow_image, path, errs);
 	load_list(d, "allow:container", &cfg->allow_container, path, errs);
+	load_uint(d, "scan:interval", 0, 7 * 86400, &cfg->scan_interval,
+		  path, errs);
+	v = iniparser_getstring(d, "scan:at_start", NULL);
+	if (v && parse_bool(v, &cfg->scan_at_start))
+		add_error(errs, "%s: scan:at_start = '%s': expected yes or no",
+			  path, v);
+	v = iniparser_getstring(d, "scan:on_loss", NULL);
+	if (v && parse_bool(v, &cfg->scan_on_loss))
+		add_error(errs, "%s: scan:on_loss = '%s': expected yes or no",
+			  path, v);
+	load_uint(d, "scan:max_files", 100, 100000000, &cfg->scan_max_files,
+		  path, errs);
+	load_uint(d, "scan:max_ms", 10, 3600000, &cfg->scan_max_ms, path,
+		  errs);
 	load_uint(d, "limits:queue_size", 16, 1024 * 1024, &cfg->queue_size,
 		  path, errs);
 	load_uint(d, "limits:pending_max", 16, 1024 * 1024,

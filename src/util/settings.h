@@ -10,6 +10,7 @@
 #define DEFAULT_JSON_LOG	"/var/log/dropexec/findings.jsonl"
 #define DEFAULT_PID_FILE	"/run/audisp-dropexec.pid"
 #define DEFAULT_STATE_FILE	"/run/audisp-dropexec.state"
+#define DEFAULT_SCAN_INTERVAL	900	/* seconds: docs/cost.md, "Scan" */
 
 enum scope_mode {
 	SCOPE_CONTAINER = 0,
@@ -58,6 +59,13 @@ struct config {
 	struct strlist allow_path;	/* the dropped file */
 	struct strlist allow_image;	/* container image */
 	struct strlist allow_container;	/* container name */
+
+	/* [scan]: the containers' writable layers (check/scan.h) */
+	unsigned int scan_interval;	/* seconds between passes; 0 none */
+	bool scan_at_start;		/* a pass when the plugin starts */
+	bool scan_on_loss;		/* a pass after events were lost */
+	unsigned int scan_max_files;	/* directory entries per pass */
+	unsigned int scan_max_ms;	/* milliseconds of work per pass */
 
 	/* [limits] */
 	unsigned int queue_size;	/* candidates waiting for a check */

@@ -162,6 +162,12 @@ START_TEST(test_config_every_key)
 		"audit_record = no\n"
 		"audit_record_type = ANOM_MK_EXEC\n"
 		"stats_interval = 60\n"
+		"[scan]\n"
+		"interval = 0\n"
+		"at_start = no\n"
+		"on_loss = off\n"
+		"max_files = 5000\n"
+		"max_ms = 250\n"
 		"[limits]\n"
 		"queue_size = 100\n"
 		"pending_max = 200\n"
@@ -179,6 +185,11 @@ START_TEST(test_config_every_key)
 	ck_assert(!cfg.audit_record);
 	ck_assert_int_eq(cfg.audit_record_type, AUDIT_ANOM_MK_EXEC);
 	ck_assert_uint_eq(cfg.stats_interval, 60);
+	ck_assert_uint_eq(cfg.scan_interval, 0);
+	ck_assert(!cfg.scan_at_start);
+	ck_assert(!cfg.scan_on_loss);
+	ck_assert_uint_eq(cfg.scan_max_files, 5000);
+	ck_assert_uint_eq(cfg.scan_max_ms, 250);
 	ck_assert_uint_eq(cfg.queue_size, 100);
 	ck_assert_uint_eq(cfg.pending_max, 200);
 	ck_assert_uint_eq(cfg.dedupe_size, 300);
@@ -321,6 +332,13 @@ static const struct {
 	  "runtimes:oci_state", "at most 8" },
 	{ "[runtimes]\nrootless = sometimes\n", "runtimes:rootless",
 	  "sometimes" },
+	{ "[scan]\ninterval = -1\n", "scan:interval", "-1" },
+	{ "[scan]\ninterval = 604801\n", "scan:interval", "604801" },
+	{ "[scan]\nat_start = maybe\n", "scan:at_start", "maybe" },
+	{ "[scan]\non_loss = 2\n", "scan:on_loss", "2" },
+	{ "[scan]\nmax_files = 99\n", "scan:max_files", "99" },
+	{ "[scan]\nmax_ms = 5\n", "scan:max_ms", "5" },
+	{ "[scan]\nmax_ms = 1s\n", "scan:max_ms", "1s" },
 };
 
 /* [runtimes]: the defaults, and moved data roots */
