@@ -52,6 +52,7 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		log_msg(LOG_ERR, "cannot start the file check worker");
 		return -1;
 	}
+	ck->probe.missed = &ck->stats->deadline_missed;
 	return 0;
 }
 
@@ -62,6 +63,7 @@ void checker_free(struct checker *ck)
 	watch_free(&ck->watch);
 	dedupe_free(&ck->dd);
 	scope_free(&ck->scope);
+	fstype_cache_free(&ck->fstypes);
 	meta_cache_free(&ck->meta);
 	classifier_free(&ck->cl);
 	config_free(&ck->cfg);
