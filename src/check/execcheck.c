@@ -378,16 +378,13 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 
 	/* 3. never a file system that can block, or a device no mount
 	 *    table names (see pipeline.c's device_class()) */
-	dc = c->has_inode ?
-		fstype_dev_class_fresh(&ck->fstypes, ck->scope.proc, c->pid,
-				       c->dev_major, c->dev_minor) :
-		MOUNT_DEV_READABLE;
+	dc = c->has_inode ? fstype_dev_class(&ck->fstypes, ck->scope.proc,
+					     c->pid, c->dev_major,
+					     c->dev_minor) :
+			    MOUNT_DEV_READABLE;
 	if (dc == MOUNT_DEV_UNKNOWN && c->has_inode)
 		dc = scope_host_dev_class(&ck->scope, c->dev_major,
 					  c->dev_minor);
-	if (dc == MOUNT_DEV_UNKNOWN && c->has_inode)
-		dc = fstype_dev_cached(&ck->fstypes, c->dev_major,
-				       c->dev_minor);
 	if (dc == MOUNT_DEV_PSEUDO)
 		return drop_it(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 	if (dc != MOUNT_DEV_READABLE)

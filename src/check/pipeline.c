@@ -52,6 +52,7 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		log_msg(LOG_ERR, "cannot start the file check worker");
 		return -1;
 	}
+	ck->probe.missed = &ck->stats->deadline_missed;
 	return 0;
 }
 
@@ -62,6 +63,7 @@ void checker_free(struct checker *ck)
 	watch_free(&ck->watch);
 	dedupe_free(&ck->dd);
 	scope_free(&ck->scope);
+	fstype_cache_free(&ck->fstypes);
 	meta_cache_free(&ck->meta);
 	classifier_free(&ck->cl);
 	config_free(&ck->cfg);
@@ -338,18 +340,14 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
 
 /*
  * What may be done with a file on C's device, by the first mount table
- * that names it: the writer's, its parent's when that root is used, the
- * container's first process's, or the host's (the overlay of a container
- * whose processes are gone); only then the last answer a table gave (a
- * device whose processes are all gone). Live tables come first, read
- * afresh: an anonymous device number (0:N) is reused by the next mount
- * once its own is gone (a rootless container's FUSE root on a gone
- * overlay's number). Only MOUNT_DEV_READABLE is touched: never a file
- * system that can block (FUSE, NFS, ...: scope/mounts.h), and never a
- * device no table names, a mount only a gone process saw (fail closed).
- * A kernel file system (proc, sysfs, cgroup) holds no drop: a container
- * runtime's setup writes go there, told apart by where they go, not by
- * the name a process gives itself.
+ * that names it: the writer's, its parent's when that root is used, or
+ * the host's (the overlay of a container whose processes are gone). Only
+ * MOUNT_DEV_READABLE is touched: never a file system that can block
+ * (FUSE, NFS, ...: scope/mounts.h), and never a device no table names,
+ * a mount only a gone process saw (fail closed). A kernel file system
+ * (proc, sysfs, cgroup) holds no drop: a container runtime's setup writes
+ * go there, told apart by where they go, not by the name a process gives
+ * itself.
  */
 static enum mount_dev_class device_class(struct checker *ck,
 					const struct candidate *c,
@@ -359,22 +357,18 @@ static enum mount_dev_class device_class(struct checker *ck,
 
 	if (!c->has_inode)
 		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
-	cls = fstype_dev_class_fresh(&ck->fstypes, ck->scope.proc, c->pid,
-				     c->dev_major, c->dev_minor);
+	cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->pid,
+			       c->dev_major, c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
-		cls = fstype_dev_class_fresh(&ck->fstypes, ck->scope.proc,
-					     c->ppid, c->dev_major,
-					     c->dev_minor);
+		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->ppid,
+				       c->dev_major, c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN && lk->root_pid > 0)
-		cls = fstype_dev_class_fresh(&ck->fstypes, ck->scope.proc,
-					     lk->root_pid, c->dev_major,
-					     c->dev_minor);
+		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc,
+				       lk->root_pid, c->dev_major,
+				       c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN)
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
-	if (cls == MOUNT_DEV_UNKNOWN)
-		cls = fstype_dev_cached(&ck->fstypes, c->dev_major,
-					c->dev_minor);
 	return cls;
 }
 

@@ -262,10 +262,15 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 			n = send(sock, &plain, sizeof(plain), MSG_NOSIGNAL);
 			break;
 		}
-		default:
+		default: {
+			/* OP_DONE: answered once closed (a FUSE file's
+			 * close waits for its server) */
+			uint8_t ack = 1;
+
 			inspect_close(&w.fc);
-			n = 0;
+			n = send(sock, &ack, sizeof(ack), MSG_NOSIGNAL);
 			break;
+		}
 		}
 		if (n < 0)
 			_exit(0);
@@ -336,28 +341,21 @@ static void replace(struct prober *pr)
 	}
 	pr->pid = 0;
 	pr->replaced++;
+	pr->holds_file = false;
+	pr->closing = false;
 	if (spawn(pr))
 		log_msg(LOG_ERR, "cannot start a file check worker: %s",
 			strerror(errno));
 }
 
-/* Send REQ and wait for a reply of LEN bytes into REPLY, at most the
- * deadline. */
-static enum probe_result ask(struct prober *pr, const struct probe_request *req,
-			     void *reply, size_t len)
+/* Wait for a reply of LEN bytes into REPLY until DEADLINE (monotonic
+ * ms); a worker that misses it or dies is replaced. */
+static enum probe_result await_reply(struct prober *pr, uint64_t deadline,
+				     void *reply, size_t len)
 {
 	struct pollfd pfd;
-	uint64_t deadline;
 	ssize_t n;
 
-	if (pr->sock < 0 && spawn(pr))
-		return PROBE_FAILED;
-	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL) !=
-	    (ssize_t)sizeof(*req)) {
-		replace(pr);
-		return PROBE_FAILED;
-	}
-	deadline = now_ms() + pr->timeout_ms;
 	pfd.fd = pr->sock;
 	pfd.events = POLLIN;
 	for (;;) {
@@ -382,6 +380,66 @@ static enum probe_result ask(struct prober *pr, const struct probe_request *req,
 		return PROBE_FAILED;
 	}
 	return PROBE_OK;
+}
+
+/*
+ * Before question OP: let the worker finish with the last file. A close
+ * can wait as long as a hung FUSE server wants (FLUSH), so it gets a
+ * deadline of its own: the question asked next is never charged with
+ * it. A question about another file (OP_OPEN) first closes the file
+ * still open (after probe_classify(), the check does not say
+ * probe_done()). A worker stuck in the close is replaced and counted in
+ * close_deadlines.
+ */
+static void finish_last_file(struct prober *pr, uint32_t op)
+{
+	uint8_t ack;
+
+	if (pr->sock < 0)
+		return;
+	if (op == OP_OPEN && pr->holds_file && !pr->closing) {
+		struct probe_request done;
+
+		memset(&done, 0, sizeof(done));
+		done.op = OP_DONE;
+		if (send(pr->sock, &done, sizeof(done), MSG_NOSIGNAL) !=
+		    (ssize_t)sizeof(done)) {
+			replace(pr);
+			return;
+		}
+		pr->closing = true;
+		pr->holds_file = false;
+	}
+	if (!pr->closing)
+		return;
+	if (await_reply(pr, now_ms() + pr->timeout_ms, &ack, sizeof(ack)) ==
+	    PROBE_TIMEOUT) {
+		pr->close_deadlines++;
+		if (pr->missed)
+			atomic_fetch_add(pr->missed, 1);
+	}
+	pr->closing = false;
+}
+
+/* Send REQ and wait for a reply of LEN bytes into REPLY, at most the
+ * deadline. */
+static enum probe_result ask(struct prober *pr, const struct probe_request *req,
+			     void *reply, size_t len)
+{
+	enum probe_result r;
+
+	finish_last_file(pr, req->op);
+	if (pr->sock < 0 && spawn(pr))
+		return PROBE_FAILED;
+	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(*req)) {
+		replace(pr);
+		return PROBE_FAILED;
+	}
+	r = await_reply(pr, now_ms() + pr->timeout_ms, reply, len);
+	if (r == PROBE_OK && req->op == OP_OPEN)
+		pr->holds_file = true;	/* until OP_DONE */
+	return r;
 }
 
 int probe_start(struct prober *pr, const char *proc, struct classifier *cl,
@@ -507,11 +565,16 @@ void probe_done(struct prober *pr)
 {
 	struct probe_request *req = pr->req;
 
-	if (pr->sock < 0)
+	if (pr->sock < 0 || pr->closing)
 		return;
 	memset(req, 0, sizeof(*req));
 	req->op = OP_DONE;
 	if (send(pr->sock, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT) !=
-	    (ssize_t)sizeof(*req))
+	    (ssize_t)sizeof(*req)) {
 		replace(pr);
+		return;
+	}
+	/* its answer is read before the next question: finish_last_file() */
+	pr->holds_file = false;
+	pr->closing = true;
 }

@@ -28,6 +28,7 @@
 #define DROPEXEC_PROBE_H
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -83,6 +84,13 @@ struct prober {
 	int sock;			/* to the worker, or -1 */
 	pid_t zombies[PROBE_ZOMBIES_MAX];
 	unsigned long long replaced;	/* workers killed after a deadline */
+	/* of those, killed while closing the last file (not the deadline
+	 * of the question asked next) */
+	unsigned long long close_deadlines;
+	/* counted there too when set (the checker's deadline_missed) */
+	atomic_uint_fast64_t *missed;
+	bool holds_file;		/* the worker has a file open */
+	bool closing;			/* a close sent, its answer not read */
 	void *req;			/* the question being asked */
 };
 

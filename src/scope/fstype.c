@@ -2,65 +2,148 @@
 /* fstype.c -- which devices hold file systems that must never be read */
 #include "scope/fstype.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void fstype_cache_init(struct fstype_cache *fc)
 {
+	size_t i;
+
 	memset(fc, 0, sizeof(*fc));
+	for (i = 0; i < FSTYPE_NS_MAX; i++)
+		fc->t[i].fd = -1;
 }
 
-/* Remember that device MAJOR:MINOR is of class CLS: the entry of that
- * device when there is one (its number was given to a new mount), else
- * a new one, the oldest out. */
-static void remember(struct fstype_cache *fc, unsigned int major,
+void fstype_cache_free(struct fstype_cache *fc)
+{
+	size_t i;
+
+	for (i = 0; i < FSTYPE_NS_MAX; i++)
+		if (fc->t[i].fd >= 0)
+			close(fc->t[i].fd);
+	fstype_cache_init(fc);
+}
+
+/* Close table TI and forget every answer it gave. */
+static void drop_table(struct fstype_cache *fc, int ti)
+{
+	size_t i, keep = 0;
+
+	if (fc->t[ti].fd >= 0)
+		close(fc->t[ti].fd);
+	memset(&fc->t[ti], 0, sizeof(fc->t[ti]));
+	fc->t[ti].fd = -1;
+	for (i = 0; i < fc->count; i++)
+		if (fc->e[i].table != ti)
+			fc->e[keep++] = fc->e[i];
+	fc->count = keep;
+}
+
+/*
+ * Has table T changed since it was read? The kernel says so for a real
+ * mountinfo (POLLPRI|POLLERR, once); a plain file by its size and mtime
+ * (not its ctime: an unlink, the writer exiting, is no change of mounts).
+ * Whatever cannot be asked counts as a change.
+ */
+static bool table_changed(const struct fstype_table *t)
+{
+	struct pollfd p = { .fd = t->fd, .events = POLLPRI };
+	struct stat st;
+
+	if (poll(&p, 1, 0) < 0 ||
+	    (p.revents & (POLLPRI | POLLERR | POLLNVAL)))
+		return true;
+	if (fstat(t->fd, &st))
+		return true;
+	return S_ISREG(st.st_mode) &&
+	       (st.st_ino != t->st.st_ino || st.st_dev != t->st.st_dev ||
+		st.st_size != t->st.st_size ||
+		st.st_mtim.tv_sec != t->st.st_mtim.tv_sec ||
+		st.st_mtim.tv_nsec != t->st.st_mtim.tv_nsec);
+}
+
+/*
+ * Open PROC/PID/mountinfo and hold it: in the slot of its mount
+ * namespace when one is held (its answers stay, unless that table had
+ * changed), else in a free slot or the least recently used one. Returns
+ * the slot, or -1.
+ */
+static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
+{
+	struct stat ns1, ns2, st;
+	char path[128], nspath[128];
+	bool has_ns;
+	int fd, ti = -1;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
+	snprintf(nspath, sizeof(nspath), "%s/%d/ns/mnt", proc, (int)pid);
+	has_ns = stat(nspath, &ns1) == 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* the same process's namespace: not a pid reused in between */
+	if (fstat(fd, &st) ||
+	    (has_ns && (stat(nspath, &ns2) || ns2.st_ino != ns1.st_ino ||
+			ns2.st_dev != ns1.st_dev))) {
+		close(fd);
+		return -1;
+	}
+	for (i = 0; has_ns && i < FSTYPE_NS_MAX; i++) {
+		struct fstype_table *t = &fc->t[i];
+
+		if (t->fd < 0 || !t->has_ns || t->ns_ino != ns1.st_ino ||
+		    t->ns_dev != ns1.st_dev)
+			continue;
+		/* FD was opened before this look: a change after it
+		 * shows on FD from now on */
+		if (table_changed(t)) {
+			drop_table(fc, i);
+			fc->rereads++;
+		} else {
+			close(t->fd);
+			t->fd = -1;
+		}
+		ti = i;
+		break;
+	}
+	for (i = 0; ti < 0 && i < FSTYPE_NS_MAX; i++)
+		if (fc->t[i].fd < 0)
+			ti = i;
+	if (ti < 0) {
+		ti = 0;
+		for (i = 1; i < FSTYPE_NS_MAX; i++)
+			if (fc->t[i].used < fc->t[ti].used)
+				ti = i;
+		drop_table(fc, ti);
+	}
+	fc->t[ti].fd = fd;
+	fc->t[ti].has_ns = has_ns;
+	fc->t[ti].ns_dev = has_ns ? ns1.st_dev : 0;
+	fc->t[ti].ns_ino = has_ns ? ns1.st_ino : 0;
+	fc->t[ti].st = st;
+	fc->t[ti].used = fc->tick;
+	return ti;
+}
+
+/* Remember that table TI says device MAJOR:MINOR is of class CLS, the
+ * oldest answer out when full. */
+static void remember(struct fstype_cache *fc, int ti, unsigned int major,
 		     unsigned int minor, enum mount_dev_class cls)
 {
-	size_t i;
-
-	for (i = 0; i < fc->count; i++)
-		if (fc->e[i].major == major && fc->e[i].minor == minor) {
-			fc->e[i].cls = cls;
-			return;
-		}
-	fc->e[fc->next].major = major;
-	fc->e[fc->next].minor = minor;
-	fc->e[fc->next].cls = cls;
-	fc->next = (fc->next + 1) % FSTYPE_CACHE_SIZE;
-	if (fc->count < FSTYPE_CACHE_SIZE)
-		fc->count++;
-}
-
-enum mount_dev_class fstype_dev_cached(const struct fstype_cache *fc,
-				       unsigned int major, unsigned int minor)
-{
-	size_t i;
-
-	for (i = 0; i < fc->count; i++)
-		if (fc->e[i].major == major && fc->e[i].minor == minor)
-			return fc->e[i].cls;
-	return MOUNT_DEV_UNKNOWN;
-}
-
-enum mount_dev_class fstype_dev_class_fresh(struct fstype_cache *fc,
-					    const char *proc, pid_t pid,
-					    unsigned int major,
-					    unsigned int minor)
-{
-	enum mount_dev_class c;
-	struct mount_table t;
-	char path[128];
-
-	if (pid <= 0)
-		return MOUNT_DEV_UNKNOWN;
-	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
-	if (mounts_parse_file(&t, path))
-		return MOUNT_DEV_UNKNOWN;	/* gone, or out of memory */
-	c = mounts_dev_class(&t, major, minor);
-	mounts_free(&t);
-	if (c != MOUNT_DEV_UNKNOWN)
-		remember(fc, major, minor, c);
-	return c;
+	if (fc->count == FSTYPE_CACHE_SIZE) {
+		memmove(&fc->e[0], &fc->e[1],
+			(FSTYPE_CACHE_SIZE - 1) * sizeof(fc->e[0]));
+		fc->count--;
+	}
+	fc->e[fc->count].major = major;
+	fc->e[fc->count].minor = minor;
+	fc->e[fc->count].cls = cls;
+	fc->e[fc->count].table = ti;
+	fc->count++;
 }
 
 enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
@@ -68,10 +151,40 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 				      unsigned int major, unsigned int minor)
 {
 	enum mount_dev_class c;
+	struct mount_table t;
+	char path[64];
+	size_t i = 0;
+	int ti;
 
-	c = fstype_dev_class_fresh(fc, proc, pid, major, minor);
-	if (c == MOUNT_DEV_UNKNOWN)
-		c = fstype_dev_cached(fc, major, minor);
+	fc->tick++;
+	while (i < fc->count) {
+		if (fc->e[i].major != major || fc->e[i].minor != minor) {
+			i++;
+			continue;
+		}
+		ti = fc->e[i].table;
+		if (table_changed(&fc->t[ti])) {
+			drop_table(fc, ti);	/* E is compacted */
+			fc->rereads++;
+			i = 0;
+			continue;
+		}
+		fc->t[ti].used = fc->tick;
+		return fc->e[i].cls;
+	}
+	if (pid <= 0)
+		return MOUNT_DEV_UNKNOWN;
+	ti = hold_table(fc, proc, pid);
+	if (ti < 0)
+		return MOUNT_DEV_UNKNOWN;	/* gone */
+	/* read what the held descriptor's process sees */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fc->t[ti].fd);
+	if (mounts_parse_file(&t, path))
+		return MOUNT_DEV_UNKNOWN;	/* gone, or out of memory */
+	c = mounts_dev_class(&t, major, minor);
+	mounts_free(&t);
+	if (c != MOUNT_DEV_UNKNOWN)
+		remember(fc, ti, major, minor, c);
 	return c;
 }
 

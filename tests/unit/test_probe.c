@@ -318,6 +318,64 @@ START_TEST(test_worker_descriptors)
 END_TEST
 
 /*
+ * The next question to a worker still busy with the last file: a FUSE
+ * file's close sends FLUSH, and a server that hangs never answers it.
+ * A stopped worker stands in for one stuck in that close. The deadline
+ * is the closed file's, not the next candidate's: the next file is
+ * asked of a new worker and found (without the close awaited apart,
+ * B's open timed out and B was lost as unreachable).
+ */
+static void stuck_close(bool done)
+{
+	struct candidate *a, *b;
+	struct probe_opened op;
+	struct probe_classified pc;
+	atomic_uint_fast64_t missed = 0;
+	unsigned int kind;
+
+	probe_stop(&fx.pr);
+	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 200), 0);
+	fx.pr.missed = &missed;
+	put_elf("/tmp/a");
+	put_elf("/tmp/b");
+	a = cand("/tmp/a");
+	b = cand("/tmp/b");
+	ck_assert_int_eq(probe_open(&fx.pr, a, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	if (!done) {
+		/* classified, then left open (as conclude() does) */
+		ck_assert_int_eq(classify_head(op.head, op.head_len,
+					       (unsigned long long)op.st.st_size,
+					       &kind), HEAD_CANDIDATE);
+		ck_assert_int_eq(probe_classify(&fx.pr, kind, DEFAULT_TYPES,
+						0, false, &pc), PROBE_OK);
+	}
+	ck_assert_int_eq(kill(fx.pr.pid, SIGSTOP), 0);
+	if (done)
+		probe_done(&fx.pr);
+	ck_assert_int_eq(probe_open(&fx.pr, b, false, NULL, &op), PROBE_OK);
+	ck_assert_int_eq(op.status, INSPECT_OK);
+	ck_assert_uint_eq(op.st.st_ino, b->inode);
+	ck_assert_uint_eq(fx.pr.replaced, 1);
+	ck_assert_uint_eq(fx.pr.close_deadlines, 1);
+	ck_assert_uint_eq(atomic_load(&missed), 1);	/* counted */
+	candidate_free(a);
+	candidate_free(b);
+}
+
+START_TEST(test_stuck_close_after_done)
+{
+	stuck_close(true);
+}
+END_TEST
+
+START_TEST(test_stuck_close_before_open)
+{
+	stuck_close(false);
+}
+END_TEST
+
+/*
  * A name the reader could not place (relative to a directory descriptor
  * whose directory is gone, or none at all): the file is reached through
  * the writer's descriptor, and its name is what that descriptor says,
@@ -397,6 +455,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_deadline_replaces_worker);
 	tcase_add_test(tc, test_dead_worker_replaced);
 	tcase_add_test(tc, test_worker_descriptors);
+	tcase_add_test(tc, test_stuck_close_after_done);
+	tcase_add_test(tc, test_stuck_close_before_open);
 	tcase_add_test(tc, test_name_through_writer_fd);
 	suite_add_tcase(s, tc);
 	return s;
