@@ -64,42 +64,12 @@ LABEL="dropexec-e2e-exec=$$"
 SENTINEL_PREFIX=/tmp/ex-sentinel-
 # how long the programs that ran stay alive (the time a payload runs)
 HOLD_S=4
-SKIPPED=0
-SKIPPED_NAMES=""
 HELPERS=""        # why the helper programs are missing, empty when built
 
 e2e_start dropexec-e2e-exec "${1:-}" ausearch
 
 # shellcheck disable=SC2317 # run by the EXIT trap
-e2e_cleanup_hook() {
-	((SKIPPED == 0)) || note "skipped:${SKIPPED_NAMES}"
-	say "$SKIPPED skipped"
-}
-
-# exec_test NAME FUNCTION: run_test, where a FUNCTION that returns 77
-# skipped (WHY says why): neither passed nor failed
-exec_test() {
-	local rc=0
-	CURRENT=$1
-	WHY=""
-	"$2" || rc=$?
-	if ((rc == 0)); then
-		ok "$1"
-	elif ((rc == 77)); then
-		SKIPPED=$((SKIPPED + 1))
-		SKIPPED_NAMES+=" ${1%%:*}"
-		say "skip - $1: ${WHY:-no reason given}"
-	else
-		not_ok "$1" "${WHY:-failed}"
-	fi
-	CURRENT=""
-}
-
-# skip_because REASON: use as "skip_because X; return"
-skip_because() {
-	WHY=$*
-	return 77
-}
+e2e_cleanup_hook() { say_skipped; }
 
 # ----------------------------------------------------------------- setup
 build_helpers() {
@@ -278,10 +248,10 @@ t_g_unseen_drop() {
 
 # -------------------------------------------------------------------- main
 setup
-exec_test "a: drop + execute: the drop and one finding that it ran, linked by sha256 and serial" t_a_drop_and_run
-exec_test "b: drop, execute, delete at once: found by exec through /proc/PID/exe" t_b_deleted
-exec_test "c: written through io_uring (no audit event), executed: found by exec" t_c_io_uring
-exec_test "d: image binaries executed: no finding" t_d_image
-exec_test "e: hostile name of an executed file: encoded in JSON and in the audit record" t_e_hostile_name
-exec_test "g: a drop no rule saw (podman cp), executed later: found by exec" t_g_unseen_drop
-exec_test "f: the devmajor>0 never-rule drops the host's executions, keeps a container's" t_f_filter
+run_test "a: drop + execute: the drop and one finding that it ran, linked by sha256 and serial" t_a_drop_and_run
+run_test "b: drop, execute, delete at once: found by exec through /proc/PID/exe" t_b_deleted
+run_test "c: written through io_uring (no audit event), executed: found by exec" t_c_io_uring
+run_test "d: image binaries executed: no finding" t_d_image
+run_test "e: hostile name of an executed file: encoded in JSON and in the audit record" t_e_hostile_name
+run_test "g: a drop no rule saw (podman cp), executed later: found by exec" t_g_unseen_drop
+run_test "f: the devmajor>0 never-rule drops the host's executions, keeps a container's" t_f_filter

@@ -79,8 +79,6 @@ SENTINEL_PREFIX=/tmp/hx-sentinel-
 APPLETS="$APPLETS sed grep mount umount wc"
 # how long the first test waits for the findings a stalled plugin owes
 STALL_TIMEOUT=${DROPEXEC_E2E_STALL_TIMEOUT:-120}
-SKIPPED=0
-SKIPPED_NAMES=""
 HELPERS=""        # why the helper programs are missing, empty when built
 STATE_OK=0        # the binary knows state_file (counters through SIGUSR1)
 PID_OK=0          # ... and pid_file
@@ -96,35 +94,7 @@ e2e_release_hook() {
 }
 
 # shellcheck disable=SC2317 # run by the EXIT trap
-e2e_cleanup_hook() {
-	((SKIPPED == 0)) || note "skipped:${SKIPPED_NAMES}"
-	say "$SKIPPED skipped"
-}
-
-# hostile_test NAME FUNCTION: run_test, where a FUNCTION that returns 77
-# skipped (WHY says why): neither passed nor failed
-hostile_test() {
-	local rc=0
-	CURRENT=$1
-	WHY=""
-	"$2" || rc=$?
-	if ((rc == 0)); then
-		ok "$1"
-	elif ((rc == 77)); then
-		SKIPPED=$((SKIPPED + 1))
-		SKIPPED_NAMES+=" ${1%%:*}"
-		say "skip - $1: ${WHY:-no reason given}"
-	else
-		not_ok "$1" "${WHY:-failed}"
-	fi
-	CURRENT=""
-}
-
-# skip_because REASON: use as "skip_because X; return"
-skip_because() {
-	WHY=$*
-	return 77
-}
+e2e_cleanup_hook() { say_skipped; }
 
 # ----------------------------------------------------------------- setup
 # write_conf [ALLOW-LINE]: the shipped dropexec.conf with our JSON log, pid
@@ -645,15 +615,15 @@ t_h_fuse_hang() {
 
 # -------------------------------------------------------------------- main
 setup
-hostile_test "a: crafted sparse ELF does not hold up the next drop; reported too; plugin up" t_a_crafted
-hostile_test "b: writer named runc:[2:INIT] is checked" t_b_comm
-hostile_test "b: writer named runc:[2:INIT] with exe / (detached own file) is checked" t_b_runtime_lookalike
-hostile_test "c: /run/shm as a plain directory reported; /dev/shm tmpfs not" t_c_fake_shm
-hostile_test "d: [allow] path escaped with .. and a symlink: reported; plain name allowed" t_d_allow_escape
-hostile_test "e: shell moved to the root cgroups: still in scope (source root)" t_e_leave_cgroup
-hostile_test "f: joined the cgroup of a container started just before: not attributed to it" t_f_join_fresh
-hostile_test "f: joined the cgroup of a container started 35 s before: not attributed to it" t_f_join_older
-hostile_test "g: forged USER record: not a finding; ausearch -p PLUGIN lists real ones only" t_g_forged
-hostile_test "h: a hung FUSE file system in one container does not stall the checks of another" t_h_fuse_hang
-hostile_test "plugin stayed up (no crash, no restart)" plugin_same
+run_test "a: crafted sparse ELF does not hold up the next drop; reported too; plugin up" t_a_crafted
+run_test "b: writer named runc:[2:INIT] is checked" t_b_comm
+run_test "b: writer named runc:[2:INIT] with exe / (detached own file) is checked" t_b_runtime_lookalike
+run_test "c: /run/shm as a plain directory reported; /dev/shm tmpfs not" t_c_fake_shm
+run_test "d: [allow] path escaped with .. and a symlink: reported; plain name allowed" t_d_allow_escape
+run_test "e: shell moved to the root cgroups: still in scope (source root)" t_e_leave_cgroup
+run_test "f: joined the cgroup of a container started just before: not attributed to it" t_f_join_fresh
+run_test "f: joined the cgroup of a container started 35 s before: not attributed to it" t_f_join_older
+run_test "g: forged USER record: not a finding; ausearch -p PLUGIN lists real ones only" t_g_forged
+run_test "h: a hung FUSE file system in one container does not stall the checks of another" t_h_fuse_hang
+run_test "plugin stayed up (no crash, no restart)" plugin_same
 note "kernel audit: $(auditctl -s | awk '$1 == "lost" || $1 == "backlog_limit" {printf "%s %s ", $1, $2}')"

@@ -28,6 +28,8 @@ PASS=0
 FAIL=0
 TRAPPED=0         # the EXIT trap is set
 ERR_AT=""         # the last command that failed
+SKIPPED=0         # tests that could not run here
+SKIPPED_NAMES=""
 CURRENT=""        # test under way (for the EXIT trap)
 WHY=""            # why the current test failed
 FINDING=""
@@ -113,16 +115,36 @@ e2e_cleanup() {
 	exit "$rc"
 }
 
-# run_test NAME FUNCTION
+# run_test NAME FUNCTION: FUNCTION returns 0 to pass, 77 when it could
+# not run here ("skip_because REASON; return": neither passed nor failed,
+# printed as "skip - NAME: REASON"), anything else to fail
 run_test() {
+	local rc=0
 	CURRENT=$1
 	WHY=""
-	if "$2"; then
+	"$2" || rc=$?
+	if ((rc == 0)); then
 		ok "$1"
+	elif ((rc == 77)); then
+		SKIPPED=$((SKIPPED + 1))
+		SKIPPED_NAMES+=" ${1%%:*}"
+		say "skip - $1: ${WHY:-no reason given}"
 	else
 		not_ok "$1" "${WHY:-failed}"
 	fi
 	CURRENT=""
+}
+
+# skip_because REASON: use as "skip_because X; return"
+skip_because() {
+	WHY=$*
+	return 77
+}
+
+# say_skipped: "K skipped" (and their names), for the end of a suite
+say_skipped() {
+	((SKIPPED == 0)) || note "skipped:${SKIPPED_NAMES}"
+	say "$SKIPPED skipped"
 }
 
 # ---------------------------------------------------------------- findings
