@@ -48,12 +48,20 @@ struct path_item {
 
 struct container_ref {
 	char id[CONTAINER_ID_LEN + 1];	/* empty when unknown */
-	char runtime[16];		/* docker, containerd, cri-o, podman */
+	char runtime[16];		/* docker, containerd, cri-o, podman,
+					 * runc, crun, chroot, unknown */
 	enum scope_source source;
 	bool in_container;
 	/* the container the writer's cgroup named, when its root file
 	 * system says otherwise (SCOPE_SRC_ROOT) */
 	char cgroup_claim[CONTAINER_ID_LEN + 1];
+	/* a live process of the container (its first, by the runtime's
+	 * state) whose root names resolve in once the writer is gone; 0 */
+	pid_t root_pid;
+	/* the writer's mount namespace and root (SCOPE_SRC_ROOT): a stable
+	 * id when no runtime knows the container */
+	unsigned long long mntns;
+	unsigned long long root_dev, root_ino;
 };
 
 struct finding;

@@ -13,7 +13,12 @@
  * Signals (auditd starts plugins with all of them ignored, some blocked):
  * TERM/INT stop; HUP reloads the configuration and reopens the JSON log
  * (logrotate's postrotate, through the pid file); USR1 dumps the state
- * (util/statedump.h), in the inspector's thread.
+ * (util/statedump.h) and USR2 asks for a scan of the containers' writable
+ * layers (check/scan.h), both in the inspector's thread.
+ *
+ * "--scan" runs one scan of the running containers' writable layers,
+ * prints a JSON line per finding on standard output and exits: 0 when
+ * nothing was found, 1 when something was, 2 on an error.
  */
 #include "util/settings.h"
 
@@ -43,7 +48,8 @@
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_hup;
-/* Where SIGUSR1 asks for a dump; set before the signal is let in. */
+/* Where SIGUSR1 asks for a dump and SIGUSR2 for a scan; set before the
+ * signals are let in. */
 static struct inspector *dump_target;
 
 static void on_term(int sig)
@@ -66,6 +72,14 @@ static void on_usr1(int sig)
 		inspector_request_dump(dump_target);
 }
 
+/* Only a lock-free atomic store, as for SIGUSR1. */
+static void on_usr2(int sig)
+{
+	(void)sig;
+	if (dump_target)
+		inspector_request_scan(dump_target);
+}
+
 /* What a reload and a state dump look at. */
 struct running {
 	const char *cfg_path;
@@ -73,6 +87,7 @@ struct running {
 	struct inspector *check;
 	struct audit_sender *sender;
 	uint64_t started_ms;
+	struct start_info start;
 };
 
 /* SIGUSR1, in the inspector's thread: the state to syslog and the state
@@ -95,6 +110,12 @@ static void dump_state(struct inspector *in, void *arg)
 		.pending = in->ck.pending.count,
 		.pending_cap = in->ck.pending.cap,
 		.last_error = last,
+		.start = &run->start,
+		.scan_running = in->scan.walking,
+		.scan_rounds = in->scan.rounds_done,
+		.scan_last_wall_ms = in->scan.last_wall_ms,
+		.scan_last_work_ms = in->scan.last_work_ms,
+		.scan_last_files = in->scan.last_files,
 	};
 
 	v.errors = log_last_error(last, sizeof(last), &v.last_error_time,
@@ -102,10 +123,123 @@ static void dump_state(struct inspector *in, void *arg)
 	state_dump(&v, in->ck.cfg.state_file);
 }
 
+/* Is PID an audisp-dropexec process? */
+static bool is_plugin(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strcmp(comm, "audisp-dropexec");
+}
+
+/*
+ * At start, before the pid file is written: count this start (the state
+ * file under /run says how many came before, since boot), and tell
+ * whether the process before stopped cleanly (it removes its pid file). A
+ * restart after a crash is said in syslog; what the plugin missed
+ * meanwhile is looked for by a scan (the start scan, or one requested
+ * here when [scan] at_start is off). The state file is written at once.
+ */
+static void note_start(struct running *run, const struct config *cfg)
+{
+	struct start_info *si = &run->start;
+	pid_t prev = -1;
+
+	si->starts = state_file_starts(cfg->state_file) + 1;
+	if (cfg->pid_file && *cfg->pid_file)
+		prev = pidfile_read(cfg->pid_file);
+	if (prev > 0 && prev != getpid()) {
+		si->previous_pid = prev;
+		si->previous_unclean = !is_plugin(prev);
+		if (si->previous_unclean) {
+			log_msg(LOG_WARNING, "restart %llu: the previous "
+				"instance (pid %d) stopped without removing "
+				"%s (a crash or a kill): scanning the "
+				"containers' writable layers for what it "
+				"missed", si->starts - 1, (int)prev,
+				cfg->pid_file);
+			if (!cfg->scan_at_start)
+				inspector_request_scan(run->check);
+		} else {
+			log_msg(LOG_WARNING, "another audisp-dropexec (pid %d) "
+				"holds %s", (int)prev, cfg->pid_file);
+		}
+	} else if (si->starts > 1) {
+		log_msg(LOG_NOTICE, "restart %llu since boot (counted in %s)",
+			si->starts - 1, cfg->state_file);
+	}
+	inspector_request_dump(run->check);
+}
+
+/* A sink that prints each finding as one JSON line on standard output. */
+struct print_sink {
+	struct sink base;
+	char hostname[256];
+	unsigned long long failed;
+};
+
+static int print_emit(struct sink *sk, const struct finding *f)
+{
+	struct print_sink *ps = (struct print_sink *)sk;
+	struct finding named = *f;
+	char *line;
+	int rc = -1;
+
+	named.hostname = ps->hostname;
+	line = finding_json_line(&named);
+	if (line && printf("%s\n", line) > 0 && fflush(stdout) == 0)
+		rc = 0;
+	else
+		ps->failed++;
+	free(line);
+	return rc;
+}
+
+/* audisp-dropexec --scan: one scan of the running containers' writable
+ * layers; the exit status says what it found (see usage()). */
+static int scan_command(const struct config *cfg)
+{
+	struct print_sink ps;
+	struct report report;
+	struct checker ck;
+	struct stats stats;
+	struct scan sc;
+	long n;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.base.name = "stdout";
+	ps.base.emit = print_emit;
+	if (gethostname(ps.hostname, sizeof(ps.hostname)))
+		ps.hostname[0] = '\0';
+	ps.hostname[sizeof(ps.hostname) - 1] = '\0';
+	report_init(&report);
+	report_add(&report, &ps.base);
+	stats_reset(&stats);
+	if (checker_init(&ck, cfg, &stats, &report, NULL, NULL)) {
+		checker_free(&ck);
+		return 2;
+	}
+	scan_init(&sc, ck.scope.mountinfo);
+	n = scan_run_once(&sc, &ck);
+	scan_free(&sc);
+	checker_free(&ck);
+	if (n < 0 || ps.failed)
+		return 2;
+	return n > 0 ? 1 : 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-"Usage: audisp-dropexec [-c FILE] [-i FILE] [--check-config] [-V] [-h]\n"
+"Usage: audisp-dropexec [-c FILE] [-i FILE] [--check-config] [--scan] [-V] [-h]\n"
 "Report executables dropped into running containers (TRC-1022).\n"
 "\n"
 "  -c, --config FILE  configuration file (default %s)\n"
@@ -114,6 +248,9 @@ static void usage(FILE *out)
 "                     checks, then exit\n"
 "      --check-config validate the configuration, print what is wrong,\n"
 "                     and exit 0 when it is valid, non-zero otherwise\n"
+"      --scan         scan the writable layers of the running containers,\n"
+"                     print one JSON line per executable found, and exit\n"
+"                     0 when none was found, 1 when some were, 2 on error\n"
 "  -V, --version      print the version and exit\n"
 "  -h, --help         print this help and exit\n",
 		DEFAULT_CONFIG_FILE);
@@ -166,6 +303,8 @@ static void setup_signals(sigset_t *wait_mask)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
@@ -179,6 +318,7 @@ static void setup_signals(sigset_t *wait_mask)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(wait_mask);
 }
@@ -189,6 +329,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "scan", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -207,7 +348,7 @@ int main(int argc, char **argv)
 	struct inspector in;
 	struct config cfg;
 	struct stats stats;
-	bool check_only = false;
+	bool check_only = false, scan_only = false;
 	sigset_t wait_mask;
 	char buf[768];
 	int opt, fd = STDIN_FILENO, rc = 0;
@@ -222,6 +363,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check_only = true;
+			break;
+		case 'S':
+			scan_only = true;
 			break;
 		case 'V':
 			printf("audisp-dropexec %s\n", PACKAGE_VERSION);
@@ -241,7 +385,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	log_init(check_only || input || isatty(STDERR_FILENO));
+	if (scan_only && (check_only || input)) {
+		fprintf(stderr, "audisp-dropexec: --scan goes with neither "
+			"-i nor --check-config\n");
+		return 2;
+	}
+	log_init(check_only || scan_only || input || isatty(STDERR_FILENO));
 	umask(077);
 
 	if (config_load(cfg_path, &cfg, &errs, true)) {
@@ -251,7 +400,7 @@ int main(int argc, char **argv)
 				"not starting", cfg_path);
 		config_errors_free(&errs);
 		config_free(&cfg);
-		return 1;
+		return scan_only ? 2 : 1;
 	}
 	if (check_only) {
 		printf("%s: configuration is valid\n", cfg_path);
@@ -276,7 +425,12 @@ int main(int argc, char **argv)
 	/* Capabilities are per thread: drop them before starting any. */
 	if (privs_drop()) {
 		config_free(&cfg);
-		return 1;
+		return scan_only ? 2 : 1;
+	}
+	if (scan_only) {
+		rc = scan_command(&cfg);
+		config_free(&cfg);
+		return rc;
 	}
 
 	if (audit_sender_start(&sender, cfg.queue_size, cfg.audit_record_type,
@@ -290,6 +444,13 @@ int main(int argc, char **argv)
 	audit_sink_init(&audit_sink, &sender, &cfg);
 	report_add(&report, &json_sink.base);
 	report_add(&report, &audit_sink.base);
+	/* A run over a file (-i) looks at that file only, never at the
+	 * host's containers. */
+	if (input) {
+		cfg.scan_at_start = false;
+		cfg.scan_on_loss = false;
+		cfg.scan_interval = 0;
+	}
 	run = (struct running){ .cfg_path = cfg_path, .check = &in,
 				.reader = &reader, .sender = &sender,
 				.started_ms = now_ms() };
@@ -306,6 +467,10 @@ int main(int argc, char **argv)
 	if (reader_init(&reader, &in, cfg.scope, &stats, getpid(), NULL,
 			NULL)) {
 		log_msg(LOG_ERR, "cannot initialise auparse");
+		rc = 1;
+	} else if (scope_configure(&reader.scope, &cfg)) {
+		log_msg(LOG_ERR, "out of memory");
+		reader_destroy(&reader);
 		rc = 1;
 	} else if (intake_init(&intake, fd, cfg.intake_buffer_bytes,
 			       input != NULL, &stats) ||
@@ -324,7 +489,10 @@ int main(int argc, char **argv)
 					       .stats = &stats };
 		log_msg(LOG_INFO, "started (config %s, scope %s)", cfg_path,
 			cfg.scope == SCOPE_ALL ? "all" : "container");
-		/* A run over a file (-i) is no daemon: no pid file. */
+		/* A run over a file (-i) is no daemon: no pid file, and no
+		 * scan of the host's containers. */
+		if (!input)
+			note_start(&run, &cfg);
 		if (!input && cfg.pid_file && *cfg.pid_file) {
 			if (pidfile_write(cfg.pid_file, getpid()))
 				log_msg(LOG_WARNING, "pid file %s: %s",

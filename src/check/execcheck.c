@@ -18,6 +18,7 @@
 #include "check/safeopen.h"
 #include "report/finding.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 const char *exec_origin_name(enum exec_origin o)
 {
@@ -311,7 +312,11 @@ static enum check_outcome conclude_exec(struct checker *ck,
 	else
 		f.sha256_skipped = "read error";
 	f.path_plain = pc && pc->name_plain;
-	f.meta = meta_lookup(&ck->meta, &c->container, mountpoint, now);
+	f.meta = meta_lookup(&ck->meta, &c->container, mountpoint,
+			     c->container.id[0] ?
+			     runtimes_by_id(&ck->scope.rt, c->container.id,
+					    now_ms()) : NULL, now);
+	container_stable_id(&c->container);
 	if (allow_match(&ck->cfg, c, f.meta, f.path_plain))
 		return drop_it(c, &ck->stats->allowed, CHECK_ALLOWED);
 

@@ -20,9 +20,11 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 	pthread_mutex_init(&in->lock, NULL);
 	atomic_init(&in->reopen_log, false);
 	atomic_init(&in->dump_state, false);
-	if (queue_init(&in->q, cfg->queue_size))
+	if (queue_init(&in->q, cfg->queue_size) ||
+	    checker_init(&in->ck, cfg, stats, report, proc, mountinfo))
 		return -1;
-	return checker_init(&in->ck, cfg, stats, report, proc, mountinfo);
+	/* the host's mount table, as the checks read it */
+	return scan_init(&in->scan, in->ck.scope.mountinfo);
 }
 
 bool inspector_submit(struct inspector *in, struct candidate *c)
@@ -75,6 +77,11 @@ void inspector_set_dump(struct inspector *in,
 void inspector_request_dump(struct inspector *in)
 {
 	atomic_store(&in->dump_state, true);
+}
+
+void inspector_request_scan(struct inspector *in)
+{
+	scan_request(&in->scan);
 }
 
 /* Apply what other threads handed over, in the inspector's own thread. */
@@ -143,6 +150,8 @@ static void *inspector_main(void *arg)
 		int wait = check_next_ms(&in->ck, now);
 
 		apply_updates(in);
+		if (scan_busy(&in->scan))
+			wait = 0;	/* a slice is due: do not sleep */
 		c = queue_pop(&in->q, wait < 0 ? IDLE_WAIT_MS : wait,
 			      &closed);
 		/* a reload that came while waiting applies to C too */
@@ -151,6 +160,9 @@ static void *inspector_main(void *arg)
 		if (c)
 			check_candidate(&in->ck, c, now);
 		check_run_pending(&in->ck, now, false);
+		if (!closed)
+			scan_tick(&in->scan, &in->ck, now,
+				  queue_length(&in->q) == 0);
 		periodic_reports(in, now);
 		if (closed)
 			break;
@@ -187,6 +199,7 @@ void inspector_free(struct inspector *in)
 		queue_destroy(&in->q);
 	}
 	inspector_set_config(in, NULL);
+	scan_free(&in->scan);
 	checker_free(&in->ck);
 	pthread_mutex_destroy(&in->lock);
 }

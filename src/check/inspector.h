@@ -6,7 +6,9 @@
  * through the check pipeline (check/pipeline.h), runs the looks that are
  * due on the pending list, and applies what other threads hand over: a
  * reloaded configuration, a request to reopen the logs or to dump its
- * state (SIGUSR1). Findings leave through the report (report/sink.h).
+ * state (SIGUSR1). Between candidates it scans the containers' writable
+ * layers in slices (check/scan.h). Findings leave through the report
+ * (report/sink.h).
  */
 #ifndef DROPEXEC_INSPECTOR_H
 #define DROPEXEC_INSPECTOR_H
@@ -18,6 +20,7 @@
 
 #include "candidate.h"
 #include "check/pipeline.h"
+#include "check/scan.h"
 #include "report/sink.h"
 #include "util/queue.h"
 #include "util/settings.h"
@@ -29,6 +32,7 @@ struct inspector {
 	bool started;
 
 	struct checker ck;		/* owned by the inspector's thread */
+	struct scan scan;		/* the writable layers, in slices */
 	struct stats *stats;
 	uint64_t last_stats_ms;
 	uint64_t last_drop_warn_ms;
@@ -75,6 +79,8 @@ void inspector_set_dump(struct inspector *in,
 			void (*fn)(struct inspector *in, void *arg),
 			void *arg);
 void inspector_request_dump(struct inspector *in);
+/* A scan of the writable layers soon (SIGUSR2); signal-safe, as above. */
+void inspector_request_scan(struct inspector *in);
 
 /* Check what is queued and pending one last time, then stop. */
 void inspector_stop(struct inspector *in);

@@ -35,10 +35,12 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		return -1;
 	if (dedupe_init(&ck->dd, cfg->dedupe_size))
 		return -1;
-	if (scope_init(&ck->scope, proc, mountinfo))
+	if (scope_init(&ck->scope, proc, mountinfo) ||
+	    scope_configure(&ck->scope, cfg))
 		return -1;
 	fstype_cache_init(&ck->fstypes);
-	if (meta_cache_init(&ck->meta, NULL))
+	if (meta_cache_init(&ck->meta, NULL) ||
+	    meta_cache_configure(&ck->meta, cfg))
 		return -1;
 	if (classifier_init(&ck->cl, cfg->magic_bytes_max)) {
 		log_msg(LOG_ERR, "cannot load the libmagic database");
@@ -111,11 +113,18 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	f->c = c;
 	f->meta = NULL;
 	if (c->container.in_container) {
+		const struct runtime_container *rc = NULL;
+
 		if (!c->container.id[0] && c->has_inode)
 			m = scope_find_mount(&ck->scope, c->dev_major,
 					     c->dev_minor);
+		if (c->container.id[0])
+			rc = runtimes_by_id(&ck->scope.rt, c->container.id,
+					    now_ms());
 		f->meta = meta_lookup(&ck->meta, &c->container,
-				      m ? m->mountpoint : NULL, now);
+				      m ? m->mountpoint : NULL, rc, now);
+		/* no runtime knows it: still a finding, with a stable id */
+		container_stable_id(&c->container);
 	}
 	/* Allowed content is not remembered: moved or linked out of an
 	 * allowed path, it is reported then. */
@@ -139,9 +148,25 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 
 /* Where C's name is resolved (see safeopen.h). */
 struct lookup {
-	const char *mount_root;	/* the container's overlay mount, or "/" */
+	const char *mount_root;	/* the container's overlay mount, "/", or
+				 * the root of its first process */
 	bool parent_same;	/* the writer's parent is in its container */
+	pid_t root_pid;		/* that first process, or 0 */
+	char root_buf[64];	/* "/proc/PID/root" */
 };
+
+/* A live process of C's container, by its runtime's state, or 0. */
+static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
+{
+	const struct runtime_container *rc;
+
+	if (c->container.root_pid > 0)
+		return c->container.root_pid;
+	if (!c->container.id[0])
+		return 0;
+	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	return rc ? rc->init_pid : 0;
+}
 
 static void choose_lookup(struct checker *ck, const struct candidate *c,
 			  struct lookup *lk)
@@ -150,12 +175,22 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 
 	lk->mount_root = NULL;
 	lk->parent_same = false;
+	lk->root_pid = 0;
 	if (c->container.in_container && c->has_inode) {
 		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
 		if (m)
 			lk->mount_root = m->mountpoint;
 	} else if (!c->container.in_container) {
 		lk->mount_root = "/";	/* scope = all: a host write */
+	}
+	/* A volume, a tmpfs, a root only the container's processes see:
+	 * its first process's root stands in for a writer that is gone. */
+	if (c->container.in_container)
+		lk->root_pid = container_root_pid(ck, c);
+	if (!lk->mount_root && lk->root_pid > 0) {
+		snprintf(lk->root_buf, sizeof(lk->root_buf), "%s/%d/root",
+			 ck->scope.proc, (int)lk->root_pid);
+		lk->mount_root = lk->root_buf;
 	}
 	if (c->container.source == SCOPE_SRC_PPID) {
 		lk->parent_same = true;
@@ -325,10 +360,59 @@ static enum mount_dev_class device_class(struct checker *ck,
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
 		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->ppid,
 				       c->dev_major, c->dev_minor);
+	if (cls == MOUNT_DEV_UNKNOWN && lk->root_pid > 0)
+		cls = fstype_dev_class(&ck->fstypes, ck->scope.proc,
+				       lk->root_pid, c->dev_major,
+				       c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN)
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
 	return cls;
+}
+
+/*
+ * A file on a FUSE file system that is the root of a container whose
+ * runtime state names a containers-storage upper directory (rootless
+ * podman on fuse-overlayfs): the FUSE server is never asked (it may hang,
+ * and the kernel refuses the host's root in a user's FUSE mount anyway).
+ * The file is looked for by its name in that upper directory, on the
+ * host file system that holds it, where fuse-overlayfs keeps every file
+ * the container wrote, with the inode number the audit record gave.
+ * Fills VIEW (a shallow copy of C that reaches it that way) and LK.
+ */
+static bool upper_view(struct checker *ck, const struct candidate *c,
+		       struct candidate *view, struct lookup *lk)
+{
+	const struct runtime_container *rc;
+	const struct mount_entry *host;
+
+	if (!c->container.in_container || !c->container.id[0] ||
+	    !c->has_inode || !c->path || c->path[0] != '/')
+		return false;
+	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	if (!rc) {
+		/* the reader knew it: a container started within the last
+		 * rescan interval; read the state now (FUSE roots only) */
+		runtimes_rescan(&ck->scope.rt, now_ms());
+		rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
+	}
+	if (!rc || !rc->upper ||
+	    !runtimes_is_root_device(&ck->scope.rt, rc, c->dev_major,
+				     c->dev_minor))
+		return false;
+	host = scope_host_mount_of(&ck->scope, rc->upper);
+	if (!host || host->never_read || mount_type_pseudo(host->fstype))
+		return false;
+	*view = *c;
+	view->pid = 0;
+	view->ppid = 0;
+	view->fd = -1;
+	view->dev_major = host->major;
+	view->dev_minor = host->minor;
+	lk->mount_root = rc->upper;
+	lk->parent_same = false;
+	lk->root_pid = 0;
+	return true;
 }
 
 /* Drop C, counting it under COUNTER; returns OUT. */
@@ -549,6 +633,8 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 	enum head_verdict hv;
 	unsigned int kind;
 	bool held, watching = false;
+	struct candidate view;
+	const struct candidate *reach = c;
 
 	if (c->op == FILE_OP_EXEC)
 		return exec_check(ck, c, now);	/* check/execcheck.h */
@@ -557,13 +643,21 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 
 	choose_lookup(ck, c, &lk);
 	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
-	 * table names: see device_class(). A watched file's device was
-	 * readable at its first look. */
-	switch (prev ? MOUNT_DEV_READABLE : device_class(ck, c, &lk)) {
+	 * table names: see device_class(); a rootless container's FUSE
+	 * root is read through its upper directory instead (upper_view).
+	 * Asked again at every look: the answer is cached, and a watched
+	 * file may be one read through the upper directory. */
+	switch (device_class(ck, c, &lk)) {
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
 		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+	case MOUNT_DEV_NEVER_READ:
+		if (upper_view(ck, c, &view, &lk)) {
+			reach = &view;
+			break;
+		}
+		/* fall through */
 	default:
 		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	}
@@ -572,7 +666,8 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
 	}
-	pr = probe_open(&ck->probe, c, lk.parent_same, lk.mount_root, &op);
+	pr = probe_open(&ck->probe, reach, lk.parent_same, lk.mount_root,
+			&op);
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)

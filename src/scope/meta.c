@@ -2,6 +2,7 @@
 /* meta.c -- container name, image and pod from the runtime's state on disk */
 #include "scope/meta.h"
 #include "util/readfile.h"
+#include "util/settings.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -46,6 +47,30 @@ int meta_cache_init(struct meta_cache *mc, const char *prefix)
 	       mc->roots.docker && mc->roots.containerd_tasks ? 0 : -1;
 }
 
+/* Replace *DST by PREFIX + V (V kept when NULL or empty). */
+static int set_root(char **dst, const char *prefix, const char *v)
+{
+	char *p;
+
+	if (!v || !*v)
+		return 0;
+	p = join(prefix, v);
+	if (!p)
+		return -1;
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+int meta_cache_configure(struct meta_cache *mc, const struct config *cfg)
+{
+	return set_root(&mc->roots.docker, NULL, cfg->docker_root) ||
+	       set_root(&mc->roots.containers_storage, NULL,
+			cfg->containers_storage) ||
+	       set_root(&mc->roots.containers_run, NULL, cfg->containers_run)
+	       ? -1 : 0;
+}
+
 void meta_cache_free(struct meta_cache *mc)
 {
 	size_t i;
@@ -83,7 +108,8 @@ static void set_once(char **dst, const char *v)
 
 static void set_id(struct container_meta *out, const char *id)
 {
-	if (!out->id[0] && id && strlen(id) == CONTAINER_ID_LEN)
+	if (!out->id[0] && id && strlen(id) == CONTAINER_ID_LEN &&
+	    runtime_id_valid(id, CONTAINER_ID_LEN))
 		snprintf(out->id, sizeof(out->id), "%s", id);
 }
 
@@ -292,6 +318,76 @@ static int load_containerd(const struct meta_roots *r, const char *id,
 	return rc;
 }
 
+int meta_docker_container_of_cache(const char *docker, const char *cache_id,
+				   char *id, size_t idlen)
+{
+	char path[768];
+	struct dirent *de;
+	int rc = -1;
+	DIR *d;
+
+	if (!runtime_id_valid(cache_id, strlen(cache_id)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/image/overlay2/layerdb/mounts",
+		 docker);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while (rc && (de = readdir(d))) {
+		char *text;
+
+		if (!runtime_id_valid(de->d_name, strlen(de->d_name)))
+			continue;
+		snprintf(path, sizeof(path),
+			 "%s/image/overlay2/layerdb/mounts/%s/mount-id",
+			 docker, de->d_name);
+		text = read_file_bounded(path, 256, NULL);
+		if (text && !strcmp(text, cache_id) &&
+		    strlen(de->d_name) < idlen) {
+			snprintf(id, idlen, "%s", de->d_name);
+			rc = 0;
+		}
+		free(text);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The cache id of a Docker overlay2 mount point DOCKER/overlay2/ID/merged. */
+static const char *docker_cache_of(const char *docker, const char *mp,
+				   char *buf, size_t len)
+{
+	size_t dl = strlen(docker), n;
+	const char *p;
+
+	if (strncmp(mp, docker, dl) || strncmp(mp + dl, "/overlay2/", 10))
+		return NULL;
+	p = mp + dl + 10;
+	n = strcspn(p, "/");
+	if (strcmp(p + n, "/merged") || n >= len)
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Annotations of the OCI bundle DIR (containerd CRI, CRI-O). */
+static int load_bundle(const char *prefix, const char *dir,
+		       struct container_meta *out)
+{
+	char path[768], *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s%s/config.json", prefix ? prefix : "",
+		 dir);
+	text = read_file(path);
+	if (!text)
+		return -1;
+	rc = meta_parse_oci_annotations(text, out);
+	free(text);
+	return rc;
+}
+
 static struct meta_entry *cache_find(struct meta_cache *mc, const char *id)
 {
 	size_t i;
@@ -305,6 +401,7 @@ static struct meta_entry *cache_find(struct meta_cache *mc, const char *id)
 const struct container_meta *meta_lookup(struct meta_cache *mc,
 					 struct container_ref *ref,
 					 const char *mountpoint,
+					 const struct runtime_container *hint,
 					 uint64_t now)
 {
 	struct container_meta m;
@@ -314,6 +411,13 @@ const struct container_meta *meta_lookup(struct meta_cache *mc,
 	int rc = -1;
 
 	memset(&m, 0, sizeof(m));
+	/* Docker's overlay2 mount: its cache id names the container. */
+	if (!ref->id[0] && mountpoint &&
+	    docker_cache_of(mc->roots.docker, mountpoint, layer,
+			    sizeof(layer)) &&
+	    !meta_docker_container_of_cache(mc->roots.docker, layer, ref->id,
+					    sizeof(ref->id)))
+		snprintf(ref->runtime, sizeof(ref->runtime), "docker");
 	/* Only a mount point: podman and CRI-O name the layer there. */
 	if (!ref->id[0] && mountpoint &&
 	    layer_of(mountpoint, layer, sizeof(layer)) &&
@@ -336,7 +440,21 @@ const struct container_meta *meta_lookup(struct meta_cache *mc,
 
 	if (!m.id[0]) {
 		rt = ref->runtime;
-		if (!strcmp(rt, "podman"))
+		/* the runtime's own state first: a rootless user's storage,
+		 * a bundle in a containerd state directory of its own */
+		if (hint && !strcmp(hint->id, ref->id)) {
+			if (hint->storage) {
+				struct meta_roots r = mc->roots;
+
+				r.containers_storage = hint->storage;
+				rc = load_podman(&r, ref->id, NULL, &m);
+			}
+			if (rc && hint->bundle)
+				rc = load_bundle(NULL, hint->bundle, &m);
+		}
+		if (!rc)
+			;
+		else if (!strcmp(rt, "podman"))
 			rc = load_podman(&mc->roots, ref->id, NULL, &m);
 		else if (!strcmp(rt, "cri-o"))
 			rc = load_crio(&mc->roots, ref->id, &m);

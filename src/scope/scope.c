@@ -206,10 +206,9 @@ void mountpoint_container(const char *mp, struct container_ref *out)
 		const char *id = strchr(ns, '/');
 
 		snprintf(out->runtime, sizeof(out->runtime), "containerd");
-		if (id && is_hex_id(id + 1, strcspn(id + 1, "/"))) {
-			memcpy(out->id, id + 1, CONTAINER_ID_LEN);
-			out->id[CONTAINER_ID_LEN] = '\0';
-		}
+		if (id && runtime_id_valid(id + 1, strcspn(id + 1, "/")))
+			snprintf(out->id, sizeof(out->id), "%.*s",
+				 (int)strcspn(id + 1, "/"), id + 1);
 	}
 }
 
@@ -246,6 +245,8 @@ int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 	/* The host's root and mount namespace are the plugin's own: auditd
 	 * starts it on the host. (Not init's: pid 1 may be a process whose
 	 * /proc entries even root cannot stat.) */
+	if (runtimes_init(&s->rt, s->proc))
+		return -1;
 	if (stat_self(s, "root", &st) == 0) {
 		s->host_known = true;
 		s->host_root_dev = st.st_dev;
@@ -269,7 +270,46 @@ int scope_set_state_root(struct scope_ctx *s, const char *root)
 	free(s->state_root);
 	s->state_root = copy;
 	memset(s->rootfs, 0, sizeof(s->rootfs));
-	return 0;
+	return runtimes_configure(&s->rt, &s->rt.roots, s->state_root);
+}
+
+int scope_set_runtime_roots(struct scope_ctx *s,
+			    const struct runtime_roots *roots)
+{
+	return runtimes_configure(&s->rt, roots, s->state_root);
+}
+
+int scope_configure(struct scope_ctx *s, const struct config *cfg)
+{
+	struct runtime_roots roots;
+	int rc;
+
+	rc = runtime_roots_from_config(&roots, cfg);
+	if (!rc)
+		rc = scope_set_runtime_roots(s, &roots);
+	runtime_roots_free(&roots);
+	return rc;
+}
+
+/* REF is container RC, as its runtime's state says. */
+static void ref_from_runtime(struct container_ref *ref,
+			     const struct runtime_container *rc)
+{
+	snprintf(ref->id, sizeof(ref->id), "%s", rc->id);
+	snprintf(ref->runtime, sizeof(ref->runtime), "%s", rc->runtime);
+	ref->root_pid = rc->init_pid;
+	ref->in_container = true;
+}
+
+void container_stable_id(struct container_ref *ref)
+{
+	if (ref->id[0])
+		return;
+	if (!strcmp(ref->runtime, "chroot") && ref->root_ino)
+		snprintf(ref->id, sizeof(ref->id), "root-%llx-%llx",
+			 ref->root_dev, ref->root_ino);
+	else if (ref->mntns)
+		snprintf(ref->id, sizeof(ref->id), "mntns-%llu", ref->mntns);
 }
 
 /* The "rootfs" of a runc state.json (runc, and Docker, containerd and
@@ -348,22 +388,59 @@ static bool container_rootfs(struct scope_ctx *s, const char *id,
 	return true;
 }
 
-/* Attribute PID by its root file system ROOT alone (see scope.h). */
-static void by_root(struct scope_ctx *s, pid_t pid, struct container_ref *out)
+/*
+ * Attribute PID, whose root ROOT is not the host's, by its root file
+ * system and mount namespace alone (see scope.h): the runtime whose state
+ * names a container with that mount namespace, else "chroot"/"unknown".
+ */
+static void by_root(struct scope_ctx *s, pid_t pid, const struct stat *root,
+		    struct container_ref *out)
 {
-	struct stat ns;
+	const struct runtime_container *rc = NULL;
 	char claim[CONTAINER_ID_LEN + 1];
+	struct stat ns;
+	bool have_ns;
 
 	snprintf(claim, sizeof(claim), "%s", out->in_container ? out->id : "");
 	memset(out, 0, sizeof(*out));
 	snprintf(out->cgroup_claim, sizeof(out->cgroup_claim), "%s", claim);
 	out->in_container = true;
 	out->source = SCOPE_SRC_ROOT;
-	if (s->host_mntns && stat_proc(s, pid, "ns/mnt", &ns) == 0 &&
-	    ns.st_ino == s->host_mntns)
+	out->root_dev = (unsigned long long)root->st_dev;
+	out->root_ino = (unsigned long long)root->st_ino;
+	have_ns = stat_proc(s, pid, "ns/mnt", &ns) == 0;
+	if (have_ns)
+		out->mntns = (unsigned long long)ns.st_ino;
+	if (have_ns && s->host_mntns && ns.st_ino == s->host_mntns) {
 		snprintf(out->runtime, sizeof(out->runtime), "chroot");
+		return;
+	}
+	if (have_ns)
+		rc = runtimes_by_mntns(&s->rt, out->mntns, now_ms());
+	if (rc && strcmp(rc->id, claim) == 0)
+		out->cgroup_claim[0] = '\0';	/* the claim was true */
+	if (rc)
+		ref_from_runtime(out, rc);
 	else
 		snprintf(out->runtime, sizeof(out->runtime), "unknown");
+}
+
+/*
+ * Does the runtime's state of container ID say that a process with root
+ * ROOT is not in it (its first process has another root)? False when no
+ * state says. (Not the mount namespace: a process of the container may
+ * make one of its own.)
+ */
+static bool runtime_denies(struct scope_ctx *s, const struct stat *root,
+			   const char *id)
+{
+	const struct runtime_container *rc;
+	struct stat want;
+
+	rc = runtimes_by_id(&s->rt, id, now_ms());
+	if (!rc || stat_proc(s, rc->init_pid, "root", &want))
+		return false;
+	return want.st_dev != root->st_dev || want.st_ino != root->st_ino;
 }
 
 /* Cross-check the cgroup's verdict RC on PID with its root file system. */
@@ -372,23 +449,40 @@ static int check_root(struct scope_ctx *s, pid_t pid, int rc,
 {
 	struct stat root, want;
 
-	if (rc < 0 || !s->host_known || stat_proc(s, pid, "root", &root))
+	if (rc < 0 || !s->host_known)
 		return rc;
+	if (stat_proc(s, pid, "root", &root)) {
+		if (rc == 1)
+			return rc;	/* the cgroup named a container */
+		/* a root the host's root may not even look at (a user's
+		 * FUSE mount: a rootless container on fuse-overlayfs) is
+		 * not the host's */
+		if (errno == EACCES || errno == EPERM) {
+			memset(&root, 0, sizeof(root));
+			by_root(s, pid, &root, out);
+			return 1;
+		}
+		/* exited (a zombie still shows its cgroup, not its root):
+		 * gone, not the host's; its parent decides */
+		return -1;
+	}
 	if (root.st_dev == s->host_root_dev && root.st_ino == s->host_root_ino)
 		return rc;	/* the host's root: the cgroup decides */
 	if (rc == 0) {
-		by_root(s, pid, out);
+		by_root(s, pid, &root, out);
 		return 1;
 	}
-	if (container_rootfs(s, out->id, &want) &&
-	    (want.st_dev != root.st_dev || want.st_ino != root.st_ino))
-		by_root(s, pid, out);
+	if (runtime_denies(s, &root, out->id) ||
+	    (container_rootfs(s, out->id, &want) &&
+	     (want.st_dev != root.st_dev || want.st_ino != root.st_ino)))
+		by_root(s, pid, &root, out);
 	return 1;
 }
 
 void scope_free(struct scope_ctx *s)
 {
 	mounts_free(&s->mounts);
+	runtimes_free(&s->rt);
 	free(s->proc);
 	free(s->mountinfo);
 	free(s->state_root);
@@ -496,9 +590,73 @@ enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
 	return mounts_dev_class(&s->mounts, major, minor);
 }
 
+const struct mount_entry *scope_host_mount_of(struct scope_ctx *s,
+					      const char *path)
+{
+	const struct mount_entry *best = NULL;
+	size_t i, n, len = 0;
+
+	if (!path || path[0] != '/' || strstr(path, "/../"))
+		return NULL;
+	reload_mounts(s);
+	for (i = 0; i < s->mounts.count; i++) {
+		const char *mp = s->mounts.e[i].mountpoint;
+
+		n = strlen(mp);
+		if (!strcmp(mp, "/"))
+			n = 1;
+		else if (strncmp(mp, path, n) ||
+			 (path[n] != '/' && path[n] != '\0'))
+			continue;
+		if (n >= len) {	/* the last of equals: mounted over */
+			len = n;
+			best = &s->mounts.e[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * The file's name as its writer saw it, normalised (malloc'd), or NULL:
+ * C->path once the names are made; before (the reader decides scope
+ * first), the PATH item of the file, absolute or against the CWD record.
+ */
+static char *file_name(const struct candidate *c)
+{
+	const struct path_item *it = NULL;
+	char *name = NULL;
+	size_t i;
+
+	if (c->path) {
+		name = strdup(c->path);
+	} else {
+		for (i = 0; i < c->npaths; i++)
+			if (c->paths[i].name && c->paths[i].has_inode &&
+			    c->paths[i].inode == c->inode &&
+			    c->paths[i].dev_major == c->dev_major &&
+			    c->paths[i].dev_minor == c->dev_minor)
+				it = &c->paths[i];
+		if (it && it->name[0] == '/')
+			name = strdup(it->name);
+		else if (it && c->dirfd == AT_FDCWD && c->cwd &&
+			 c->cwd[0] == '/' &&
+			 asprintf(&name, "%s/%s", c->cwd, it->name) < 0)
+			name = NULL;
+	}
+	if (name && name[0] != '/') {
+		free(name);
+		return NULL;
+	}
+	if (name)
+		path_normalize(name);
+	return name;
+}
+
 void scope_decide(struct scope_ctx *s, struct candidate *c)
 {
+	const struct runtime_container *rt;
 	const struct overlay_mount *m;
+	char *name;
 	int rc;
 
 	memset(&c->container, 0, sizeof(c->container));
@@ -517,10 +675,27 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 		return;
 	}
 	/* Both gone, or the parent is on the host (an exec'd process). */
-	if (c->has_inode) {
-		m = scope_find_mount(s, c->dev_major, c->dev_minor);
-		if (m)
+	if (!c->has_inode)
+		return;
+	m = scope_find_mount(s, c->dev_major, c->dev_minor);
+	if (m) {
+		rt = runtimes_by_rootfs(&s->rt, m->mountpoint, now_ms());
+		if (rt)
+			ref_from_runtime(&c->container, rt);
+		else
 			mountpoint_container(m->mountpoint, &c->container);
+		c->container.source = SCOPE_SRC_MOUNT;
+		return;
+	}
+	/* a volume, a tmpfs, a rootless container's FUSE root: the device
+	 * as a running container's own mount table has it */
+	name = file_name(c);
+	rt = name ? runtimes_by_device(&s->rt, c->dev_major, c->dev_minor,
+				       name, now_ms()) : NULL;
+	free(name);
+	if (rt) {
+		ref_from_runtime(&c->container, rt);
+		c->container.source = SCOPE_SRC_MOUNT;
 	}
 }
 

@@ -10,6 +10,7 @@
 
 #include "candidate.h"
 #include "scope/mounts.h"
+#include "scope/runtimes.h"
 
 /*
  * Per-thread lookup state. PROC is the procfs root ("/proc"; tests point
@@ -52,6 +53,8 @@ struct scope_ctx {
 	size_t rootfs_next;
 	struct mount_table mounts;
 	uint64_t mounts_loaded_ms;
+	/* running containers by their runtimes' state (runtimes.h) */
+	struct runtime_index rt;
 	/* 0: no cache. A busy host process writing many files costs one
 	 * read per PID_TTL instead of one per write. */
 	unsigned int pid_ttl_ms;
@@ -83,6 +86,12 @@ void mountpoint_container(const char *mountpoint, struct container_ref *out);
 int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo);
 /* Where runtime state is read (tests: a fixture tree holding run/...). */
 int scope_set_state_root(struct scope_ctx *s, const char *root);
+struct config;
+/* The runtimes' state directories of CFG ([runtimes]); read at start. */
+int scope_configure(struct scope_ctx *s, const struct config *cfg);
+/* The runtimes' state directories ([runtimes] of the configuration). */
+int scope_set_runtime_roots(struct scope_ctx *s,
+			    const struct runtime_roots *roots);
 void scope_free(struct scope_ctx *s);
 
 /*
@@ -90,9 +99,13 @@ void scope_free(struct scope_ctx *s);
  * its root file system (/proc/PID/root against the host's, which is the
  * plugin's own):
  *  - a cgroup that names no container, but a root that is not the host's:
- *    in a container all the same (SCOPE_SRC_ROOT; runtime "chroot" when
- *    the mount namespace is the host's, "unknown" otherwise; no id: the
- *    overlay mount of the file names the container later);
+ *    in a container all the same (SCOPE_SRC_ROOT). The runtime whose
+ *    state names a container with the writer's mount namespace gives id
+ *    and runtime (runtimes.h: a rootless podman, a containerd container
+ *    with a plain name); else runtime "chroot" when the mount namespace
+ *    is the host's, "unknown" otherwise, and no id (the overlay mount of
+ *    the file may name the container later; container_stable_id()
+ *    otherwise);
  *  - a cgroup that names container X, whose runtime state (runc's
  *    state.json) gives a root file system that is not the writer's: the
  *    writer joined X's cgroup from elsewhere; attributed by its root, X
@@ -125,11 +138,29 @@ enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
 					  unsigned int major,
 					  unsigned int minor);
 
+/* The host's mount that holds the host path PATH (the deepest mount
+ * point above it, by name alone: nothing on the way is touched), or
+ * NULL. Valid until a later call reloads the table. */
+const struct mount_entry *scope_host_mount_of(struct scope_ctx *s,
+					      const char *path);
+
 /*
  * Attribute candidate C: its writer's cgroup, else its parent's, else the
- * overlay mount of its PATH device. Sets C->container.
+ * overlay mount of its PATH device (the container whose runtime state
+ * names that mount as its root, else what the mount point says), else
+ * the running container whose own mount table has that device mounted
+ * above PATH (a volume, a tmpfs, a FUSE root of a rootless container:
+ * the check then finds the file through that container's first process).
+ * Sets C->container.
  */
 void scope_decide(struct scope_ctx *s, struct candidate *c);
+
+/*
+ * An id for REF when no runtime named the container: "mntns-INODE" of
+ * its mount namespace, or for a chroot "root-DEV-INODE" of its root
+ * directory (hex). Stable while it runs. Leaves a known id alone.
+ */
+void container_stable_id(struct container_ref *ref);
 
 /* Note the parent's comm and exe while it lives (C->parent_comm/exe). */
 void scope_read_parent(struct scope_ctx *s, struct candidate *c);

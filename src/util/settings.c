@@ -40,6 +40,11 @@ static const struct key_spec known_keys[] = {
 	{ "allow", "path" },
 	{ "allow", "image" },
 	{ "allow", "container" },
+	{ "scan", "interval" },
+	{ "scan", "at_start" },
+	{ "scan", "on_loss" },
+	{ "scan", "max_files" },
+	{ "scan", "max_ms" },
 	{ "limits", "queue_size" },
 	{ "limits", "pending_max" },
 	{ "limits", "dedupe_size" },
@@ -47,6 +52,13 @@ static const struct key_spec known_keys[] = {
 	{ "limits", "check_timeout_ms" },
 	{ "limits", "watch_max" },
 	{ "limits", "watch_report_after_ms" },
+	{ "runtimes", "docker_root" },
+	{ "runtimes", "docker_exec_root" },
+	{ "runtimes", "containerd_state" },
+	{ "runtimes", "oci_state" },
+	{ "runtimes", "containers_storage" },
+	{ "runtimes", "containers_run" },
+	{ "runtimes", "rootless" },
 };
 
 static const struct {
@@ -82,8 +94,22 @@ void config_defaults(struct config *cfg)
 	cfg->dedupe_size = 4096;
 	cfg->intake_buffer_bytes = INTAKE_DEFAULT_BYTES;
 	cfg->check_timeout_ms = 2000;
+	cfg->scan_interval = DEFAULT_SCAN_INTERVAL;
+	cfg->scan_at_start = true;
+	cfg->scan_on_loss = true;
+	cfg->scan_max_files = 200000;
+	cfg->scan_max_ms = 10000;
 	cfg->watch_max = 1024;
 	cfg->watch_report_after_ms = 10000;
+	cfg->docker_root = strdup("/var/lib/docker");
+	cfg->docker_exec_root = strdup("/run/docker");
+	strlist_parse("/run/containerd /run/k3s/containerd "
+		      "/var/snap/microk8s/common/run/containerd",
+		      &cfg->containerd_state);
+	strlist_parse("/run/runc /run/crun", &cfg->oci_state);
+	cfg->containers_storage = strdup("/var/lib/containers/storage");
+	cfg->containers_run = strdup("/run/containers/storage");
+	cfg->rootless = true;
 }
 
 void strlist_free(struct strlist *l)
@@ -167,6 +193,14 @@ void config_free(struct config *cfg)
 	strlist_free(&cfg->allow_path);
 	strlist_free(&cfg->allow_image);
 	strlist_free(&cfg->allow_container);
+	free(cfg->docker_root);
+	free(cfg->docker_exec_root);
+	free(cfg->containers_storage);
+	free(cfg->containers_run);
+	cfg->docker_root = cfg->docker_exec_root = NULL;
+	cfg->containers_storage = cfg->containers_run = NULL;
+	strlist_free(&cfg->containerd_state);
+	strlist_free(&cfg->oci_state);
 }
 
 int config_copy(struct config *dst, const struct config *src)
@@ -175,7 +209,16 @@ int config_copy(struct config *dst, const struct config *src)
 	dst->json_log = src->json_log ? strdup(src->json_log) : NULL;
 	dst->pid_file = src->pid_file ? strdup(src->pid_file) : NULL;
 	dst->state_file = src->state_file ? strdup(src->state_file) : NULL;
-	if (strlist_copy(&dst->allow_exe, &src->allow_exe) ||
+	dst->docker_root = src->docker_root ? strdup(src->docker_root) : NULL;
+	dst->docker_exec_root = src->docker_exec_root ?
+				strdup(src->docker_exec_root) : NULL;
+	dst->containers_storage = src->containers_storage ?
+				  strdup(src->containers_storage) : NULL;
+	dst->containers_run = src->containers_run ?
+			      strdup(src->containers_run) : NULL;
+	if (strlist_copy(&dst->containerd_state, &src->containerd_state) ||
+	    strlist_copy(&dst->oci_state, &src->oci_state) ||
+	    strlist_copy(&dst->allow_exe, &src->allow_exe) ||
 	    strlist_copy(&dst->allow_path, &src->allow_path) ||
 	    strlist_copy(&dst->allow_image, &src->allow_image) ||
 	    strlist_copy(&dst->allow_container, &src->allow_container))
@@ -352,7 +395,7 @@ static bool key_is_known(const char *fullkey)
 static bool section_is_known(const char *sec, size_t len)
 {
 	static const char *sections[] = { "detect", "output", "limits",
-					  "allow" };
+					  "allow", "runtimes", "scan" };
 	size_t i;
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
@@ -470,6 +513,98 @@ static void load_path_key(dictionary *d, const char *key, char **dst,
 	*dst = strdup(v);
 }
 
+/* Is DIR a directory name a runtime's state may be looked for in: an
+ * absolute path without "." or ".." components, of a sane length? */
+static bool state_dir_valid(const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (dir[0] != '/' || len > 255 || strstr(dir, "/./") ||
+	    strstr(dir, "/../") || strchr(dir, '\n'))
+		return false;
+	if ((len >= 2 && !strcmp(dir + len - 2, "/.")) ||
+	    (len >= 3 && !strcmp(dir + len - 3, "/..")))
+		return false;
+	return true;
+}
+
+/* A [runtimes] directory KEY into *DST; an error naming the key when it
+ * is not an absolute, plain path. */
+static void load_state_dir(dictionary *d, const char *key, char **dst,
+			   const char *path, struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+
+	if (!v)
+		return;
+	if (!state_dir_valid(v)) {
+		add_error(errs, "%s: %s = '%s': expected an absolute path "
+			  "without '.' or '..' (at most 255 bytes)", path,
+			  key, v);
+		return;
+	}
+	free(*dst);
+	*dst = strdup(v);
+}
+
+/* A [runtimes] list of directories KEY (empty: none). */
+static void load_state_dirs(dictionary *d, const char *key,
+			    struct strlist *out, const char *path,
+			    struct config_errors *errs)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+	struct strlist l = { NULL, 0 };
+	size_t i;
+
+	if (!v)
+		return;
+	if (strlist_parse(v, &l)) {
+		add_error(errs, "%s: %s: out of memory", path, key);
+		strlist_free(&l);
+		return;
+	}
+	if (l.n > RUNTIMES_LIST_MAX) {
+		add_error(errs, "%s: %s: %zu directories, at most %d", path,
+			  key, l.n, RUNTIMES_LIST_MAX);
+		strlist_free(&l);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (!state_dir_valid(l.v[i])) {
+			add_error(errs, "%s: %s: '%s': expected absolute "
+				  "paths without '.' or '..' (at most 255 "
+				  "bytes)", path, key, l.v[i]);
+			strlist_free(&l);
+			return;
+		}
+	}
+	strlist_free(out);
+	*out = l;
+}
+
+static void load_runtimes(dictionary *d, struct config *cfg,
+			  const char *path, struct config_errors *errs)
+{
+	const char *v;
+
+	load_state_dir(d, "runtimes:docker_root", &cfg->docker_root, path,
+		       errs);
+	load_state_dir(d, "runtimes:docker_exec_root", &cfg->docker_exec_root,
+		       path, errs);
+	load_state_dir(d, "runtimes:containers_storage",
+		       &cfg->containers_storage, path, errs);
+	load_state_dir(d, "runtimes:containers_run", &cfg->containers_run,
+		       path, errs);
+	load_state_dirs(d, "runtimes:containerd_state",
+			&cfg->containerd_state, path, errs);
+	load_state_dirs(d, "runtimes:oci_state", &cfg->oci_state, path,
+			errs);
+	v = iniparser_getstring(d, "runtimes:rootless", NULL);
+	if (v && parse_bool(v, &cfg->rootless))
+		add_error(errs, "%s: runtimes:rootless = '%s': expected yes "
+			  "or no", path, v);
+}
+
 static void load_values(dictionary *d, struct config *cfg, const char *path,
 			struct config_errors *errs)
 {
@@ -534,6 +669,20 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 	load_list(d, "allow:path", &cfg->allow_path, path, errs);
 	load_list(d, "allow:image", &cfg->allow_image, path, errs);
 	load_list(d, "allow:container", &cfg->allow_container, path, errs);
+	load_uint(d, "scan:interval", 0, 7 * 86400, &cfg->scan_interval,
+		  path, errs);
+	v = iniparser_getstring(d, "scan:at_start", NULL);
+	if (v && parse_bool(v, &cfg->scan_at_start))
+		add_error(errs, "%s: scan:at_start = '%s': expected yes or no",
+			  path, v);
+	v = iniparser_getstring(d, "scan:on_loss", NULL);
+	if (v && parse_bool(v, &cfg->scan_on_loss))
+		add_error(errs, "%s: scan:on_loss = '%s': expected yes or no",
+			  path, v);
+	load_uint(d, "scan:max_files", 100, 100000000, &cfg->scan_max_files,
+		  path, errs);
+	load_uint(d, "scan:max_ms", 10, 3600000, &cfg->scan_max_ms, path,
+		  errs);
 	load_uint(d, "limits:queue_size", 16, 1024 * 1024, &cfg->queue_size,
 		  path, errs);
 	load_uint(d, "limits:pending_max", 16, 1024 * 1024,
@@ -548,6 +697,7 @@ static void load_values(dictionary *d, struct config *cfg, const char *path,
 		  path, errs);
 	load_uint(d, "limits:watch_report_after_ms", 100, 3600000,
 		  &cfg->watch_report_after_ms, path, errs);
+	load_runtimes(d, cfg, path, errs);
 }
 
 int config_load(const char *path, struct config *cfg,

@@ -10,6 +10,7 @@
 #define DEFAULT_JSON_LOG	"/var/log/dropexec/findings.jsonl"
 #define DEFAULT_PID_FILE	"/run/audisp-dropexec.pid"
 #define DEFAULT_STATE_FILE	"/run/audisp-dropexec.state"
+#define DEFAULT_SCAN_INTERVAL	900	/* seconds: docs/cost.md, "Scan" */
 
 enum scope_mode {
 	SCOPE_CONTAINER = 0,
@@ -59,6 +60,13 @@ struct config {
 	struct strlist allow_image;	/* container image */
 	struct strlist allow_container;	/* container name */
 
+	/* [scan]: the containers' writable layers (check/scan.h) */
+	unsigned int scan_interval;	/* seconds between passes; 0 none */
+	bool scan_at_start;		/* a pass when the plugin starts */
+	bool scan_on_loss;		/* a pass after events were lost */
+	unsigned int scan_max_files;	/* directory entries per pass */
+	unsigned int scan_max_ms;	/* milliseconds of work per pass */
+
 	/* [limits] */
 	unsigned int queue_size;	/* candidates waiting for a check */
 	unsigned int pending_max;	/* short files waiting for a recheck */
@@ -70,7 +78,19 @@ struct config {
 					 * writing (0: none); read at start */
 	unsigned int watch_report_after_ms; /* an executable still held open
 					     * this long is reported */
+
+	/* [runtimes]: where container runtimes keep their state; read at
+	 * start (absolute paths, validated) */
+	char *docker_root;		/* /var/lib/docker */
+	char *docker_exec_root;		/* /run/docker */
+	struct strlist containerd_state; /* containerd state directories */
+	struct strlist oci_state;	/* runc and crun roots */
+	char *containers_storage;	/* /var/lib/containers/storage */
+	char *containers_run;		/* /run/containers/storage */
+	bool rootless;			/* look in /run/user/UID too */
 };
+
+#define RUNTIMES_LIST_MAX	8	/* directories per [runtimes] list */
 
 /* Problems found while loading, each a line naming the file and the key. */
 struct config_errors {

@@ -10,6 +10,7 @@
 #include <libaudit.h>
 
 #include "util/log.h"
+#include "util/readfile.h"
 #include "util/runfile.h"
 
 #define V(f) ((unsigned long long)atomic_load(&v->stats->f))
@@ -63,7 +64,8 @@ static void add(struct text *t, const char *fmt, ...)
 static unsigned long long lost(const struct state_view *v)
 {
 	return V(queue_dropped) + V(pending_dropped) + V(audit_dropped) +
-	       V(malformed) + V(json_errors) + V(audit_errors);
+	       V(malformed) + V(json_errors) + V(audit_errors) +
+	       V(lost_serials) + V(intake_dropped);
 }
 
 /* An ISO 8601 UTC time, or "-" for none. */
@@ -108,6 +110,13 @@ char *state_format(const struct state_view *v)
 	add(&t, "version = %s\n", PACKAGE_VERSION);
 	add(&t, "time = %s\n", now);
 	add(&t, "uptime_seconds = %llu\n", (unsigned long long)v->uptime_s);
+	if (v->start) {
+		add(&t, "starts = %llu\n", v->start->starts);
+		add(&t, "previous_pid = %d\n", (int)v->start->previous_pid);
+		add(&t, "previous_stop = %s\n",
+		    !v->start->previous_pid ? "clean" :
+		    v->start->previous_unclean ? "unclean" : "running");
+	}
 
 	add(&t, "[config]\n");
 	add(&t, "file = %s\n", v->config_file ? v->config_file : "-");
@@ -123,6 +132,9 @@ char *state_format(const struct state_view *v)
 		add(&t, "stats_interval = %u\n", c->stats_interval);
 		add(&t, "state_file = %s\n",
 		    c->state_file && *c->state_file ? c->state_file : "-");
+		add(&t, "scan_interval = %u\n", c->scan_interval);
+		add(&t, "scan_at_start = %s\n", c->scan_at_start ? "yes" : "no");
+		add(&t, "scan_on_loss = %s\n", c->scan_on_loss ? "yes" : "no");
 	}
 
 	add(&t, "[queues]\n");
@@ -140,7 +152,18 @@ char *state_format(const struct state_view *v)
 	add(&t, "malformed = %llu\n", V(malformed));
 	add(&t, "json_errors = %llu\n", V(json_errors));
 	add(&t, "audit_errors = %llu\n", V(audit_errors));
+	add(&t, "lost_serials = %llu\n", V(lost_serials));
+	add(&t, "intake_dropped = %llu\n", V(intake_dropped));
 	add(&t, "total = %llu\n", lost(v));
+
+	add(&t, "[scan]\n");
+	add(&t, "running = %s\n", v->scan_running ? "yes" : "no");
+	add(&t, "rounds = %llu\n", v->scan_rounds);
+	add(&t, "last_round_files = %llu\n", v->scan_last_files);
+	add(&t, "last_round_wall_ms = %llu\n",
+	    (unsigned long long)v->scan_last_wall_ms);
+	add(&t, "last_round_work_ms = %llu\n",
+	    (unsigned long long)v->scan_last_work_ms);
 
 	add(&t, "[counters]\n");
 	add_counters(&t, v->stats);
@@ -163,14 +186,32 @@ void state_summary(const struct state_view *v, char *buf, size_t len)
 		 "state: uptime=%llus check_queue=%zu/%zu audit_queue=%zu/%zu "
 		 "pending=%zu/%zu events=%llu findings=%llu lost=%llu "
 		 "(queue_dropped=%llu pending_dropped=%llu audit_dropped=%llu "
-		 "malformed=%llu) errors=%lu%s%s",
+		 "malformed=%llu lost_serials=%llu intake_dropped=%llu) "
+		 "errors=%lu%s%s",
 		 (unsigned long long)v->uptime_s, v->check_queue,
 		 v->check_queue_cap, v->audit_queue, v->audit_queue_cap,
 		 v->pending, v->pending_cap, V(events), V(findings), lost(v),
 		 V(queue_dropped), V(pending_dropped), V(audit_dropped),
-		 V(malformed), v->errors,
+		 V(malformed), V(lost_serials), V(intake_dropped), v->errors,
 		 v->last_error && *v->last_error ? " last_error: " : "",
 		 v->last_error ? v->last_error : "");
+}
+
+unsigned long long state_file_starts(const char *path)
+{
+	unsigned long long n = 0;
+	char *text, *p;
+
+	if (!path || !*path)
+		return 0;
+	text = read_file_bounded(path, 65536, NULL);
+	if (!text)
+		return 0;
+	p = strstr(text, "\nstarts = ");
+	if (p && sscanf(p, "\nstarts = %llu", &n) != 1)
+		n = 0;
+	free(text);
+	return n;
 }
 
 int state_dump(const struct state_view *v, const char *path)

@@ -8,13 +8,16 @@
  * state_dump(); nothing here touches the thread reading auditd's stream.
  *
  * The file is "key = value" lines, in sections marked "[name]": the
- * process, the configuration in force, the queues, the losses, every
+ * process (and how many times it started since boot, whether the one
+ * before stopped cleanly), the configuration in force, the queues, the
+ * losses (events auditd or the plugin lost, candidates dropped), every
  * counter of struct stats (util/stats.h), and the last warning or error
  * that was logged.
  */
 #ifndef DROPEXEC_STATEDUMP_H
 #define DROPEXEC_STATEDUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,6 +25,15 @@
 
 #include "util/settings.h"
 #include "util/stats.h"
+
+/* How this process started (main.c, at start). */
+struct start_info {
+	unsigned long long starts;	/* since boot: the state file in /run
+					 * counts them; 1 = the first */
+	pid_t previous_pid;		/* the pid file held it at start; 0 */
+	bool previous_unclean;		/* that process ended without
+					 * removing the pid file */
+};
 
 struct state_view {
 	pid_t pid;
@@ -36,7 +48,17 @@ struct state_view {
 	unsigned long errors;		/* warnings and errors logged */
 	const char *last_error;		/* the last of them, or "" */
 	time_t last_error_time;
+	const struct start_info *start;	/* NULL: not known */
+	bool scan_running;		/* a scan round is under way */
+	unsigned long long scan_rounds;	/* rounds that walked every layer */
+	/* the last of them: wall and work milliseconds, regular files */
+	uint64_t scan_last_wall_ms, scan_last_work_ms;
+	unsigned long long scan_last_files;
 };
+
+/* The "starts" a state file at PATH left by an earlier process holds
+ * (0 when there is none). */
+unsigned long long state_file_starts(const char *path);
 
 /* The state file's text (malloc'd), or NULL when out of memory. */
 char *state_format(const struct state_view *v);

@@ -10,7 +10,8 @@
 # and NFILES text files, interleaved, into the container's /tmp/burst, then
 # the container waits. The table compares findings with the expected ones,
 # shows every place an event can be lost (the kernel's lost counter,
-# auditd's plugin queue, the plugin's intake buffer and queue counters, and the events
+# auditd's plugin queue, the plugin's intake buffer, queue and lost_serials
+# counters, and the events
 # auditd logged against the events the plugin parsed), the time from the
 # end of the burst to the last finding, and the plugin's peak RSS.
 #
@@ -106,18 +107,18 @@ for ((run = 1; run <= RUNS; run++)); do
 	pc() { plugin_counter "$1"; }
 	pev=$(pc events)
 	qdrop=$(pc queue_dropped) pdrop=$(pc pending_dropped) adrop=$(pc audit_dropped)
-	idrop=$(pc intake_dropped) ipeak=$(pc intake_peak)
+	idrop=$(pc intake_dropped) ipeak=$(pc intake_peak) lserial=$(pc lost_serials)
 	overflow=$(field 'plugin queue overflow detected')
 	maxq=$(field 'max plugin queue depth used')
 	qsyslog=$(grep -ac 'queue to plugins is full' "$SYSLOG_OUT" || true)
-	if ((lost > 0 || ${qdrop:-1} > 0 || ${pdrop:-1} > 0 || ${adrop:-1} > 0 || ${idrop:-1} > 0 || qsyslog > 0)) ||
+	if ((lost > 0 || ${qdrop:-1} > 0 || ${pdrop:-1} > 0 || ${adrop:-1} > 0 || ${idrop:-1} > 0 || ${lserial:-0} > 0 || qsyslog > 0)) ||
 		[[ $overflow != no ]] || ((logged != NEXEC + NFILES)); then
 		wrong=1
 	fi
 	dur=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
 	rate=$(awk -v a="$t_start" -v b="$t_end" -v n="$((NEXEC + NFILES))" 'BEGIN { printf "%.0f", n / (b - a) }')
 	drain=$(awk -v e="$t_end" -v l="${t_last:-0}" 'BEGIN { d = l - e; if (d < 0) d = 0; printf "%.2f", d }')
-	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))|${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }')" >>"$WORK/rows"
+	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))|${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }')|${lserial:-not counted}" >>"$WORK/rows"
 	[[ -z $RSS_FILE ]] || echo "burst $hwm $rss_max" >>"$RSS_FILE"
 done
 
@@ -147,6 +148,7 @@ row "kernel: lost (auditctl -s)" 7
 row "auditd: plugin queue overflow" 8
 row "plugin: queue_dropped / pending_dropped / audit_dropped" 9
 row "plugin: intake_dropped / intake_peak (MiB)" 15
+row "plugin: lost_serials (gaps in auditd's serial numbers)" 16
 row "burst creates in audit.log (expected $((NEXEC + NFILES)))" 10
 row "events in audit.log / parsed by the plugin" 11
 row "drain: last finding after the burst ended (s)" 12

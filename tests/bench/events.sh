@@ -4,20 +4,26 @@
 # without rules/69-dropexec-exclusions.rules, and what they weigh in the log
 #
 # A private auditd runs the plugin (shipped configuration). Each workload
-# runs once under rules/dropexec.rules alone ("main") and once under the
-# shipped set (the exclusions, then the rules: "shipped"), rule sets
-# alternating. Between workloads a marker file is created on the host and
-# waited for in the log, so each workload's events are exactly the records
-# between two markers. Workloads:
+# runs under each rule set, the sets taking turns:
+#   main     rules/dropexec.rules alone
+#   shipped  every rules/*dropexec*.rules in augenrules order (the
+#            exclusions' active lines, dropexec.rules, any further file)
+#   optin    the same, with the commented lines of the exclusions' OPT-IN
+#            sections uncommented (the host's compiler, linker, dpkg)
+#            uncommented: what they would save, not what is shipped
+# Between workloads a marker file is created on the host and waited for in
+# the log, so each workload's events are exactly the records between two
+# markers. Workloads:
 #   container  podman run --rm of a busybox image whose command copies a
 #              busybox binary to /tmp/dropped (one drop, which must be
-#              reported under both rule sets)
-#   build      ./configure && make -j2 of this project, in a copy made with
-#              git archive (autoreconf runs before the first marker)
+#              reported under every rule set)
+#   build      ./configure && make -j2 of this project, in a fresh copy made
+#              with git archive (autoreconf and the copy are made before
+#              the first marker, under no login uid of the workload)
 #   apt        apt-get install --reinstall --no-download busybox-static
 #              (the .deb must be in apt's cache)
-# Then the container workload again under log_format = RAW, to show the
-# plugin works the same and what the log weighs.
+# Then every workload again under the shipped set with log_format = RAW:
+# the plugin must report the drop the same, and the log weighs less.
 #
 # Only the workload's own events count: it runs with a login uid of its
 # own (written to /proc/self/loginuid, inherited by every process it
@@ -27,11 +33,16 @@
 #
 # Columns: audited events (SYSCALL records with the rules' key), of them
 # written by the container's own processes (exe /bin/busybox of the
-# image), KB of log for them (all their records), and the top writers.
+# image), KB of log for them (all their records), the workload's wall
+# time, events and KB per minute of it (the rate while it runs, for
+# sizing the log), and the top writers.
 #
-# Usage: tests/bench/events.sh [--skip build,apt] [--runs N]
+# Usage: tests/bench/events.sh [--skip build,apt] [--runs N] [--sets LIST]
+#          [--no-raw]
 #   --skip LIST  workloads to leave out (comma separated)
 #   --runs N     rounds (default 1); the table shows medians
+#   --sets LIST  rule sets (default "main shipped optin")
+#   --no-raw     leave out the log_format = RAW round
 # Needs root, auditd, podman, runc, busybox-static, git; takes the lock.
 # Exit status 1 when a drop is not reported or the container workload
 # makes more than 5 write events of the runtime under the shipped rules.
@@ -41,10 +52,14 @@ set -euo pipefail
 
 SKIP=""
 RUNS=1
+SETS=(main shipped optin)
+RAW=1
 while (($#)); do
 	case $1 in
 	--skip) SKIP=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
+	--sets) read -ra SETS <<<"$2"; shift 2 ;;
+	--no-raw) RAW=0; shift ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
 done
@@ -98,8 +113,6 @@ workload() {
 			'cp /bin/busybox /tmp/dropped && sleep 1' >/dev/null
 		;;
 	build)
-		rm -rf "$WORK/src"
-		cp -a "$WORK/src0" "$WORK/src"
 		(cd "$WORK/src" && ./configure -q --prefix=/usr --sysconfdir=/etc &&
 			make -j2 -s) >"$WORK/build.out" 2>&1 || die "the build failed: $(tail -n 3 "$WORK/build.out")"
 		;;
@@ -110,12 +123,23 @@ workload() {
 	esac
 }
 
+# prepare WORKLOAD: what is not part of it (the fresh copy to build)
+prepare() {
+	if [[ $1 == build ]]; then
+		rm -rf "$WORK/src"
+		cp -a "$WORK/src0" "$WORK/src"
+	fi
+}
+
 # measure RULESET WORKLOAD ROUND: one row of $WORK/rows
 measure() {
-	local set=$1 name=$2 ev own bytes top reported=-
+	local set=$1 name=$2 ev own bytes top reported=- t0 t1
 	AUID=$((50000 + RANDOM))
+	prepare "$name"
 	mark
+	t0=$(now_us)
 	(echo "$AUID" >/proc/self/loginuid && workload "$name") || die "workload $name failed"
+	t1=$(now_us)
 	[[ $name != container ]] || CID=$(cat "$WORK/cid")
 	mark
 	# the workload's events: their records, whole
@@ -138,10 +162,30 @@ measure() {
 	fi
 	top=$(grep -a '^type=SYSCALL' "$WORK/slice" | grep -ao ' exe="[^"]*"' | sort | uniq -c | sort -rn | head -n 4 |
 		awk '{ sub(/ *exe="/, "", $2); sub(/"$/, "", $2); n = split($2, p, "/"); printf "%s%s %d", sep, p[n], $1; sep = ", " }')
-	echo "$set $name $3 $ev $own $bytes $reported ${LOG_FORMAT:-ENRICHED} $top" >>"$WORK/rows"
+	echo "$set $name $3 $ev $own $bytes $reported ${LOG_FORMAT:-ENRICHED} $(((t1 - t0) / 1000)) $top" >>"$WORK/rows"
+	# for a look at what is left: the workload's events, whole
+	cp "$WORK/slice" "$WORK/slice.$set.$name.$3.${LOG_FORMAT:-ENRICHED}"
+}
+
+# set_rules SET: load the rules of SET
+set_rules() {
+	case $1 in
+	main) load_rules "$RULES" ;;
+	shipped) load_rules "${PROJECT_RULES[@]}" ;;
+	optin) load_rules "${OPTIN_RULES[@]}" ;;
+	*) die "unknown rule set $1" ;;
+	esac
 }
 
 : >"$WORK/rows"
+# the exclusions with their opt-in lines (the sections "OPT-IN" and on)
+# uncommented
+sed -E '/^## [0-9]+\. OPT-IN/,$ s/^#-a /-a /' "$EXCLUSIONS" >"$WORK/optin-exclusions.rules"
+OPTIN_RULES=()
+for f in "${PROJECT_RULES[@]}"; do
+	[[ $f == "$EXCLUSIONS" ]] && f=$WORK/optin-exclusions.rules
+	OPTIN_RULES+=("$f")
+done
 write_plugin_conf
 start_auditd
 WORKLOADS=()
@@ -150,56 +194,74 @@ for w in container build apt; do
 done
 for ((r = 0; r < RUNS; r++)); do
 	for w in "${WORKLOADS[@]}"; do
-		for set in main shipped; do
-			if [[ $set == main ]]; then load_rules "$RULES"; else load_rules "${PROJECT_RULES[@]}"; fi
+		for ((k = 0; k < ${#SETS[@]}; k++)); do
+			set=${SETS[$(((k + r) % ${#SETS[@]}))]}
+			set_rules "$set"
 			measure "$set" "$w" "$r"
 			remove_rules
 		done
 	done
 done
 stop_auditd
-LOG_FORMAT=RAW start_auditd
-load_rules "${PROJECT_RULES[@]}"
-LOG_FORMAT=RAW measure shipped container raw
-remove_rules
-stop_auditd
+if ((RAW)); then
+	LOG_FORMAT=RAW start_auditd
+	load_rules "${PROJECT_RULES[@]}"
+	for ((r = 0; r < RUNS; r++)); do
+		for w in "${WORKLOADS[@]}"; do
+			LOG_FORMAT=RAW measure shipped "$w" "$r"
+		done
+	done
+	remove_rules
+	stop_auditd
+fi
 
+# rows: set workload round events own bytes reported format ms top...
 med() { awk -v s="$1" -v w="$2" -v f="$3" -v fmt="${4:-ENRICHED}" '$1 == s && $2 == w && $8 == fmt {print $f}' "$WORK/rows" | median; }
 fail=0
-echo "Events per workload (log_format = ENRICHED unless said; median of $RUNS)"
+label() {
+	case $1 in
+	main) echo "dropexec.rules only" ;;
+	shipped) echo "shipped (active exclusions)" ;;
+	optin) echo "shipped + opt-in lines (not safe)" ;;
+	esac
+}
+echo "Events per workload (median of $RUNS; rates are per minute of the workload's own run time)"
 echo
-echo "| workload | rules | audited events | by the container's processes | log KB | KB per 1000 events | drop reported | top writers (exe: events) |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"
-for w in "${WORKLOADS[@]}" container-raw; do
-	for set in main shipped; do
-		fmt=ENRICHED name=$w
-		if [[ $w == container-raw ]]; then
-			[[ $set == shipped ]] || continue
-			fmt=RAW name=container
-		fi
-		ev=$(med "$set" "$name" 4 "$fmt")
-		[[ $ev != nan ]] || continue
-		own=$(med "$set" "$name" 5 "$fmt")
-		kb=$(med "$set" "$name" 6 "$fmt" | awk '{printf "%.1f", $1 / 1024}')
-		per=$(awk -v k="$kb" -v e="$ev" 'BEGIN { if (e > 0) printf "%.0f", k * 1000 / e; else print "-" }')
-		rep=$(awk -v s="$set" -v w="$name" -v f="$fmt" '$1 == s && $2 == w && $8 == f {print $7}' "$WORK/rows" | sort -u | tr '\n' ' ')
-		top=$(awk -v s="$set" -v w="$name" -v f="$fmt" '$1 == s && $2 == w && $8 == f { $1 = $2 = $3 = $4 = $5 = $6 = $7 = $8 = ""; print; exit }' "$WORK/rows" | sed 's/^ *//')
-		label=$set
-		[[ $set == main ]] && label="dropexec.rules only"
-		[[ $set == shipped ]] && label="exclusions + dropexec.rules"
-		[[ $fmt == RAW ]] && label+=", log_format = RAW"
-		echo "| $name | $label | $ev | $own | $kb | $per | ${rep% } | $top |"
-		if [[ $name == container ]]; then
-			[[ $rep == *no* ]] && fail=1
-			if [[ $set == shipped ]] && (($(awk -v e="$ev" -v o="$own" 'BEGIN { print (e - o > 5) }'))); then
-				fail=1
+echo "| workload | rules | log_format | audited events | by the container's processes | log KB | KB per 1000 events | s | events/min | MB/min | drop reported | top writers (exe: events) |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+for w in "${WORKLOADS[@]}"; do
+	for fmt in ENRICHED RAW; do
+		for set in "${SETS[@]}"; do
+			ev=$(med "$set" "$w" 4 "$fmt")
+			[[ $ev != nan ]] || continue
+			own=$(med "$set" "$w" 5 "$fmt")
+			b=$(med "$set" "$w" 6 "$fmt")
+			ms=$(med "$set" "$w" 9 "$fmt")
+			kb=$(awk -v b="$b" 'BEGIN {printf "%.1f", b / 1024}')
+			per=$(awk -v b="$b" -v e="$ev" 'BEGIN { if (e > 0) printf "%.2f", b / 1024 * 1000 / e; else print "-" }')
+			rate=$(awk -v e="$ev" -v m="$ms" 'BEGIN { if (m > 0) printf "%.0f", e * 60000 / m; else print "-" }')
+			mbm=$(awk -v b="$b" -v m="$ms" 'BEGIN { if (m > 0) printf "%.2f", b / 1048576 * 60000 / m; else print "-" }')
+			rep=$(awk -v s="$set" -v w="$w" -v f="$fmt" '$1 == s && $2 == w && $8 == f {print $7}' "$WORK/rows" | sort -u | tr '\n' ' ')
+			top=$(awk -v s="$set" -v w="$w" -v f="$fmt" '$1 == s && $2 == w && $8 == f { for (i = 1; i <= 9; i++) $i = ""; print; exit }' "$WORK/rows" | sed 's/^ *//')
+			echo "| $w | $(label "$set") | $fmt | $ev | $own | $kb | $per | $(awk -v m="$ms" 'BEGIN {printf "%.1f", m / 1000}') | $rate | $mbm | ${rep% } | $top |"
+			if [[ $w == container ]]; then
+				[[ $rep == *no* ]] && fail=1
+				if [[ $set == shipped ]] && (($(awk -v e="$ev" -v o="$own" 'BEGIN { print (e - o > 5) }'))); then
+					fail=1
+				fi
 			fi
-		fi
+		done
 	done
 done
+echo
 for w in "${WORKLOADS[@]}"; do
-	a=$(med main "$w" 4) b=$(med shipped "$w" 4)
-	echo
-	echo "$w: shipped / main = $(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }')"
+	a=$(med main "$w" 4)
+	for set in "${SETS[@]}"; do
+		[[ $set == main ]] && continue
+		b=$(med "$set" "$w" 4)
+		echo "$w: $set / main = $(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }')"
+	done
+	e=$(med shipped "$w" 6) r=$(med shipped "$w" 6 RAW)
+	[[ $r == nan ]] || echo "$w: log bytes RAW / ENRICHED (shipped) = $(awk -v e="$e" -v r="$r" 'BEGIN { if (e > 0) printf "%.2f", r / e; else print "-" }')"
 done
 exit "$fail"

@@ -9,6 +9,9 @@
  *   openr   N times: open an existing file read-only, close
  *   other   N times: lseek and fstat (2N system calls that no
  *           rule names; the time is per system call)
+ *   getppid N times: getppid, the cheapest system call, named by no rule
+ *           (what the audit framework adds to any call, undiluted)
+ *   read1   N times: pread of 1 byte of a file (named by no rule)
  * Prints "OP N wall_ns_per_op cpu_ns_per_op". */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,16 +46,15 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s create|rename|openr|other N DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s create|rename|openr|other|getppid|read1 N DIR\n", argv[0]);
 		return 2;
 	}
 	n = atol(argv[2]);
 	memset(data, 'x', sizeof(data));
 	snprintf(a, sizeof(a), "%s/r0", argv[3]);
-	if (!strcmp(argv[1], "rename") || !strcmp(argv[1], "openr") ||
-	    !strcmp(argv[1], "other")) {
+	if (strcmp(argv[1], "create") && strcmp(argv[1], "getppid")) {
 		fd = open(a, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-		if (fd < 0)
+		if (fd < 0 || write(fd, "x", 1) != 1)
 			die(a);
 		close(fd);
 	}
@@ -94,6 +97,21 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		n *= 2;
+	} else if (!strcmp(argv[1], "getppid")) {
+		/* the system call itself, not a cached value of the library */
+		for (i = 0; i < n; i++)
+			if (syscall(SYS_getppid) <= 0)
+				die("getppid");
+	} else if (!strcmp(argv[1], "read1")) {
+		char c;
+
+		fd = open(a, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(a);
+		for (i = 0; i < n; i++)
+			if (pread(fd, &c, 1, 0) != 1)
+				die("pread");
+		close(fd);
 	} else {
 		fprintf(stderr, "unknown operation %s\n", argv[1]);
 		return 2;

@@ -13,7 +13,8 @@
 # the kernel's lost counter, auditd's own counters (its state file after
 # SIGCONT: "plugin queue overflow detected", "max plugin queue depth
 # used", and "queue to plugins is full" in syslog), the plugin's intake
-# (intake_dropped) and queues, and the events auditd logged against the
+# (intake_dropped), queues and lost_serials (gaps in the serial numbers it
+# received), and the events auditd logged against the
 # events the plugin parsed; then whether the drop after the flood was
 # reported, and the plugin's CPU time per event.
 #
@@ -81,12 +82,13 @@ log_events=$(grep -ao 'msg=audit([0-9.:]*)' "$AUDIT_LOG" | sort -u | wc -l)
 pev=$(plugin_counter events)
 idrop=$(plugin_counter intake_dropped) ipeak=$(plugin_counter intake_peak)
 qdrop=$(plugin_counter queue_dropped) pdrop=$(plugin_counter pending_dropped)
+lserial=$(plugin_counter lost_serials)
 overflow=$(field 'plugin queue overflow detected')
 maxq=$(field 'max plugin queue depth used')
 qsyslog=$(grep -ac 'queue to plugins is full' "$SYSLOG_OUT" || true)
 TCK=$(getconf CLK_TCK)
 wrong=0
-if ((lost > 0 || ${idrop:-1} > 0 || ${qdrop:-1} > 0 || qsyslog > 0)) ||
+if ((lost > 0 || ${idrop:-1} > 0 || ${qdrop:-1} > 0 || ${lserial:-0} > 0 || qsyslog > 0)) ||
 	[[ $overflow != no || $reported != yes ]] || ((logged < RENAMES)); then
 	wrong=1
 fi
@@ -100,6 +102,7 @@ echo "| kernel: lost (auditctl -s) | $lost |"
 echo "| auditd: plugin queue overflow | ${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog) |"
 echo "| plugin: intake_dropped / intake_peak (MiB) | ${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }') |"
 echo "| plugin: queue_dropped / pending_dropped | ${qdrop:-?} / ${pdrop:-?} |"
+echo "| plugin: lost_serials (gaps in auditd's serial numbers) | ${lserial:-not counted} |"
 echo "| renames in audit.log (expected at least $RENAMES) | $logged |"
 echo "| events in audit.log / parsed by the plugin | $log_events / ${pev:-?} |"
 echo "| drop after the flood reported | $reported |"

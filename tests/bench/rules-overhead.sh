@@ -4,16 +4,23 @@
 # the system, per file operation
 #
 # fileloop (fileloop.c) creates+writes+closes new files, renames a file,
-# and opens a file read-only, N times each, on the host, under four rule
-# sets, with a private auditd and the plugin running throughout:
-#   none      no rules
+# opens a file read-only, and makes system calls no rule names, N times
+# each, on the host, under these rule sets, with a private auditd and the
+# plugin running throughout:
+#   none      no rules (audit enabled, auditd and the plugin running)
+#   one       one rule that never matches these calls (-S acct): what any
+#             loaded rule costs every system call
 #   dropexec  rules/dropexec.rules (open/creat for write + rename/link,
 #             success only)
-#   shipped   rules/69-dropexec-exclusions.rules, then rules/dropexec.rules
+#   shipped   every rules/*dropexec*.rules, in augenrules order (the
+#             exclusions, dropexec.rules, any further file)
+#   many      rules/dropexec.rules and 50 more rules limited with -S to a
+#             call not made here: the cost of each rule in the list
 #   opens     naive: every open/openat/openat2/creat, no perm/success filter
 #   writes    naive: every write/pwrite64/writev/pwritev/pwritev2
 # The rule sets take turns in each round (rotated), RUNS rounds; ratios are
-# medians of per-round ratios to "none" measured side by side.
+# medians of per-round ratios measured side by side (to "none", and for
+# the system calls no rule names, of "shipped" to "dropexec").
 # Columns: wall time per operation of the looping process; its CPU time;
 # CPU time of auditd, of the plugin and of kauditd per operation (read from
 # /proc after the backlog has drained; 10 ms ticks); records lost by the
@@ -22,12 +29,16 @@
 # The loop runs in a private tmpfs: on this machine's ext4 a create costs
 # ~0.5 ms of CPU in the file system alone, which hides the audit cost.
 #
-# Operations: create, rename, openr (read-only open), other (lseek and
-# fstat, which no rule names: what every unrelated system call pays).
+# Operations: create, rename, openr (read-only open); and system calls no
+# rule names, what every unrelated system call pays: other (lseek and
+# fstat), getppid (the cheapest call: the audit framework's cost
+# undiluted), read1 (pread of one byte).
 #
-# Usage: tests/bench/rules-overhead.sh [--ops N] [--runs N] [--dir DIR]
-#          [--configs "none dropexec ..."] [--operations "create ..."]
-#   --ops N   operations per measurement (default 20000)
+# Usage: tests/bench/rules-overhead.sh [--ops N] [--calls N] [--runs N]
+#          [--dir DIR] [--configs "none dropexec ..."] [--operations "create ..."]
+#   --ops N   file operations per measurement (default 20000)
+#   --calls N calls per measurement for other, getppid, read1 (default
+#             1000000)
 #   --runs N  rounds (default 5)
 #   --dir DIR run the loop in DIR instead of a private tmpfs
 #   --self-audit  add one run of 1000 creates under the naive "every open"
@@ -40,15 +51,17 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 OPS=20000
+CALLS=1000000
 RUNS=5
-CONFIGS=(none dropexec shipped opens writes)
-OPNAMES=(create rename openr other)
+CONFIGS=(none one dropexec shipped many opens writes)
+OPNAMES=(create rename openr other getppid read1)
 SELF_AUDIT=0
 LOOP_DIR=""
 MOUNTED=""
 while (($#)); do
 	case $1 in
 	--ops) OPS=$2; shift 2 ;;
+	--calls) CALLS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--dir) LOOP_DIR=$2; shift 2 ;;
 	--self-audit) SELF_AUDIT=1; shift ;;
@@ -90,12 +103,29 @@ printf '%s\n' \
 	"-a always,exit -F arch=b32 -S write,pwrite64,writev,pwritev,pwritev2 -k naive_write" \
 	>"$WORK/writes.rules"
 : >"$WORK/none.rules"
+echo "-a always,exit -F arch=b64 -S acct -F success=1 -k dropexec_bench" >"$WORK/one.rules"
+for ((i = 1; i <= 50; i++)); do
+	echo "-a never,exit -F arch=b64 -S acct -F success=1 -F auid=$((70000 + i)) -k dropexec_bench"
+done >"$WORK/many.rules"
 rules_file() {
 	case $1 in
 	none) echo "$WORK/none.rules" ;;
 	dropexec) echo "$RULES" ;;
-	shipped) echo "$EXCLUSIONS $RULES" ;;
+	shipped) echo "${PROJECT_RULES[*]}" ;;
+	many) echo "$WORK/many.rules $RULES" ;;
 	*) echo "$WORK/$1.rules" ;;
+	esac
+}
+# rules_count CONFIG: -a lines loaded
+rules_count() {
+	# shellcheck disable=SC2046,SC2126 # one path per word; grep -c counts per file
+	grep -h "^-a" $(rules_file "$1") | wc -l
+}
+# ops OP: how many times fileloop repeats OP
+ops() {
+	case $1 in
+	other | getppid | read1) echo "$CALLS" ;;
+	*) echo "$OPS" ;;
 	esac
 }
 
@@ -170,7 +200,7 @@ for ((r = 0; r < RUNS; r++)); do
 		# shellcheck disable=SC2046 # one path per word
 		load_rules $(rules_file "$cfg")
 		for op in "${OPNAMES[@]}"; do
-			measure "$r" "$cfg" "$op" "$OPS"
+			measure "$r" "$cfg" "$op" "$(ops "$op")"
 		done
 		remove_rules
 	done
@@ -185,33 +215,69 @@ lost_total=$(($(audit_status lost) - lost0))
 stop_auditd
 events=$(plugin_counter events || true)
 
+# ratio A B OP FIELD: median over rounds of A's FIELD / B's FIELD in the
+# same round
+ratio() {
+	awk -v a="$1" -v b="$2" -v o="$3" -v f="$4" '$3 == o && $2 == b {d[$1] = $f}
+		$3 == o && $2 == a {v[$1] = $f}
+		END {for (r in v) if ((r in d) && d[r] > 0) print v[r] / d[r]}' "$WORK/results" | median
+}
+# diff_per_rule OP: median over rounds of (many - dropexec) / 50, wall ns
+diff_per_rule() {
+	awk -v o="$1" '$3 == o && $2 == "dropexec" {d[$1] = $4}
+		$3 == o && $2 == "many" {v[$1] = $4}
+		END {for (r in v) if (r in d) print (v[r] - d[r]) / 50}' "$WORK/results" | median |
+		awk '{printf "%.1f", $1}'
+}
 label() {
 	case $1 in
 	none) echo "no rules" ;;
+	one) echo "one rule (-S acct)" ;;
 	dropexec) echo "rules/dropexec.rules + plugin" ;;
-	shipped) echo "exclusions + rules/dropexec.rules + plugin" ;;
+	shipped) echo "shipped: $(for f in "${PROJECT_RULES[@]}"; do printf '%s ' "${f##*/}"; done)+ plugin" ;;
+	many) echo "rules/dropexec.rules + 50 rules -S acct" ;;
 	opens) echo "naive: every open" ;;
 	writes) echo "naive: every write()" ;;
 	opens-self) echo "naive: every open, plugin not excluded (1000 ops)" ;;
 	esac
 }
-echo "Rules overhead: $OPS operations per run, median of $RUNS rounds (rule sets rotated within each round)"
+echo "Rules overhead: $OPS file operations or $CALLS calls per run, median of $RUNS rounds (rule sets rotated within each round)"
 echo
-echo "| rules | operation | wall ns/op | x no rules | process CPU ns/op | auditd CPU ns/op | plugin CPU ns/op | kauditd CPU ns/op | lost |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| rules | -a lines | operation | wall ns/op | x no rules (wall) | x no rules (CPU) | process CPU ns/op | auditd CPU ns/op | plugin CPU ns/op | kauditd CPU ns/op | lost |"
+echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for op in "${OPNAMES[@]}"; do
 	for cfg in "${CONFIGS[@]}"; do
 		sel() { awk -v c="$cfg" -v o="$op" -v f="$1" '$2 == c && $3 == o {print $f}' "$WORK/results"; }
 		[[ -n $(sel 4) ]] || continue
 		lost=$(sel 9 | awk '{s += $1} END {print s + 0}')
-		ratio=$(awk -v c="$cfg" -v o="$op" '$3 == o && $2 == "none" {b[$1] = $4}
-			$3 == o && $2 == c {v[$1] = $4}
-			END {for (r in v) if (r in b) print v[r] / b[r]; else print v[r] / b[0]}' "$WORK/results" | median)
-		printf '| %s | %s | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %d |\n' \
-			"$(label "$cfg")" "$op" "$(sel 4 | median)" "$ratio" "$(sel 5 | median)" \
+		printf '| %s | %d | %s | %.0f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f | %d |\n' \
+			"$(label "$cfg")" "$(rules_count "$cfg")" "$op" "$(sel 4 | median)" \
+			"$(ratio "$cfg" none "$op" 4)" "$(ratio "$cfg" none "$op" 5)" "$(sel 5 | median)" \
 			"$(sel 6 | median)" "$(sel 7 | median)" "$(sel 8 | median)" "$lost"
 	done
 done
+# the calls no rule names: the shipped set against no rules and against
+# rules/dropexec.rules alone, and what one rule in the list adds
+have() { [[ " ${CONFIGS[*]} " == *" $1 "* ]]; }
+unrelated=()
+for op in "${OPNAMES[@]}"; do
+	[[ $op == other || $op == getppid || $op == read1 ]] && unrelated+=("$op")
+done
+if ((${#unrelated[@]})) && have shipped && have none; then
+	echo
+	echo "System calls no rule names (median of per-round ratios, wall / process CPU):"
+	echo
+	echo "| operation | shipped / no rules | shipped / dropexec.rules | one rule / no rules | per rule in the list, ns (many - dropexec) / 50 |"
+	echo "| --- | ---: | ---: | ---: | ---: |"
+	for op in "${unrelated[@]}"; do
+		r1=$(printf '%.3f / %.3f' "$(ratio shipped none "$op" 4)" "$(ratio shipped none "$op" 5)")
+		r2=- r3=- per=-
+		have dropexec && r2=$(printf '%.3f / %.3f' "$(ratio shipped dropexec "$op" 4)" "$(ratio shipped dropexec "$op" 5)")
+		have one && r3=$(printf '%.3f / %.3f' "$(ratio one none "$op" 4)" "$(ratio one none "$op" 5)")
+		have many && have dropexec && per=$(diff_per_rule "$op")
+		echo "| $op | $r1 | $r2 | $r3 | $per |"
+	done
+fi
 echo
 echo "Kernel lost counter over the whole run: $lost_total; the plugin parsed ${events:-?} events."
 ((lost_total == 0)) || exit 1

@@ -3,11 +3,15 @@
  * JSON (written by the runtime, but holding names, labels and
  * annotations the container's owner chose) to the metadata parsers.
  *
- * The first byte picks the parser (its value modulo 4):
+ * The first byte picks the parser (its value modulo 8):
  *   '0' podman containers.json, matched by container id
  *   '1' podman containers.json, matched by layer id
  *   '2' docker config.v2.json
  *   '3' OCI config.json annotations (containerd CRI, CRI-O)
+ *   '4' runc state.json (scope/runtimes.h)
+ *   '5' crun status
+ *   '6' OCI config.json root.path
+ *   '7' a root file system path: containers-storage graph and upper dir
  * and the rest is the file's text. */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 
 #include "scope/meta.h"
+#include "scope/runtimes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +36,38 @@ static void check_string(const char *s)
 		abort();	/* set_once() never keeps an empty string */
 }
 
+/* The state parsers of runtimes.c: what they return is whole. */
+static void runtime_state(int which, const char *text)
+{
+	unsigned long long start;
+	char *a = NULL, *b = NULL;
+	pid_t pid = 0;
+	int rc;
+
+	switch (which) {
+	case 4:
+		rc = runtime_parse_runc_state(text, &pid, &start, &a);
+		break;
+	case 5:
+		rc = runtime_parse_crun_status(text, &pid, &a);
+		break;
+	case 6:
+		rc = runtime_parse_oci_root(text, &a);
+		break;
+	default:
+		rc = runtime_storage_of(text, &a, &b);
+		if (!rc && (!b || strncmp(a, b, strlen(a))))
+			abort();	/* the upper dir is below the graph */
+		break;
+	}
+	if ((rc == 0) != (a != NULL) || (which < 6 && !rc && pid <= 0))
+		abort();
+	if (which < 6 && a && a[0] != '/')
+		abort();
+	free(a);
+	free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct container_meta m;
@@ -45,7 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
 	memset(&m, 0, sizeof(m));
-	switch (data[0] % 4) {
+	if (data[0] % 8 >= 4) {
+		runtime_state(data[0] % 8, text);
+		free(text);
+		return 0;
+	}
+	switch (data[0] % 8) {
 	case 0:
 		rc = meta_parse_podman(text, PODMAN_ID, NULL, &m);
 		break;

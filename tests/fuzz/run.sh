@@ -187,6 +187,10 @@ PY
 		seed_prefixed "$t" 3 \
 			"$meta"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json \
 			"$meta"/run/containers/storage/overlay-containers/*/userdata/config.json
+		seed_prefixed "$t" 4 "$top"/tests/fixtures/runtimes/run/runc/*/state.json
+		seed_prefixed "$t" 5 "$top"/tests/fixtures/runtimes/run/crun/*/status
+		seed_prefixed "$t" 6 \
+			"$top"/tests/fixtures/runtimes/run/containerd/io.containerd.runtime.v2.task/*/*/config.json
 		;;
 	fuzz_config)
 		seed "$t" "$top/conf/dropexec.conf"

@@ -38,8 +38,20 @@ RULES="$REPO/rules/dropexec.rules"
 EXCLUSIONS="$REPO/rules/69-dropexec-exclusions.rules"
 # Executions (installed as 71-dropexec-exec.rules): loaded after RULES.
 EXEC_RULES="$REPO/rules/71-dropexec-exec.rules"
-# The project's rules in the order they are loaded.
-PROJECT_RULES=("$EXCLUSIONS" "$RULES" "$EXEC_RULES")
+# The project's rules in the order they are loaded: every
+# rules/*dropexec*.rules, ordered as augenrules orders them once installed
+# (Makefile.am: a name that starts with a number keeps it, any other gets
+# "70-"; augenrules sorts with "ls -v"), so the exclusions come first.
+project_rules() {
+	local f b
+	for f in "$REPO"/rules/*dropexec*.rules; do
+		[[ -f $f ]] || continue
+		b=${f##*/}
+		[[ $b == [0-9]*-* ]] || b=70-$b
+		printf '%s\t%s\n' "$b" "$f"
+	done | sort -V -k1,1 | cut -f2
+}
+mapfile -t PROJECT_RULES < <(project_rules)
 SHIPPED_CONF="$REPO/conf/dropexec.conf"
 LOCK_FILE=/tmp/dropexec-auditd.lock
 LIB_TIMEOUT=${LIB_TIMEOUT:-30}

@@ -518,7 +518,7 @@ START_TEST(test_lookup_each_runtime)
 	const struct container_meta *m;
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-	m = meta_lookup(&mc, &r, NULL, T0);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0);
 	ck_assert_msg(m != NULL, "%s %s not found", known[_i].runtime,
 		      known[_i].id);
 	ck_assert_str_eq(m->id, known[_i].id);
@@ -548,7 +548,7 @@ START_TEST(test_lookup_any_runtime)
 		struct container_ref r = ref_of(known[_i].id, hints[h]);
 
 		ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-		m = meta_lookup(&mc, &r, NULL, T0);
+		m = meta_lookup(&mc, &r, NULL, NULL, T0);
 		ck_assert_msg(m != NULL, "%s not found with runtime '%s'",
 			      known[_i].id, hints[h]);
 		ck_assert_str_eq(m->id, known[_i].id);
@@ -574,16 +574,16 @@ START_TEST(test_lookup_unknown)
 	for (h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
 		struct container_ref r = ref_of(UNKNOWN, hints[h]);
 
-		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0));
+		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
 		/* and again, from the cache */
-		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0 + 1));
+		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0 + 1));
 		ck_assert_str_eq(r.id, UNKNOWN);
 	}
 	/* no id and no mount point: nothing to look up */
 	{
 		struct container_ref r = ref_of("", "podman");
 
-		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0));
+		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
 		ck_assert_str_eq(r.id, "");
 	}
 	meta_cache_free(&mc);
@@ -597,10 +597,10 @@ START_TEST(test_lookup_no_runtime_state)
 	struct container_ref r = ref_of(POD1, "");
 
 	ck_assert_int_eq(meta_cache_init(&mc, tmpdir), 0);
-	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
 	r = ref_of("", "");
 	ck_assert_ptr_null(meta_lookup(&mc, &r,
-		"/var/lib/containers/storage/overlay/" POD1_LAYER "/merged",
+		"/var/lib/containers/storage/overlay/" POD1_LAYER "/merged", NULL,
 		T0));
 	ck_assert_str_eq(r.id, "");
 	meta_cache_free(&mc);
@@ -617,7 +617,7 @@ START_TEST(test_lookup_by_mountpoint)
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
 	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD2_LAYER "/merged", T0);
+			POD2_LAYER "/merged", NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(r.id, POD2);
 	ck_assert_str_eq(r.runtime, "podman");
@@ -628,7 +628,7 @@ START_TEST(test_lookup_by_mountpoint)
 	/* a runtime already known is kept */
 	r = ref_of("", "podman");
 	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD1_LAYER "/merged", T0);
+			POD1_LAYER "/merged", NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(r.id, POD1);
 	ck_assert_str_eq(r.runtime, "podman");
@@ -637,7 +637,7 @@ START_TEST(test_lookup_by_mountpoint)
 	/* a container without metadata */
 	r = ref_of("", "");
 	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD3_LAYER "/merged", T0);
+			POD3_LAYER "/merged", NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(r.id, POD3);
 	ck_assert_nstr_eq(m->name, "builder-scratch");
@@ -655,7 +655,7 @@ START_TEST(test_lookup_by_mountpoint_crio)
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
 	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			CRIO_LAYER "/merged", T0);
+			CRIO_LAYER "/merged", NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(r.id, CRIO);
 	ck_assert_str_eq(r.runtime, "cri-o");
@@ -685,7 +685,7 @@ START_TEST(test_lookup_mountpoint_not_a_layer)
 	struct container_ref r = ref_of("", "");
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-	ck_assert_ptr_null(meta_lookup(&mc, &r, not_a_layer_mount[_i], T0));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, not_a_layer_mount[_i], NULL, T0));
 	ck_assert_str_eq(r.id, "");
 	ck_assert_str_eq(r.runtime, "");
 	meta_cache_free(&mc);
@@ -701,7 +701,7 @@ START_TEST(test_lookup_id_wins_over_mountpoint)
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
 	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD2_LAYER "/merged", T0);
+			POD2_LAYER "/merged", NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(r.id, POD1);
 	ck_assert_nstr_eq(m->name, "web-frontend");
@@ -767,42 +767,42 @@ START_TEST(test_cache_within_ttl)
 
 	/* podman: the file goes away */
 	r = ref_of(POD1, "podman");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	path_in(path, sizeof(path), root, PODMAN_JSON);
 	ck_assert_int_eq(unlink(path), 0);
-	m = meta_lookup(&mc, &r, NULL, T0 + 1);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + 1);
 	ck_assert_msg(m != NULL, "podman: not answered from the cache");
 	ck_assert_nstr_eq(m->name, "web-frontend");
-	m = meta_lookup(&mc, &r, NULL, T0 + TTL - 1);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + TTL - 1);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_nstr_eq(m->image, "localhost/dropexec-e2e:latest");
 
 	/* docker: the container's directory is renamed */
 	r = ref_of(DOCKER_K8S, "docker");
-	m = meta_lookup(&mc, &r, NULL, T0);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0);
 	ck_assert_ptr_nonnull(m);
 	path_in(path, sizeof(path), root,
 		"/var/lib/docker/containers/" DOCKER_K8S);
 	path_in(dir, sizeof(dir), root, "/var/lib/docker/containers/gone");
 	ck_assert_int_eq(rename(path, dir), 0);
-	m = meta_lookup(&mc, &r, NULL, T0 + 5000);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + 5000);
 	ck_assert_msg(m != NULL, "docker: not answered from the cache");
 	ck_assert_nstr_eq(m->pod_name, "frontend-7f9c8d-4xk2p");
 
 	/* containerd and CRI-O: the bundle's config.json goes */
 	r = ref_of(CTD, "containerd");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	path_in(path, sizeof(path), root, CTD_JSON(CTD));
 	ck_assert_int_eq(unlink(path), 0);
-	m = meta_lookup(&mc, &r, NULL, T0 + 10000);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + 10000);
 	ck_assert_msg(m != NULL, "containerd: not answered from the cache");
 	ck_assert_nstr_eq(m->name, "worker");
 
 	r = ref_of(CRIO, "cri-o");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	path_in(path, sizeof(path), root, CRIO_JSON(CRIO));
 	ck_assert_int_eq(unlink(path), 0);
-	m = meta_lookup(&mc, &r, NULL, T0 + 10000);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + 10000);
 	ck_assert_msg(m != NULL, "cri-o: not answered from the cache");
 	ck_assert_nstr_eq(m->pod_namespace, "shop");
 
@@ -819,11 +819,11 @@ START_TEST(test_cache_after_ttl_forgets_gone)
 
 	ck_assert_int_eq(meta_cache_init(&mc, root), 0);
 	r = ref_of(POD1, "podman");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	r = ref_of(DOCKER_WEB, "docker");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	r = ref_of(CTD, "containerd");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 
 	path_in(path, sizeof(path), root, PODMAN_JSON);
 	ck_assert_int_eq(unlink(path), 0);
@@ -833,17 +833,17 @@ START_TEST(test_cache_after_ttl_forgets_gone)
 	ck_assert_int_eq(unlink(path), 0);
 
 	r = ref_of(POD1, "podman");
-	ck_assert_msg(meta_lookup(&mc, &r, NULL, T0 + TTL + 1000) == NULL,
+	ck_assert_msg(meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1000) == NULL,
 		      "podman: a gone container is still known after the TTL");
 	r = ref_of(DOCKER_WEB, "docker");
-	ck_assert_msg(meta_lookup(&mc, &r, NULL, T0 + TTL + 1000) == NULL,
+	ck_assert_msg(meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1000) == NULL,
 		      "docker: a gone container is still known after the TTL");
 	r = ref_of(CTD, "containerd");
-	ck_assert_msg(meta_lookup(&mc, &r, NULL, T0 + TTL + 1000) == NULL,
+	ck_assert_msg(meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1000) == NULL,
 		      "containerd: a gone container is still known after the TTL");
 	/* and it stays forgotten */
 	r = ref_of(POD1, "podman");
-	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0 + TTL + 1001));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1001));
 	meta_cache_free(&mc);
 	free(root);
 }
@@ -862,7 +862,7 @@ START_TEST(test_cache_after_ttl_rereads)
 	const struct container_meta *m;
 
 	ck_assert_int_eq(meta_cache_init(&mc, root), 0);
-	m = meta_lookup(&mc, &r, NULL, T0);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0);
 	ck_assert_nstr_eq(m ? m->name : NULL, "web-frontend");
 
 	path_in(path, sizeof(path), root,
@@ -870,9 +870,9 @@ START_TEST(test_cache_after_ttl_rereads)
 	made = test_write_file(path, "containers.json", renamed,
 			       strlen(renamed), 0600);
 	free(made);
-	m = meta_lookup(&mc, &r, NULL, T0 + TTL - 1);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + TTL - 1);
 	ck_assert_nstr_eq(m ? m->name : NULL, "web-frontend");
-	m = meta_lookup(&mc, &r, NULL, T0 + TTL + 1000);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1000);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_nstr_eq(m->name, "renamed");
 	ck_assert_nstr_eq(m->image, "localhost/other:2");
@@ -894,9 +894,9 @@ START_TEST(test_cache_miss_expires)
 	ck_assert_int_eq(rename(path, away), 0);
 	/* the moby bundle would not answer anyway: no annotations */
 	ck_assert_int_eq(meta_cache_init(&mc, root), 0);
-	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
 	ck_assert_int_eq(rename(away, path), 0);
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0 + TTL + 1000));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0 + TTL + 1000));
 	meta_cache_free(&mc);
 	free(root);
 }
@@ -913,22 +913,22 @@ START_TEST(test_cache_eviction)
 	unsigned int i;
 
 	ck_assert_int_eq(meta_cache_init(&mc, root), 0);
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0));
 	path_in(path, sizeof(path), root, PODMAN_JSON);
 	ck_assert_int_eq(unlink(path), 0);
 	for (i = 0; i < META_CACHE_SIZE; i++) {
 		snprintf(id, sizeof(id), "%064x", i + 1);
 		r = ref_of(id, "docker");
-		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, T0 + 1));
+		ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0 + 1));
 	}
 	/* POD1 was the oldest entry: it is gone from the cache, read
 	 * again, and is no more */
 	r = ref_of(POD1, "podman");
-	m = meta_lookup(&mc, &r, NULL, T0 + 2);
+	m = meta_lookup(&mc, &r, NULL, NULL, T0 + 2);
 	ck_assert_ptr_null(m);
 	/* DOCKER_K8S, looked up now, is cached as usual */
 	r = ref_of(DOCKER_K8S, "docker");
-	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, T0 + 3));
+	ck_assert_ptr_nonnull(meta_lookup(&mc, &r, NULL, NULL, T0 + 3));
 	meta_cache_free(&mc);
 	free(root);
 }
@@ -1215,6 +1215,58 @@ START_TEST(test_config_copy_empty_lists)
 }
 END_TEST
 
+/* A short-lived docker exec writer, gone: only the overlay2 mount is
+ * known; its cache id names the container in Docker's layerdb. */
+#define DOCKER_CACHE \
+	"e175cc9088ced1dcb1c58d955776fb096d3151bbe798e882e99e476858702357"
+START_TEST(test_docker_by_cache_id)
+{
+	struct meta_cache mc;
+	struct container_ref r;
+	const struct container_meta *m;
+	char id[CONTAINER_ID_LEN + 1];
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
+	m = meta_lookup(&mc, &r, META_DIR "/var/lib/docker/overlay2/"
+			DOCKER_CACHE "/merged", NULL, T0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(r.id, DOCKER_WEB);
+	ck_assert_str_eq(r.runtime, "docker");
+	ck_assert_str_eq(m->name, "web");
+	/* the "-init" layer, another root, a name that is no id: none */
+	ck_assert_int_eq(meta_docker_container_of_cache(mc.roots.docker,
+		DOCKER_CACHE "-init", id, sizeof(id)), -1);
+	ck_assert_int_eq(meta_docker_container_of_cache(mc.roots.docker,
+		"../../x", id, sizeof(id)), -1);
+	memset(&r, 0, sizeof(r));
+	ck_assert_ptr_null(meta_lookup(&mc, &r, "/srv/docker/overlay2/"
+				       DOCKER_CACHE "/merged", NULL, T0));
+	meta_cache_free(&mc);
+}
+END_TEST
+
+/* A rootless user's container: its containers-storage, from the runtime
+ * state's root file system path (runtimes.h), names it. */
+START_TEST(test_storage_hint)
+{
+	struct meta_cache mc;
+	struct container_ref r = ref_of(POD1, "podman");
+	struct runtime_container hint;
+	const struct container_meta *m;
+
+	ck_assert_int_eq(meta_cache_init(&mc, "/nonexistent"), 0);
+	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
+	memset(&hint, 0, sizeof(hint));
+	snprintf(hint.id, sizeof(hint.id), "%s", POD1);
+	hint.storage = (char *)META_DIR "/var/lib/containers/storage";
+	m = meta_lookup(&mc, &r, NULL, &hint, T0 + 1000000);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(m->name);
+	meta_cache_free(&mc);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("meta");
@@ -1246,6 +1298,8 @@ Suite *test_suite(void)
 	tcase_add_test(tp, test_oci_no_annotations);
 	tcase_add_loop_test(tp, test_oci_malformed, 0,
 			    sizeof(bad_oci) / sizeof(bad_oci[0]));
+	tcase_add_test(tp, test_docker_by_cache_id);
+	tcase_add_test(tp, test_storage_hint);
 	suite_add_tcase(s, tp);
 
 	tcase_add_unchecked_fixture(tl, setup, teardown);

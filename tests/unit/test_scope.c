@@ -2,6 +2,7 @@
 /* test_scope.c -- container attribution: cgroups, mounts, fallbacks */
 #include "testlib.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -253,10 +254,18 @@ START_TEST(test_mountpoint_container)
 	ck_assert_str_eq(ref.runtime, "containerd");
 	ck_assert_str_eq(ref.id, cid);
 
-	/* a task directory that is not a 64-hex id gives no id */
+	/* a container named by hand ("ctr run IMAGE mytask"): its name is
+	 * its id */
 	memset(&ref, 0, sizeof(ref));
 	mountpoint_container("/run/containerd/io.containerd.runtime.v2.task/"
-			     "moby/mytask/rootfs", &ref);
+			     "default/my-task.1/rootfs", &ref);
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_str_eq(ref.id, "my-task.1");
+
+	/* what no runtime accepts as a name gives no id */
+	memset(&ref, 0, sizeof(ref));
+	mountpoint_container("/run/containerd/io.containerd.runtime.v2.task/"
+			     "default/-x\"y/rootfs", &ref);
 	ck_assert_str_eq(ref.runtime, "containerd");
 	ck_assert_str_eq(ref.id, "");
 }
@@ -567,6 +576,133 @@ START_TEST(test_joined_cgroup_not_trusted)
 }
 END_TEST
 
+/* containerd's state of a container named by hand ("ctr run IMAGE
+ * myname"): its first process PID, mount namespace MNTNS */
+static void ctr_task(int pid, const char *name, const char *mntns)
+{
+	char *dir, *text;
+
+	pid_dir(pid, "C2", "0::/default/myname\n", mntns);
+	ck_assert_int_ne(asprintf(&dir, "%s/run/containerd/io.containerd."
+				  "runtime.v2.task/default/%s", rt.base, name),
+			 -1);
+	{
+		char *cmd;
+
+		ck_assert_int_ne(asprintf(&cmd, "mkdir -p '%s'", dir), -1);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+	}
+	ck_assert_int_ne(asprintf(&text, "%d\n", pid), -1);
+	free(test_write_file(dir, "init.pid", text, strlen(text), 0644));
+	free(text);
+	free(dir);
+}
+
+/* A containerd container with a plain name: its cgroup names no known
+ * runtime, its root is not the host's; containerd's state names the
+ * container whose first process has the writer's mount namespace. */
+START_TEST(test_root_named_by_runtime_state)
+{
+	struct container_ref ref;
+
+	if (geteuid() != 0)
+		test_skip("needs root (state directories owned by root)");
+	mk("%s/C2", rt.base);
+	free(test_write_file(rt.base, "mntns-ctr", "", 0, 0444));
+	ctr_task(90, "myname", "mntns-ctr");
+	pid_dir(91, "C2", "0::/default/myname\n", "mntns-ctr");
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 91, &ref), 1);
+	ck_assert_int_eq(ref.source, SCOPE_SRC_ROOT);
+	ck_assert_str_eq(ref.id, "myname");
+	ck_assert_str_eq(ref.runtime, "containerd");
+	ck_assert_int_eq(ref.root_pid, 90);
+	/* another mount namespace with the same cgroup is not that
+	 * container (a cgroup is no proof): unknown, with a stable id */
+	memset(&ref, 0, sizeof(ref));
+	ck_assert_int_eq(scope_lookup_pid(&rt.sc, 77, &ref), 1);
+	ck_assert_str_eq(ref.runtime, "unknown");
+	ck_assert_str_eq(ref.id, "");
+	ck_assert(ref.mntns != 0);
+	container_stable_id(&ref);
+	ck_assert_int_eq(strncmp(ref.id, "mntns-", 6), 0);
+}
+END_TEST
+
+/* The race: a writer that has just exited (a zombie) still shows its
+ * cgroup, which names nothing, but no root any more. It is gone, not a
+ * host process: its parent decides. */
+START_TEST(test_exited_writer_not_host)
+{
+	struct candidate *c;
+
+	pid_dir(92, "nonexistent", "0::/default/myname\n", "mntns-c");
+	c = test_candidate("/tmp/x");
+	c->pid = 92;
+	c->ppid = 77;		/* root C, no cgroup: a container */
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_ROOT);
+	candidate_free(c);
+}
+END_TEST
+
+/* A short-lived writer into a volume, gone with its parent: the running
+ * container whose own mount table has the file's device above its name */
+START_TEST(test_decide_gone_writer_in_volume)
+{
+	struct candidate *c;
+	char *dir;
+	static const char mi[] =
+		"71 48 0:39 / / rw - overlay overlay rw\n"
+		"72 71 254:1 /srv/vol /data rw - ext4 /dev/vda rw\n";
+
+	if (geteuid() != 0)
+		test_skip("needs root (state directories owned by root)");
+	mk("%s/C2", rt.base);
+	free(test_write_file(rt.base, "mntns-ctr", "", 0, 0444));
+	ctr_task(90, "myname", "mntns-ctr");
+	ck_assert_int_ne(asprintf(&dir, "%s/90", rt.proc), -1);
+	free(test_write_file(dir, "mountinfo", mi, sizeof(mi) - 1, 0444));
+	free(dir);
+
+	c = test_candidate("/data/x");
+	c->pid = 9991;
+	c->ppid = 9992;
+	c->dev_major = 254;
+	c->dev_minor = 1;
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_int_eq(c->container.source, SCOPE_SRC_MOUNT);
+	ck_assert_str_eq(c->container.id, "myname");
+	ck_assert_int_eq(c->container.root_pid, 90);
+	/* beside the volume: the host's */
+	free(c->path);
+	c->path = strdup("/srv/vol/x");
+	scope_decide(&rt.sc, c);
+	ck_assert(!c->container.in_container);
+	/* before the names are made (the reader decides scope first): the
+	 * file's PATH item, against the CWD record */
+	free(c->path);
+	c->path = NULL;
+	c->npaths = 1;
+	free(c->paths[0].name);
+	c->paths[0].name = strdup("x");
+	c->paths[0].has_inode = true;
+	c->paths[0].inode = c->inode;
+	c->paths[0].dev_major = 254;
+	c->paths[0].dev_minor = 1;
+	free(c->cwd);
+	c->cwd = strdup("/data");
+	c->dirfd = AT_FDCWD;
+	scope_decide(&rt.sc, c);
+	ck_assert(c->container.in_container);
+	ck_assert_str_eq(c->container.id, "myname");
+	candidate_free(c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -603,6 +739,9 @@ Suite *test_suite(void)
 		tcase_add_test(tr, test_root_cgroup_does_not_hide);
 		tcase_add_test(tr, test_chroot_labelled);
 		tcase_add_test(tr, test_joined_cgroup_not_trusted);
+		tcase_add_test(tr, test_root_named_by_runtime_state);
+		tcase_add_test(tr, test_decide_gone_writer_in_volume);
+		tcase_add_test(tr, test_exited_writer_not_host);
 		suite_add_tcase(s, tr);
 	}
 	return s;

@@ -162,6 +162,12 @@ START_TEST(test_config_every_key)
 		"audit_record = no\n"
 		"audit_record_type = ANOM_MK_EXEC\n"
 		"stats_interval = 60\n"
+		"[scan]\n"
+		"interval = 0\n"
+		"at_start = no\n"
+		"on_loss = off\n"
+		"max_files = 5000\n"
+		"max_ms = 250\n"
 		"[limits]\n"
 		"queue_size = 100\n"
 		"pending_max = 200\n"
@@ -179,6 +185,11 @@ START_TEST(test_config_every_key)
 	ck_assert(!cfg.audit_record);
 	ck_assert_int_eq(cfg.audit_record_type, AUDIT_ANOM_MK_EXEC);
 	ck_assert_uint_eq(cfg.stats_interval, 60);
+	ck_assert_uint_eq(cfg.scan_interval, 0);
+	ck_assert(!cfg.scan_at_start);
+	ck_assert(!cfg.scan_on_loss);
+	ck_assert_uint_eq(cfg.scan_max_files, 5000);
+	ck_assert_uint_eq(cfg.scan_max_ms, 250);
 	ck_assert_uint_eq(cfg.queue_size, 100);
 	ck_assert_uint_eq(cfg.pending_max, 200);
 	ck_assert_uint_eq(cfg.dedupe_size, 300);
@@ -308,7 +319,65 @@ static const struct {
 	  "limits:intake_buffer_bytes", "1073741825" },
 	{ "[limits]\nintake_buffer_bytes = 8M\n",
 	  "limits:intake_buffer_bytes", "8M" },
+	{ "[runtimes]\ndocker_root = var/lib/docker\n",
+	  "runtimes:docker_root", "var/lib/docker" },
+	{ "[runtimes]\ndocker_exec_root = /run/../etc\n",
+	  "runtimes:docker_exec_root", "/run/../etc" },
+	{ "[runtimes]\ncontainers_storage = /srv/x/..\n",
+	  "runtimes:containers_storage", "/srv/x/.." },
+	{ "[runtimes]\ncontainers_run =\n", "runtimes:containers_run", NULL },
+	{ "[runtimes]\ncontainerd_state = /run/containerd, k3s\n",
+	  "runtimes:containerd_state", "k3s" },
+	{ "[runtimes]\noci_state = /a /b /c /d /e /f /g /h /i\n",
+	  "runtimes:oci_state", "at most 8" },
+	{ "[runtimes]\nrootless = sometimes\n", "runtimes:rootless",
+	  "sometimes" },
+	{ "[scan]\ninterval = -1\n", "scan:interval", "-1" },
+	{ "[scan]\ninterval = 604801\n", "scan:interval", "604801" },
+	{ "[scan]\nat_start = maybe\n", "scan:at_start", "maybe" },
+	{ "[scan]\non_loss = 2\n", "scan:on_loss", "2" },
+	{ "[scan]\nmax_files = 99\n", "scan:max_files", "99" },
+	{ "[scan]\nmax_ms = 5\n", "scan:max_ms", "5" },
+	{ "[scan]\nmax_ms = 1s\n", "scan:max_ms", "1s" },
 };
+
+/* [runtimes]: the defaults, and moved data roots */
+START_TEST(test_config_runtimes)
+{
+	struct config cfg;
+	struct config_errors errs = { 0 };
+	char *path;
+
+	config_defaults(&cfg);
+	ck_assert_str_eq(cfg.docker_root, "/var/lib/docker");
+	ck_assert_uint_eq(cfg.containerd_state.n, 3);
+	ck_assert(cfg.rootless);
+	config_free(&cfg);
+	path = conf_file("[runtimes]\ndocker_root = /srv/docker\n"
+			 "docker_exec_root = /srv/run/docker\n"
+			 "containerd_state = /run/k3s/containerd, /srv/ctd\n"
+			 "oci_state =\nrootless = no\n", 0600);
+	ck_assert_msg(config_load(path, &cfg, &errs, true) == 0, "%s",
+		      dump_errors(&errs));
+	ck_assert_str_eq(cfg.docker_root, "/srv/docker");
+	ck_assert_str_eq(cfg.docker_exec_root, "/srv/run/docker");
+	ck_assert_uint_eq(cfg.containerd_state.n, 2);
+	ck_assert_str_eq(cfg.containerd_state.v[1], "/srv/ctd");
+	ck_assert_uint_eq(cfg.oci_state.n, 0);
+	ck_assert(!cfg.rootless);
+	{
+		struct config copy;
+
+		ck_assert_int_eq(config_copy(&copy, &cfg), 0);
+		ck_assert_str_eq(copy.docker_root, "/srv/docker");
+		ck_assert_str_eq(copy.containerd_state.v[0],
+				 "/run/k3s/containerd");
+		config_free(&copy);
+	}
+	config_free(&cfg);
+	free(path);
+}
+END_TEST
 
 START_TEST(test_config_bad_value)
 {
@@ -510,6 +579,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_config_defaults);
 	tcase_add_test(tc, test_config_empty_file_is_defaults);
 	tcase_add_test(tc, test_config_every_key);
+	tcase_add_test(tc, test_config_runtimes);
 	tcase_add_test(tc, test_config_case_insensitive);
 	tcase_add_test(tc, test_config_empty_json_log_disables);
 	tcase_add_test(tc, test_config_unknown_key);

@@ -189,6 +189,57 @@ START_TEST(test_state_dump_file)
 }
 END_TEST
 
+/* Restarts and losses: the start info, the events never seen, the scan. */
+START_TEST(test_state_restarts_and_losses)
+{
+	struct start_info si = { .starts = 3, .previous_pid = 4711,
+				 .previous_unclean = true };
+	struct state_view v = view();
+	char *text, *dir = test_mkdtemp(), *path;
+	char buf[1024];
+
+	v.start = &si;
+	v.scan_running = true;
+	v.scan_rounds = 4;
+	v.scan_last_files = 1234;
+	atomic_store(&st.lost_serials, 5);
+	atomic_store(&st.intake_dropped, 2);
+	text = state_format(&v);
+	ck_assert_ptr_nonnull(text);
+	CK_LINE(text, "starts = 3");
+	CK_LINE(text, "previous_pid = 4711");
+	CK_LINE(text, "previous_stop = unclean");
+	CK_LINE(text, "lost_serials = 5");
+	CK_LINE(text, "intake_dropped = 2");
+	CK_LINE(text, "total = 7");
+	CK_LINE(text, "[scan]");
+	CK_LINE(text, "running = yes");
+	CK_LINE(text, "rounds = 4");
+	CK_LINE(text, "last_round_files = 1234");
+	CK_LINE(text, "scan_interval = 900");
+	state_summary(&v, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, " lost=7 "), "%s", buf);
+	ck_assert_msg(strstr(buf, "lost_serials=5 intake_dropped=2"), "%s",
+		      buf);
+
+	/* the next process counts on from the file this one wrote */
+	ck_assert_int_ge(asprintf(&path, "%s/x.state", dir), 0);
+	ck_assert_int_eq(state_file_starts(path), 0);
+	ck_assert_int_eq(state_dump(&v, path), 0);
+	ck_assert_int_eq(state_file_starts(path), 3);
+	free(test_write_file(dir, "bad.state", "[process]\nstarts = x\n",
+			     21, 0600));
+	free(path);
+	ck_assert_int_ge(asprintf(&path, "%s/bad.state", dir), 0);
+	ck_assert_int_eq(state_file_starts(path), 0);
+	ck_assert_int_eq(state_file_starts(NULL), 0);
+	free(path);
+	free(text);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("statedump");
@@ -199,6 +250,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_state_format_empty);
 	tcase_add_test(tc, test_state_summary);
 	tcase_add_test(tc, test_state_dump_file);
+	tcase_add_test(tc, test_state_restarts_and_losses);
 	suite_add_tcase(s, tc);
 	return s;
 }
