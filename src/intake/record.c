@@ -501,6 +501,14 @@ static char *place_name(const struct candidate *c, const char *name,
 	return out;
 }
 
+/* Can the nameless item IT be the file a create through a dangling
+ * symlink made: a CREATE item with an inode, of a regular file? */
+static bool nameless_made(const struct path_item *it)
+{
+	return !strcmp(it->nametype, "CREATE") && it->has_inode &&
+	       (!it->mode || S_ISREG(it->mode));
+}
+
 /*
  * A create through a dangling symlink names only the link's directory (or
  * the link); the file it made is a nameless CREATE item with an inode.
@@ -517,8 +525,7 @@ static int nameless_create(const struct candidate *c,
 	for (i = 0; i < nnameless; i++) {
 		const struct path_item *it = &nameless[i];
 
-		if (strcmp(it->nametype, "CREATE") || !it->has_inode ||
-		    (it->mode && !S_ISREG(it->mode)))
+		if (!nameless_made(it))
 			continue;
 		if (it->dev_major == link->dev_major &&
 		    it->dev_minor == link->dev_minor)
@@ -628,7 +635,12 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 			read_path_item(au, &it, &ok, &anon);
 			if (!ok)
 				bad_path = true;
-			if (ok && anon && nnameless < MAX_NAMELESS)
+			/* on overlayfs the kernel adds nameless PARENT and
+			 * CREATE items of the layers, some without an
+			 * inode, before the one of the file: keep only
+			 * those that can be it */
+			if (ok && anon && nameless_made(&it) &&
+			    nnameless < MAX_NAMELESS)
 				nameless[nnameless++] = it;
 			else if (ok && !anon &&
 				 c->npaths < CANDIDATE_MAX_PATHS)

@@ -292,6 +292,38 @@ START_TEST(test_dangling_symlink_gone)
 }
 END_TEST
 
+/* The same in a container, on overlayfs (recorded in tests/e2e/content.sh
+ * k): the layers add nameless PARENT and inode-less CREATE items, eight
+ * in all, before the file's own CREATE item (on the overlay's device,
+ * the named directory's; the upper layer's copy comes before it). */
+static const char *const dangling_overlay[] = {
+	"name=\"/tmp/\" inode=1253950 dev=00:28 mode=041777 nametype=PARENT",
+	"name=(null) inode=1253950 dev=00:28 mode=041777 nametype=PARENT",
+	"name=(null) nametype=CREATE",
+	"name=(null) inode=1255782 dev=fe:00 mode=041777 nametype=PARENT",
+	"name=(null) nametype=CREATE",
+	"name=(null) inode=1255782 dev=fe:00 mode=041777 nametype=PARENT",
+	"name=(null) inode=1255784 dev=fe:00 mode=0100755 nametype=CREATE",
+	"name=(null) inode=1253950 dev=00:28 mode=041777 nametype=PARENT",
+	"name=(null) inode=1255784 dev=00:28 mode=0100755 nametype=CREATE",
+};
+
+START_TEST(test_dangling_symlink_overlay)
+{
+	feed_event("c000003e", 257, "ffffff9c", "55d0", "41", "1ed", 9,
+		   dangling_overlay, NPATHS(dangling_overlay));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got->path, "/tmp/target");
+	ck_assert(!got->name_unresolved);
+	ck_assert(got->has_inode);
+	ck_assert_uint_eq(got->inode, 1255784);
+	ck_assert_uint_eq(got->dev_major, 0);
+	ck_assert_uint_eq(got->dev_minor, 0x28);
+	ck_assert_int_eq(got->fd, 9);
+	ck_assert(got->new_content);
+}
+END_TEST
+
 /* A kernel that names the link itself (a symlink NORMAL item). */
 START_TEST(test_dangling_symlink_named_link)
 {
@@ -557,6 +589,7 @@ void record_names_tcases(Suite *s)
 	tcase_add_test(tc, test_linkat_dirfds);
 	tcase_add_test(tc, test_dangling_symlink);
 	tcase_add_test(tc, test_dangling_symlink_gone);
+	tcase_add_test(tc, test_dangling_symlink_overlay);
 	tcase_add_test(tc, test_dangling_symlink_named_link);
 	tcase_add_test(tc, test_nameless_rename_ignored);
 	tcase_add_test(tc, test_fixture_names);
