@@ -308,6 +308,40 @@ START_TEST(test_dev_unknown_not_cached)
 }
 END_TEST
 
+/* A device number given to a new mount (an anonymous 0:N, free again
+ * once its overlay is gone: a rootless container's fuse-overlayfs root
+ * on a gone podman overlay's number) is answered for by the new table,
+ * not by what the old mount was; so the check reads that root through
+ * its upper directory (check/pipeline.c: upper_view), never the FUSE
+ * server. */
+START_TEST(test_dev_number_reused)
+{
+	static const char fuse_now[] =
+		"1 0 0:40 / / rw - fuse.fuse-overlayfs fuse-overlayfs rw\n";
+	struct fstype_cache fc;
+	char *mi, *proc = fake_proc(&mi);
+	FILE *f;
+
+	fstype_cache_init(&fc);
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, PID_FAKE, 0, 40),
+			 MOUNT_DEV_READABLE);
+	/* the same table, changed in place (as the kernel's is) */
+	f = fopen(mi, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(fuse_now, f) < 0, 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, PID_FAKE, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	/* the writer gone: the answer of the table it left */
+	ck_assert_int_eq(fstype_dev_class(&fc, proc, 4711, 0, 40),
+			 MOUNT_DEV_NEVER_READ);
+	fstype_cache_free(&fc);
+	test_rmtree(proc);
+	free(mi);
+	free(proc);
+}
+END_TEST
+
 /* More devices than the cache holds: the oldest are forgotten, answers
  * stay right, nothing overflows. */
 START_TEST(test_dev_cache_wraps)
@@ -887,6 +921,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_dev_is_remote_fake_proc);
 	tcase_add_test(tc, test_dev_is_remote_cached);
 	tcase_add_test(tc, test_dev_unknown_not_cached);
+	tcase_add_test(tc, test_dev_number_reused);
 	tcase_add_test(tc, test_dev_cache_wraps);
 	tcase_add_test(tc, test_dev_is_remote_real_proc);
 	suite_add_tcase(s, tc);
