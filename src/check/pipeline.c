@@ -117,10 +117,23 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	if (c->container.in_container) {
 		const struct runtime_container *rc = NULL;
 
+		/* a container that started just before its write may have
+		 * had no state yet when the reader asked: ask again now */
+		if (!c->container.id[0] && c->container.mntns) {
+			rc = runtimes_by_mntns(&ck->scope.rt,
+					       c->container.mntns, now_ms());
+			if (rc) {
+				snprintf(c->container.id,
+					 sizeof(c->container.id), "%s", rc->id);
+				snprintf(c->container.runtime,
+					 sizeof(c->container.runtime), "%s",
+					 rc->runtime);
+			}
+		}
 		if (!c->container.id[0] && c->has_inode)
 			m = scope_find_mount(&ck->scope, c->dev_major,
 					     c->dev_minor);
-		if (c->container.id[0])
+		if (c->container.id[0] && !rc)
 			rc = runtimes_by_id(&ck->scope.rt, c->container.id,
 					    now_ms());
 		f->meta = meta_lookup(&ck->meta, &c->container,
