@@ -54,8 +54,6 @@ NAMES="rt$$"
 SENTINEL_PREFIX=/tmp/rt-sentinel-
 VOLUME_N=${DROPEXEC_E2E_VOLUME_N:-100}
 ONLY=${DROPEXEC_E2E_ONLY:-}   # run only the tests whose name holds this
-SKIPPED=0
-SKIPPED_NAMES=""
 DOCKER_WHY=""     # why Docker does not run here, empty when it does
 CTD_WHY=""
 CRUN_WHY=""
@@ -69,33 +67,14 @@ e2e_cleanup_hook() {
 	docker_stop
 	containerd_stop
 	rootless_cleanup
-	((SKIPPED == 0)) || note "skipped:${SKIPPED_NAMES}"
-	say "$SKIPPED skipped"
+	say_skipped
 }
 
-# rt_test NAME FUNCTION: run_test, where a FUNCTION that returns 77 is
-# skipped (WHY says why)
+# rt_test NAME FUNCTION: run_test, but only the tests whose name holds
+# DROPEXEC_E2E_ONLY, when it is set
 rt_test() {
-	local rc=0
 	[[ -z $ONLY || $1 == *$ONLY* ]] || return 0
-	CURRENT=$1
-	WHY=""
-	"$2" || rc=$?
-	if ((rc == 0)); then
-		ok "$1"
-	elif ((rc == 77)); then
-		SKIPPED=$((SKIPPED + 1))
-		SKIPPED_NAMES+=" ${1%%:*}"
-		say "skip - $1: ${WHY:-no reason given}"
-	else
-		not_ok "$1" "${WHY:-failed}"
-	fi
-	CURRENT=""
-}
-
-skip_because() {
-	WHY=$*
-	return 77
+	run_test "$@"
 }
 
 # ----------------------------------------------------------------- setup
