@@ -39,15 +39,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/settings.h"	/* INTAKE_MIN_BYTES, INTAKE_MAX_BYTES */
 #include "util/stats.h"
 
 #define INTAKE_READ_CHUNK	(64 * 1024)
 /* Live input: after a short read, the records that follow gather this
  * long before the next read (one wake-up for many records). */
 #define INTAKE_GATHER_NS	1000000L
-#define INTAKE_MIN_BYTES	(1024 * 1024)
-#define INTAKE_MAX_BYTES	(1024U * 1024 * 1024)
-#define INTAKE_DEFAULT_BYTES	(8 * 1024 * 1024)
 
 struct intake {
 	char *ring;

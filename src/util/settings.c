@@ -16,7 +16,6 @@
 #include <libaudit.h>
 #include <iniparser.h>
 
-#include "intake/intake.h"
 
 struct key_spec {
 	const char *section;

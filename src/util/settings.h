@@ -38,6 +38,11 @@ struct strlist {
 	size_t n;
 };
 
+/* [limits] intake_buffer_bytes: its range and default (intake/intake.h) */
+#define INTAKE_MIN_BYTES	(1024 * 1024)
+#define INTAKE_MAX_BYTES	(1024U * 1024 * 1024)
+#define INTAKE_DEFAULT_BYTES	(8 * 1024 * 1024)
+
 struct config {
 	/* [detect] */
 	enum scope_mode scope;
