@@ -123,21 +123,31 @@ static void dump_state(struct inspector *in, void *arg)
 	state_dump(&v, in->ck.cfg.state_file);
 }
 
-/* Is PID an audisp-dropexec process? */
+/* Is PID a live audisp-dropexec process? A killed one stays a zombie
+ * under its name until auditd reaps it, which can be after auditd has
+ * started the next one: that is no longer running. */
 static bool is_plugin(pid_t pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char path[64], buf[256];
+	const char *close_paren;
+	ssize_t n;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return !strcmp(comm, "audisp-dropexec");
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold ')' */
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || close_paren[1] != ' ' || !close_paren[2] ||
+	    strchr("ZXx", close_paren[2]))
+		return false;
+	return !strncmp(buf + strcspn(buf, "(") + 1, "audisp-dropexec)", 16);
 }
 
 /*

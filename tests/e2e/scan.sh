@@ -115,6 +115,13 @@ upper() { podman inspect --format '{{.GraphDriver.Data.UpperDir}}' "$1"; }
 # in_upper CID PATH: PATH exists in the container's upper layer
 in_upper() { [[ -e $(upper "$1")$2 ]]; }
 
+# changed_before FILE SECONDS: FILE's ctime is more than SECONDS ago
+changed_before() {
+	local c
+	c=$(stat -c %Z "$1" 2>/dev/null) || return 1
+	(($(date +%s) - c > $2))
+}
+
 # start_bg VAR IMAGE SCRIPT [ARGS...]: start_container, the id into VAR
 start_bg() {
 	local var=$1
@@ -158,6 +165,10 @@ make_drift_while_stopped() {
 	wait_for 60 in_upper "$A_CID" "/opt/x y/tool" || fatal "container A did not drop its files"
 	wait_for 60 in_upper "$H_CID" /tmp/h-done || fatal "container H did not set up its layer"
 	wait_for "$PASS_TIMEOUT" in_upper "$M_CID" /tmp/m-done || fatal "container M did not write its $MANY files"
+	# a pass leaves files changed in the last recheck_ms + 1 s for a
+	# later pass: the start pass of (f) must find M's files settled
+	wait_for 30 changed_before "$(upper "$M_CID")/tmp/m-done" 4 ||
+		fatal "container M's last file did not age"
 	note "upper layer of H: $(ls -la "$(upper "$H_CID")/tmp" "$(upper "$H_CID")/bin" 2>&1 | tr '\n' ' ' | head -c 600)"
 	start_auditd
 	note "plugin restarted: pid $PLUGIN_PID"
