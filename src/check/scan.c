@@ -423,6 +423,31 @@ static struct candidate *scan_candidate(const struct scan_target *t,
 	return c;
 }
 
+/* Is the file DEV_MAJOR:DEV_MINOR/INO (as the container sees it) still in
+ * the live check's hands, waiting for a look or watched while a writer
+ * holds it? Then the live check reports it, with its audit event. */
+static bool live_check_has(const struct checker *ck, unsigned int dev_major,
+			   unsigned int dev_minor, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < ck->pending.count; i++) {
+		const struct candidate *c = ck->pending.v[i];
+
+		if (c->has_inode && c->inode == ino &&
+		    c->dev_major == dev_major && c->dev_minor == dev_minor)
+			return true;
+	}
+	for (i = 0; i < ck->watch.count; i++) {
+		const struct watch_entry *e = &ck->watch.v[i];
+
+		if (e->st_ino == ino &&
+		    e->st_dev == makedev(dev_major, dev_minor))
+			return true;
+	}
+	return false;
+}
+
 /* Report the confirmed file F (C holds it) once, unless allowed. */
 static void conclude(struct scan *s, struct checker *ck,
 		     const struct scan_target *t, struct candidate *c,
@@ -430,6 +455,9 @@ static void conclude(struct scan *s, struct checker *ck,
 {
 	struct dedupe_key key;
 
+	if (live_check_has(ck, major(f->st.st_dev), minor(f->st.st_dev),
+			   f->st.st_ino))
+		return;
 	f->c = c;
 	f->meta = meta_lookup(&ck->meta, &c->container, t->mountpoint,
 			      runtimes_by_id(&ck->scope.rt, c->container.id,
@@ -441,7 +469,10 @@ static void conclude(struct scan *s, struct checker *ck,
 		atomic_fetch_add(&ck->stats->allowed, 1);
 		return;
 	}
+	/* the live check's key (pipeline.c: conclude), so that a file
+	 * reported by either is not reported by the other */
 	dedupe_key_of(&f->st, &key);
+	dedupe_key_digest(&key, f->sha256);
 	if (dedupe_seen(&ck->dd, &key)) {
 		atomic_fetch_add(&ck->stats->duplicates, 1);
 		return;

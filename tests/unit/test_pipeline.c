@@ -922,7 +922,9 @@ START_TEST(test_watch_inheritor)
 	rewrite("/tmp/inh", p, len);
 	run_until(T0, T0 + 3000);
 	ck_assert_int_eq(fx.kept.count, 0);
-	ck_assert_int_eq(unlink(strcat(dir, "/1")), 0);
+	free(text);
+	ck_assert_int_ne(asprintf(&text, "%s/1", dir), -1);
+	ck_assert_int_eq(unlink(text), 0);
 	run_until(T0 + 3000, T0 + 5000);
 	ck_assert_int_eq(fx.kept.count, 1);
 	free(ns);
