@@ -64,7 +64,7 @@ SENTINEL_PREFIX=/tmp/cx-sentinel-
 REPORT_AFTER_MS=3000
 # how long a container goes on running after its script (start_lingering):
 # the wait for the finding and the sentinel's
-LINGER_S=$((E2E_TIMEOUT * 2 + 10))
+LINGER_S=$((E2E_TIMEOUT * 3 + 10))
 HELPERS=""        # why the attack program is missing, empty when built
 PAYLOAD_SHA=""
 PAYLOAD_SIZE=""
@@ -179,14 +179,17 @@ judged_once() {
 start_lingering() {
 	local name=$1 script=$2
 	shift 2
-	start_container "$IMAGE" "$script; echo \$? >/tmp/.script-rc; sleep $LINGER_S" \
+	start_container "$IMAGE" "$script; rc=\$?; echo \$rc >/tmp/.script-rc; sleep $LINGER_S; exit \$rc" \
 		--name "$NAMES-$name" "$@" || lib_fail
 }
 
 # end_lingering CID: SCRIPT succeeded? Then the container is removed.
 end_lingering() {
 	local rc
-	rc=$(podman exec "$1" cat /tmp/.script-rc 2>/dev/null) || rc="?"
+	# from the running container, or its exit status once it ended
+	rc=$(podman exec "$1" cat /tmp/.script-rc 2>/dev/null) ||
+		rc=$(podman inspect --format '{{.State.ExitCode}}' "$1" 2>/dev/null) ||
+		rc="?"
 	podman rm -f -t 0 "$1" >/dev/null 2>&1 || true
 	[[ $rc == 0 ]] || fail "the container's script exited with '$rc'"
 }
