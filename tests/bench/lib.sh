@@ -86,6 +86,7 @@ save_auditd_state() { auditd_state >"$WORK/state"; }
 # MAXQ from save_auditd_state, QSYSLOG), the plugin's intake, queues and
 # serial gaps (IDROP, IPEAK, QDROP, PDROP, ADROP, LSERIAL), and the
 # events it parsed (PEV).
+# shellcheck disable=SC2034 # read by the scripts that source this
 read_loss_counts() {
 	overflow=$(sed -n 's/^plugin queue overflow detected = //p' "$WORK/state")
 	maxq=$(sed -n 's/^max plugin queue depth used = //p' "$WORK/state")
