@@ -183,7 +183,7 @@ set_rules() {
 : >"$WORK/rows"
 # the baseline: the recording lines without execve/execveat (perm=w)
 sed -E -e 's/,execve,execveat//' -e 's/perm=wx/perm=w/' "$RULES" >"$WORK/writes-only.rules"
-grep -q execve "$WORK/writes-only.rules" && die "cannot take the executions out of $RULES"
+grep -q "^-a.*execve" "$WORK/writes-only.rules" && die "cannot take the executions out of $RULES"
 # the exclusions with their opt-in lines (the sections "OPT-IN" and on)
 # uncommented
 sed -E '/^## [0-9]+\. OPT-IN/,$ s/^#-a /-a /' "$EXCLUSIONS" >"$WORK/optin-exclusions.rules"
