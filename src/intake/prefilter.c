@@ -248,7 +248,8 @@ static uint8_t decide_first(struct prefilter *p, struct raw_header *h)
 		}
 		return PREFILTER_DROP;
 	}
-	return p->hold && p->hold(p->arg) ? PREFILTER_HOLD : PREFILTER_KEEP;
+	return p->hold && p->hold((pid_t)pid, p->arg) ? PREFILTER_HOLD
+						      : PREFILTER_KEEP;
 }
 
 /* FNV-1a of the node name. */

@@ -19,7 +19,7 @@
  * Every later record of the event follows that decision.
  *
  * An event it would hand on can instead be held (the caller's HOLD says
- * when: a writer whose verdict is not cached, when only containers
+ * when: a writer not known to be in a container, when only containers
  * count): its records, and every record after them in the stream, wait
  * in order until the event is complete as auparse sees it (a record of a
  * type that ends an event: PROCTITLE, EOE, ...). Then the caller's
@@ -61,8 +61,9 @@ typedef void (*prefilter_out_fn)(const char *buf, size_t len, void *arg);
  * a cached verdict only). */
 typedef bool (*prefilter_pid_fn)(pid_t pid, void *arg);
 
-/* Is an event whose first record is to be handed on held instead? */
-typedef bool (*prefilter_hold_fn)(void *arg);
+/* Is an event of writer PID, whose first record is to be handed on,
+ * held instead? */
+typedef bool (*prefilter_hold_fn)(pid_t pid, void *arg);
 /* A raw record: LEN bytes at TEXT, no '\n'. */
 struct prefilter_line {
 	const char *text;

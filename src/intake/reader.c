@@ -79,14 +79,16 @@ static bool known_host(pid_t pid, void *arg)
 	return reader_known_host_pid(arg, pid);
 }
 
-/* Hold an event the prefilter would hand on, to decide it from its raw
- * records? Only host writes are let go early, when only containers
- * count. */
-static bool hold_event(void *arg)
+/* Hold an event of PID the prefilter would hand on, to decide it from
+ * its raw records? Only out-of-scope events are let go early, when only
+ * containers count: not a writer known (cached) to be in a container,
+ * whose events are nearly all candidates. */
+static bool hold_event(pid_t pid, void *arg)
 {
 	struct reader *r = arg;
 
-	return r->mode == SCOPE_CONTAINER;
+	return r->mode == SCOPE_CONTAINER &&
+	       scope_cached_pid(&r->scope, pid) != 1;
 }
 
 /*
