@@ -143,14 +143,14 @@ static bool fields_read(int type)
 
 /*
  * Split the record copied at BUF + START (NUL-terminated, LEN bytes) into
- * fields as parse_up_record() of libauparse does; returns -1 without
- * memory.
+ * fields as parse_up_record() of libauparse does (its type was taken
+ * from the header); returns -1 without memory.
  */
 static int split_fields(struct raw_event *ev, size_t start, size_t len)
 {
 	char *s = ev->buf + start, *end = s + len, *tok, *sp, *eq, *name;
 	char *val;
-	size_t nfields = 0, offset = 0, vlen;
+	size_t vlen;
 
 	while (s < end) {
 		if (*s == ' ') {
@@ -191,10 +191,6 @@ static int split_fields(struct raw_event *ev, size_t start, size_t len)
 		if (vlen && val[vlen - 1] == ')' && strcmp(val, "(none)") &&
 		    strcmp(val, "(null)"))
 			val[--vlen] = '\0';
-		nfields++;
-		if (nfields == 1 && !strcmp(name, "node"))
-			offset = 1;
-		(void)offset;	/* the type: taken from the header */
 		if (name[0] == 'k' && !strcmp(name, "key"))
 			continue;	/* never read; auparse may split it */
 		if (field_add(ev, (size_t)(name - ev->buf),
