@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <libaudit.h>
 
 #include "intake/rawevent.h"
 #include "intake/record.h"
@@ -380,10 +381,15 @@ static void pending_end(struct prefilter *p, int i, bool keep)
 	if (slot->state == PREFILTER_HOLD && slot->serial == e->serial &&
 	    slot->node == e->node && slot->sec == e->sec &&
 	    slot->milli == e->milli)
-		slot->state = keep ? PREFILTER_KEEP : PREFILTER_DROP;
+		slot->state = keep ? PREFILTER_KEEP : PREFILTER_DONE;
+	/* a record after it is read in full (PREFILTER_DONE) */
 	if (p->last_stamp_len && p->last_state == PREFILTER_HOLD &&
-	    p->last_pending == i)
-		p->last_state = keep ? PREFILTER_KEEP : PREFILTER_DROP;
+	    p->last_pending == i) {
+		if (keep)
+			p->last_state = PREFILTER_KEEP;
+		else
+			p->last_stamp_len = 0;
+	}
 	e->used = false;
 	p->npending--;
 }
@@ -538,6 +544,13 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	e = &p->recent[h.serial & (PREFILTER_RECENT - 1)];
 	if (e->state && e->serial == h.serial && e->node == node &&
 	    e->sec == h.sec && e->milli == h.milli) {
+		if (e->state == PREFILTER_DONE) {
+			/* auparse took the event as complete: an EOE it
+			 * would eat, anything else it makes a new event of */
+			if (raw_record_type(h.type, h.type_len) == AUDIT_EOE)
+				return PREFILTER_DROP;
+			e->state = PREFILTER_KEEP;
+		}
 		state = e->state == PREFILTER_DROP ? PREFILTER_DROP
 						   : PREFILTER_KEEP;
 		remember_last(p, &h, state, -1);

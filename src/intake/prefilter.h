@@ -23,7 +23,9 @@
  * count): its records, and every record after them in the stream, wait
  * in order until the event is complete as auparse sees it (a record of a
  * type that ends an event: PROCTITLE, EOE, ...). Then the caller's
- * DECIDE reads the event's raw records and keeps or drops it whole.
+ * DECIDE reads the event's raw records and keeps or drops it whole
+ * (of a dropped event, a later EOE is dropped too; any other record of
+ * its stamp is handed on: auparse would make a new event of it).
  * A held event is handed on undecided (as if never held) when it cannot
  * be decided safely: a later record whose header cannot be read, one of
  * auditd's own, a record a second or more newer than the event (auparse
@@ -85,12 +87,15 @@ struct prefilter_event {
 	uint32_t node;		/* hash of the node name */
 	uint64_t sec;
 	unsigned int milli;
-	uint8_t state;		/* 0 free, PREFILTER_KEEP, PREFILTER_DROP */
+	uint8_t state;		/* 0 free, PREFILTER_KEEP, _DROP, _HOLD, _DONE */
 };
 
 #define PREFILTER_KEEP	1
 #define PREFILTER_DROP	2
 #define PREFILTER_HOLD	3
+/* dropped once complete: a later EOE is dropped too, any other record of
+ * its stamp handed on (auparse would make a new event of it) */
+#define PREFILTER_DONE	4
 
 /* Events held at once; bytes and records held; events begun after a held
  * one before it is handed on undecided. */

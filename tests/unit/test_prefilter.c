@@ -548,6 +548,29 @@ START_TEST(test_hold_decides)
 }
 END_TEST
 
+/* After a dropped event, a record of its stamp other than EOE is handed
+ * on, as auparse would make a new event of it; an EOE is not. */
+START_TEST(test_hold_after_drop)
+{
+	char *a = event(12, "yes", 257, DROP_PID);
+	const char *late = "type=PATH msg=audit(1800000000.012:12): item=5 "
+			   "name=\"/x\" nametype=CREATE\n";
+	const char *eoe = "type=EOE msg=audit(1800000000.012:12): \n";
+	char *want;
+
+	feed_str(a);
+	feed_str(eoe);
+	ck_assert_uint_eq(got_len, 0);
+	feed_str(late);
+	feed_str(eoe);
+	prefilter_flush(&pf);
+	ck_assert_int_ge(asprintf(&want, "%s%s", late, eoe), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(a);
+}
+END_TEST
+
 /* Records of other events wait behind a held one, in order: what is
  * handed on is the stream less the dropped event, whatever the pieces. */
 START_TEST(test_hold_interleaved)
@@ -738,6 +761,7 @@ Suite *test_suite(void)
 	th = tcase_create("hold");
 	tcase_add_checked_fixture(th, setup_hold, teardown_hold);
 	tcase_add_test(th, test_hold_decides);
+	tcase_add_test(th, test_hold_after_drop);
 	tcase_add_test(th, test_hold_interleaved);
 	tcase_add_test(th, test_hold_released);
 	tcase_add_test(th, test_hold_newer_second);
