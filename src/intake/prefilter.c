@@ -382,14 +382,9 @@ static void pending_end(struct prefilter *p, int i, bool keep)
 	    slot->node == e->node && slot->sec == e->sec &&
 	    slot->milli == e->milli)
 		slot->state = keep ? PREFILTER_KEEP : PREFILTER_DONE;
-	/* a record after it is read in full (PREFILTER_DONE) */
 	if (p->last_stamp_len && p->last_state == PREFILTER_HOLD &&
-	    p->last_pending == i) {
-		if (keep)
-			p->last_state = PREFILTER_KEEP;
-		else
-			p->last_stamp_len = 0;
-	}
+	    p->last_pending == i)
+		p->last_state = keep ? PREFILTER_KEEP : PREFILTER_DONE;
 	e->used = false;
 	p->npending--;
 }
@@ -513,7 +508,12 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 			*ends = raw_type_ends_event(raw_record_type(type,
 								type_len));
 		}
-		return p->last_state;
+		if (p->last_state != PREFILTER_DONE)
+			return p->last_state;
+		/* the EOE after a dropped event; anything else is read in
+		 * full below */
+		if (raw_record_type(type, type_len) == AUDIT_EOE)
+			return PREFILTER_DROP;
 	}
 	p->last_stamp_len = 0;
 	if (raw_header_parse(line, len, &h)) {

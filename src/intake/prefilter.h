@@ -151,7 +151,7 @@ struct prefilter {
 	size_t last_node_len;
 	char last_stamp[64];
 	size_t last_stamp_len;		/* 0: none */
-	uint8_t last_state;		/* PREFILTER_KEEP, _DROP or _HOLD */
+	uint8_t last_state;		/* PREFILTER_KEEP, _DROP, _HOLD, _DONE */
 	int last_pending;		/* _HOLD: the pending index */
 
 	/* held events, and the records waiting behind the first of them */

@@ -191,12 +191,13 @@ static bool slots_shared(const uint8_t *data, size_t size)
 		if (raw_header_parse(p, (size_t)(nl - p), &h))
 			continue;
 		i = h.serial & (PREFILTER_RECENT - 1);
-		nlen = h.node_len < sizeof(slot[i].node) ? h.node_len
-							  : sizeof(slot[i].node);
+		nlen = h.node_len;
+		if (nlen > sizeof(slot[i].node))
+			nlen = sizeof(slot[i].node);
 		if (slot[i].used &&
 		    (slot[i].serial != h.serial || slot[i].sec != h.sec ||
 		     slot[i].milli != h.milli || slot[i].node_len != nlen ||
-		     memcmp(slot[i].node, h.node, nlen)))
+		     (nlen && memcmp(slot[i].node, h.node, nlen))))
 			return true;
 		slot[i].used = true;
 		slot[i].serial = h.serial;
@@ -207,6 +208,45 @@ static bool slots_shared(const uint8_t *data, size_t size)
 			memcpy(slot[i].node, h.node, nlen);
 	}
 	return false;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of S sorted, in place: auparse hands complete events on in
+ * the order of their stamps among those it holds, and a dropped event
+ * is one it does not hold, so only the set of candidates must match. */
+static void sort_lines(struct seen *s)
+{
+	char **v, *copy, *p, *q;
+	size_t n = 0, i, len = 0;
+
+	if (!s->len)
+		return;
+	for (i = 0; i < s->len; i++)
+		n += s->keys[i] == '\n';
+	v = malloc(n * sizeof(*v));
+	copy = malloc(s->len + 1);
+	if (!v || !copy)
+		abort();
+	memcpy(copy, s->keys, s->len);
+	copy[s->len] = '\0';
+	for (i = 0, p = copy; i < n && (q = strchr(p, '\n')); p = q + 1) {
+		*q = '\0';
+		v[i++] = p;
+	}
+	qsort(v, i, sizeof(*v), line_cmp);
+	for (n = i, i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		memcpy(s->keys + len, v[i], l);
+		len += l;
+		s->keys[len++] = '\n';
+	}
+	free(v);
+	free(copy);
 }
 
 /* Held and decided from the raw records, or not: the same outcome. */
@@ -221,6 +261,8 @@ static void same_with_raw_decision(const uint8_t *data, size_t size,
 
 	run_filtered(data, size, cut, false, &a, &sa);
 	run_filtered(data, size, cut, true, &b, &sb);
+	sort_lines(&a);
+	sort_lines(&b);
 	if (atomic_load(&sa.events) != atomic_load(&sb.events) ||
 	    atomic_load(&sa.candidates) != atomic_load(&sb.candidates) ||
 	    atomic_load(&sa.out_of_scope) != atomic_load(&sb.out_of_scope) ||

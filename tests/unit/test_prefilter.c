@@ -461,10 +461,10 @@ END_TEST
 
 /* --- held events ---------------------------------------------------------- */
 
-#define DROP_PID	5000	/* the decision drops this writer's events */
+#define DROP_PID	5000	/* the decision drops its events */
 #define NOHOLD_PID	5001	/* events of this writer are never held */
 
-static char *decided;		/* what DECIDE was given, record by record */
+static char *decided;		/* the records DECIDE was given */
 static size_t ndecided;
 
 static bool hold_all(pid_t pid, void *arg)

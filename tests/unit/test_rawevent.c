@@ -69,13 +69,34 @@ static const au_event_t *ts(void *ctx)
 	return auparse_get_timestamp(ctx);
 }
 
-static int a_first_record(void *c) { return auparse_first_record(c); }
-static int a_next_record(void *c) { return auparse_next_record(c); }
-static int a_get_type(void *c) { return auparse_get_type(c); }
-static int a_first_field(void *c) { return auparse_first_field(c); }
-static int a_next_field(void *c) { return auparse_next_field(c); }
-static const char *a_name(void *c) { return auparse_get_field_name(c); }
-static const char *a_str(void *c) { return auparse_get_field_str(c); }
+static int a_first_record(void *c)
+{
+	return auparse_first_record(c);
+}
+static int a_next_record(void *c)
+{
+	return auparse_next_record(c);
+}
+static int a_get_type(void *c)
+{
+	return auparse_get_type(c);
+}
+static int a_first_field(void *c)
+{
+	return auparse_first_field(c);
+}
+static int a_next_field(void *c)
+{
+	return auparse_next_field(c);
+}
+static const char *a_name(void *c)
+{
+	return auparse_get_field_name(c);
+}
+static const char *a_str(void *c)
+{
+	return auparse_get_field_str(c);
+}
 
 static const struct event_source_ops a_ops = {
 	.first_record = a_first_record,
@@ -385,7 +406,7 @@ END_TEST
 
 /* An openat by PID (parent PPID, flags A2) as serial SERIAL, its file
  * item BODY; EOE alone ends it (no PROCTITLE) when NO_PROCTITLE. */
-static char *openat(unsigned int serial, int pid, int ppid,
+static char *openat_event(unsigned int serial, int pid, int ppid,
 		    const char *a2, const char *body, bool no_proctitle)
 {
 	unsigned int ms = serial % 1000;
@@ -456,25 +477,28 @@ START_TEST(test_crafted)
 	char *text = strdup(""), *next, *one, *cands, *a, *b, *nul;
 
 	for (i = 0; i < n; i++) {
-		one = openat((unsigned int)(100 + i), ev[i].pid, ev[i].ppid,
-			     ev[i].a2, ev[i].body, ev[i].no_proctitle);
+		one = openat_event((unsigned int)(100 + i), ev[i].pid,
+				   ev[i].ppid, ev[i].a2, ev[i].body,
+				   ev[i].no_proctitle);
 		ck_assert_int_ge(asprintf(&next, "%s%s", text, one), 0);
 		free(one);
 		free(text);
 		text = next;
 	}
 	/* two events whose records cross: 200 (overlay) and 201 (host) */
-	a = openat(200, 9000, 9001, "241", FILE_ITEM("00:28", "\"/tmp/x1\""),
-		   false);
-	b = openat(201, 9000, 9001, "241", FILE_ITEM("fe:00", "\"/tmp/x2\""),
-		   false);
+	a = openat_event(200, 9000, 9001, "241",
+			 FILE_ITEM("00:28", "\"/tmp/x1\""), false);
+	b = openat_event(201, 9000, 9001, "241",
+			 FILE_ITEM("fe:00", "\"/tmp/x2\""), false);
 	{
 		char *la[8], *lb[8], *sa, *sb;
 		size_t na = 0, nb = 0, k;
 
-		for (sa = strtok(a, "\n"); sa && na < 8; sa = strtok(NULL, "\n"))
+		for (sa = strtok(a, "\n"); sa && na < 8;
+		     sa = strtok(NULL, "\n"))
 			la[na++] = sa;
-		for (sb = strtok(b, "\n"); sb && nb < 8; sb = strtok(NULL, "\n"))
+		for (sb = strtok(b, "\n"); sb && nb < 8;
+		     sb = strtok(NULL, "\n"))
 			lb[nb++] = sb;
 		for (k = 0; k < na || k < nb; k++) {
 			ck_assert_int_ge(asprintf(&next, "%s%s%s%s%s", text,
@@ -489,8 +513,8 @@ START_TEST(test_crafted)
 	free(a);
 	free(b);
 	/* a NUL in the name of a PATH record of a host write */
-	one = openat(300, 9000, 9001, "241", FILE_ITEM("fe:00", "\"/tmp/z\""),
-		     false);
+	one = openat_event(300, 9000, 9001, "241",
+			   FILE_ITEM("fe:00", "\"/tmp/z\""), false);
 	ck_assert_int_ge(asprintf(&next, "%s%s", text, one), 0);
 	free(one);
 	free(text);
@@ -499,8 +523,8 @@ START_TEST(test_crafted)
 	nul = strstr(text, "\"/tmp/z\"");
 	nul[3] = '\0';
 	/* an event cut short by the end of input */
-	one = openat(400, 9000, 9001, "241", FILE_ITEM("00:28", "\"/tmp/l\""),
-		     true);
+	one = openat_event(400, 9000, 9001, "241",
+			   FILE_ITEM("00:28", "\"/tmp/l\""), true);
 	*strstr(one, "type=EOE") = '\0';
 	text = realloc(text, len + strlen(one) + 1);
 	memcpy(text + len, one, strlen(one) + 1);
