@@ -322,6 +322,20 @@ static bool same_event_as_last(const struct prefilter *p, const char *line,
 	       !memcmp(sp, p->last_stamp, p->last_stamp_len);
 }
 
+/*
+ * Does auparse read the header of LINE (HDR_LEN bytes, to the "):" of its
+ * stamp) as raw_header_parse() does? It splits a copy of the first 80
+ * bytes (340 after node=) at spaces, and the reader hands it a space for
+ * a NUL: a longer header, or one with a NUL, may be no record or another
+ * event's to auparse, so no held event may take it for its own.
+ */
+static bool auparse_header(const char *line, size_t hdr_len)
+{
+	size_t window = line[0] == 'n' ? 340 : 80;
+
+	return hdr_len <= window && !memchr(line, '\0', hdr_len);
+}
+
 static bool is_daemon(const struct raw_header *h)
 {
 	return h->type_len > 7 && !memcmp(h->type, "DAEMON_", 7);
@@ -496,6 +510,7 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	uint64_t lost;
 	uint32_t node;
 	uint8_t state;
+	bool hdr_ok;
 	int i;
 
 	*ends = false;
@@ -504,6 +519,12 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 		return PREFILTER_KEEP;
 	if (same_event_as_last(p, line, len, &type, &type_len)) {
 		if (p->last_state == PREFILTER_HOLD) {
+			if (!auparse_header(line, (size_t)(type + type_len + 1 -
+							  line) +
+						  p->last_stamp_len)) {
+				prefilter_release(p);
+				return PREFILTER_KEEP;
+			}
 			*pending = p->last_pending;
 			*ends = raw_type_ends_event(raw_record_type(type,
 								type_len));
@@ -529,6 +550,9 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	} else {
 		prefilter_release(p);
 	}
+	hdr_ok = auparse_header(line, (size_t)(h.body - line));
+	if (!hdr_ok)
+		prefilter_release(p);
 	node = node_hash(h.node, h.node_len);
 	if (p->npending) {
 		release_old(p, &h);
@@ -563,6 +587,8 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	e->sec = h.sec;
 	e->milli = h.milli;
 	state = decide_first(p, &h);
+	if (state == PREFILTER_HOLD && !hdr_ok)
+		state = PREFILTER_KEEP;
 	if (state == PREFILTER_HOLD) {
 		i = pending_new(p, &h, node, e);
 		if (i < 0) {

@@ -27,11 +27,13 @@
  * (of a dropped event, a later EOE is dropped too; any other record of
  * its stamp is handed on: auparse would make a new event of it).
  * A held event is handed on undecided (as if never held) when it cannot
- * be decided safely: a later record whose header cannot be read, one of
- * auditd's own, a record a second or more newer than the event (auparse
- * would time the event out), an over-long record, too many records or
- * events waiting, the input idle (prefilter_release()) or ended. What is
- * handed on is always the stream less whole dropped events, in order.
+ * be decided safely: a later record whose header cannot be read, or that
+ * auparse may read otherwise (a NUL in it, longer than auparse looks),
+ * one of auditd's own, a record a second or more newer than the event
+ * (auparse would time the event out), an over-long record, too many
+ * records or events waiting, the input idle (prefilter_release()) or
+ * ended. What is handed on is always the stream less whole dropped
+ * events, in order.
  *
  * Only the
  * record's real header and the kernel's own fields count: a SYSCALL

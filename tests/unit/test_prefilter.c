@@ -706,6 +706,42 @@ START_TEST(test_hold_unreadable_releases)
 }
 END_TEST
 
+/* A NUL in a header, or a header longer than auparse looks: auparse may
+ * read it as no record or another event's, so the held event goes on
+ * undecided. */
+START_TEST(test_hold_header_auparse_reads)
+{
+	static const char nul[] = "type=P\0ATH msg=audit(1800000000.065:65): "
+				  "item=1 dev=00:28\n";
+	char *a, *longer;
+	size_t round;
+
+	for (round = 0; round < 2; round++) {
+		a = event(65, "yes", 257, DROP_PID);
+		teardown_hold();
+		setup_hold();
+		*strstr(a, "type=PROCTITLE") = '\0';
+		feed_str(a);
+		if (round == 0) {
+			prefilter_feed(&pf, nul, sizeof(nul) - 1);
+			longer = NULL;
+		} else {
+			ck_assert_int_ge(asprintf(&longer,
+				"type=PROCTITLE%s msg=audit(1800000000.065:65)"
+				": proctitle=7368\n",
+				"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
+				0);
+			feed_str(longer);
+		}
+		ck_assert_uint_eq(ndecided, 0);
+		ck_assert_uint_eq(got_len, strlen(a) + (round ? strlen(longer)
+							      : sizeof(nul) - 1));
+		free(longer);
+		free(a);
+	}
+}
+END_TEST
+
 /* Gaps in the serials count the same whether events are held or not. */
 START_TEST(test_hold_lost_serials)
 {
@@ -766,6 +802,7 @@ Suite *test_suite(void)
 	tcase_add_test(th, test_hold_released);
 	tcase_add_test(th, test_hold_newer_second);
 	tcase_add_test(th, test_hold_unreadable_releases);
+	tcase_add_test(th, test_hold_header_auparse_reads);
 	tcase_add_test(th, test_hold_lost_serials);
 	suite_add_tcase(s, th);
 	return s;
