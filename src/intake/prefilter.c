@@ -2,6 +2,8 @@
 /* prefilter.c -- a look at each raw record before auparse */
 #include "intake/prefilter.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libaudit.h>
@@ -324,16 +326,111 @@ static bool same_event_as_last(const struct prefilter *p, const char *line,
 
 /*
  * Does auparse read the header of LINE (HDR_LEN bytes, to the "):" of its
- * stamp) as raw_header_parse() does? It splits a copy of the first 80
- * bytes (340 after node=) at spaces, and the reader hands it a space for
- * a NUL: a longer header, or one with a NUL, may be no record or another
- * event's to auparse, so no held event may take it for its own.
+ * stamp; a node of NODE_LEN bytes; seconds SEC) as raw_header_parse()
+ * does? It splits a copy of the first 80 bytes (340 after node=) at
+ * spaces, and the reader hands it a space for a NUL; an empty node is
+ * no node to it; it refuses seconds near LONG_MAX. Otherwise the record
+ * may be no record or another event's to auparse.
  */
-static bool auparse_header(const char *line, size_t hdr_len)
+static bool auparse_header(const char *line, size_t hdr_len,
+			   bool empty_node, uint64_t sec)
 {
 	size_t window = line[0] == 'n' ? 340 : 80;
 
-	return hdr_len <= window && !memchr(line, '\0', hdr_len);
+	return hdr_len <= window && !empty_node && sec <= LONG_MAX / 2 &&
+	       !memchr(line, '\0', hdr_len);
+}
+
+/*
+ * The stamp auparse finds in LINE (LEN bytes), as extract_timestamp() of
+ * libauparse finds it (a lax reading: any third token with a '(' will
+ * do; a NUL is the space the reader hands it). Returns 0, or -1 when
+ * auparse reads no record there.
+ */
+static int auparse_stamp(const char *line, size_t len, uint64_t *sec,
+			 unsigned int *milli, uint32_t *serial)
+{
+	char tmp[341], *tok, *save, *p, *e;
+	size_t n = line[0] == 'n' ? 340 : 80, i;
+	unsigned long v;
+
+	if (n > len)
+		n = len;
+	for (i = 0; i < n; i++)
+		tmp[i] = line[i] ? line[i] : ' ';
+	tmp[n] = '\0';
+	tok = strtok_r(tmp, " ", &save);
+	if (!tok)
+		return -1;
+	if (*tok == 'n' && strnlen(tok, 8) > 5)
+		(void)strtok_r(NULL, " ", &save);
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok || strnlen(tok, 20) <= 18)
+		return -1;
+	p = tok[9] == '(' ? tok + 9 : strchr(tok, '(');
+	if (!p)
+		return -1;
+	p++;
+	e = strchr(p, ')');
+	if (e)
+		*e = '\0';
+	errno = 0;
+	v = strtoul(p, NULL, 10);
+	if (errno || v > LONG_MAX / 2)
+		return -1;
+	*sec = v;
+	*milli = 0;
+	*serial = 0;
+	if ((e = strchr(p, '.'))) {
+		v = strtoul(e + 1, NULL, 10);
+		if (errno || v > 999)
+			return -1;
+		*milli = (unsigned int)v;
+		p = e + 1;
+	}
+	if ((e = strchr(p, ':'))) {
+		v = strtoul(e + 1, NULL, 10);
+		if (errno)
+			return -1;
+		*serial = (uint32_t)v;
+	}
+	return 0;
+}
+
+/*
+ * LINE is a record auparse may read otherwise than the prefilter: held
+ * events go on undecided, and an event with the stamp auparse finds in it
+ * is not held later (auparse may count the record as that event's).
+ */
+static void taint(struct prefilter *p, const char *line, size_t len)
+{
+	struct prefilter_taint *t;
+	uint64_t sec;
+	unsigned int milli;
+	uint32_t serial;
+
+	prefilter_release(p);
+	if (auparse_stamp(line, len, &sec, &milli, &serial))
+		return;
+	t = &p->tainted[p->ntainted++ % PREFILTER_TAINTED];
+	t->used = true;
+	t->serial = serial;
+	t->sec = sec;
+	t->milli = milli;
+}
+
+/* Was H's stamp found by auparse in a record the prefilter read
+ * otherwise (taint())? */
+static bool tainted(const struct prefilter *p, const struct raw_header *h)
+{
+	size_t i;
+
+	for (i = 0; i < PREFILTER_TAINTED; i++)
+		if (p->tainted[i].used && p->tainted[i].serial == h->serial &&
+		    p->tainted[i].sec == h->sec &&
+		    p->tainted[i].milli == h->milli)
+			return true;
+	return false;
 }
 
 static bool is_daemon(const struct raw_header *h)
@@ -521,8 +618,9 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 		if (p->last_state == PREFILTER_HOLD) {
 			if (!auparse_header(line, (size_t)(type + type_len + 1 -
 							  line) +
-						  p->last_stamp_len)) {
-				prefilter_release(p);
+						  p->last_stamp_len, false,
+					    0)) {
+				taint(p, line, len);
 				return PREFILTER_KEEP;
 			}
 			*pending = p->last_pending;
@@ -538,8 +636,8 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	}
 	p->last_stamp_len = 0;
 	if (raw_header_parse(line, len, &h)) {
-		/* auparse may read it as a record of a held event */
-		prefilter_release(p);
+		/* auparse may read it as a record of some event */
+		taint(p, line, len);
 		return PREFILTER_KEEP;
 	}
 	/* auditd's own records (DAEMON_*) are numbered on their own */
@@ -550,9 +648,10 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	} else {
 		prefilter_release(p);
 	}
-	hdr_ok = auparse_header(line, (size_t)(h.body - line));
+	hdr_ok = auparse_header(line, (size_t)(h.body - line),
+				h.node && !h.node_len, h.sec);
 	if (!hdr_ok)
-		prefilter_release(p);
+		taint(p, line, len);
 	node = node_hash(h.node, h.node_len);
 	if (p->npending) {
 		release_old(p, &h);
@@ -587,7 +686,7 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	e->sec = h.sec;
 	e->milli = h.milli;
 	state = decide_first(p, &h);
-	if (state == PREFILTER_HOLD && !hdr_ok)
+	if (state == PREFILTER_HOLD && (!hdr_ok || tainted(p, &h)))
 		state = PREFILTER_KEEP;
 	if (state == PREFILTER_HOLD) {
 		i = pending_new(p, &h, node, e);

@@ -32,8 +32,9 @@
  * one of auditd's own, a record a second or more newer than the event
  * (auparse would time the event out), an over-long record, too many
  * records or events waiting, the input idle (prefilter_release()) or
- * ended. What is handed on is always the stream less whole dropped
- * events, in order.
+ * ended. An event is not held either when auparse found its stamp in
+ * such a record (it may count that record as the event's). What is
+ * handed on is always the stream less whole dropped events, in order.
  *
  * Only the
  * record's real header and the kernel's own fields count: a SYSCALL
@@ -106,6 +107,16 @@ struct prefilter_event {
 #define PREFILTER_HELD_RECORDS	512
 #define PREFILTER_HOLD_EVENTS	64
 
+/* Stamps auparse found in records the prefilter read otherwise. */
+#define PREFILTER_TAINTED	16
+
+struct prefilter_taint {
+	bool used;
+	uint32_t serial;
+	uint64_t sec;
+	unsigned int milli;
+};
+
 /* A held event. */
 struct prefilter_pending {
 	bool used;
@@ -166,6 +177,8 @@ struct prefilter {
 	char *held_buf;
 	size_t held_len;
 	uint64_t first_records;		/* events begun so far */
+	struct prefilter_taint tainted[PREFILTER_TAINTED];
+	size_t ntainted;
 
 	struct prefilter_event recent[PREFILTER_RECENT];
 	struct prefilter_arch arches[PREFILTER_ARCHES];
