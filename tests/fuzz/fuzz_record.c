@@ -2,8 +2,9 @@
 /* fuzz_record.c -- libFuzzer target: audit record text to candidates
  * (directly and through the prefilter), then to the JSON finding and the
  * audit message built from them; and the prefilter holding events for
- * the raw decision (intake/rawevent.h) must give the same counts and the
- * same candidates as auparse alone. */
+ * the raw decision (intake/rawevent.h) must give the same candidates
+ * and counts of candidates, out-of-scope, malformed events and lost
+ * serials as the prefilter without it. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -263,8 +264,11 @@ static void same_with_raw_decision(const uint8_t *data, size_t size,
 	run_filtered(data, size, cut, true, &b, &sb);
 	sort_lines(&a);
 	sort_lines(&b);
-	if (atomic_load(&sa.events) != atomic_load(&sb.events) ||
-	    atomic_load(&sa.candidates) != atomic_load(&sb.candidates) ||
+	/* not the count of events: a stamp that comes again after its
+	 * event ended (never in the kernel's stream) leaves records that
+	 * auparse counts as events of their own, held or not, but not
+	 * always as many */
+	if (atomic_load(&sa.candidates) != atomic_load(&sb.candidates) ||
 	    atomic_load(&sa.out_of_scope) != atomic_load(&sb.out_of_scope) ||
 	    atomic_load(&sa.malformed) != atomic_load(&sb.malformed) ||
 	    atomic_load(&sa.lost_serials) != atomic_load(&sb.lost_serials) ||
