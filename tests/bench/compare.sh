@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bench/compare.sh -- the reader's verdicts of two builds, side by
 # side: audisp-dropexec -i of each on the same records must count the same
-# events, candidates, out-of-scope events, malformed events and lost
-# serials, and write as many findings, with scope = all and scope =
-# container.
+# events, candidates, malformed events and lost serials (and with scope =
+# container out-of-scope events), and write as many findings, with scope =
+# all and scope = container.
 #
 # Records: data/capture.log.xz, the same with every writer a live host
 # process (as parse.sh --live-pids makes it), the stream parse.sh reads
@@ -48,7 +48,10 @@ inputs=("$WORK/capture.log" "$WORK/capture-live.log" "$WORK/stream.log"
 	"$ROOT"/tests/fixtures/*.log "$ROOT/tests/fixtures/names/names.log"
 	"$ROOT"/tests/golden/cases/*.log)
 
-# run BIN SCOPE LOG: the reader's counters and the number of findings
+# run BIN SCOPE LOG: the reader's counters and the number of findings.
+# out_of_scope also counts what the check excludes once it opened a file
+# (on /dev/shm after all, ...), which varies from run to run of one
+# build when every event is a candidate: with scope = all it is left out.
 run() {
 	local conf="$WORK/$2.conf" json="$WORK/findings.jsonl"
 	printf '[detect]\nscope = %s\n[output]\njson_log = %s\naudit_record = no\n' \
@@ -58,7 +61,8 @@ run() {
 	"$1" -c "$conf" -i "$3" 2>&1 |
 		grep -o 'stopping: .*' |
 		tr ' ' '\n' |
-		grep -E '^(events|candidates|out_of_scope|malformed|lost_serials)=' |
+		grep -E "^(events|candidates|malformed|lost_serials$(
+			[[ $2 == container ]] && echo '|out_of_scope'))=" |
 		tr '\n' ' '
 	echo "findings=$( [[ -f $json ]] && wc -l <"$json" || echo 0)"
 }
