@@ -2,9 +2,13 @@
 /* prefilter.c -- a look at each raw record before auparse */
 #include "intake/prefilter.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libaudit.h>
 
+#include "intake/rawevent.h"
 #include "intake/record.h"
 
 /* Decimal digits at P (at most MAXDIG of them, no sign) into *OUT;
@@ -247,7 +251,8 @@ static uint8_t decide_first(struct prefilter *p, struct raw_header *h)
 		}
 		return PREFILTER_DROP;
 	}
-	return PREFILTER_KEEP;
+	return p->hold && p->hold((pid_t)pid, p->arg) ? PREFILTER_HOLD
+						      : PREFILTER_KEEP;
 }
 
 /* FNV-1a of the node name. */
@@ -261,9 +266,11 @@ static uint32_t node_hash(const char *s, size_t len)
 	return h;
 }
 
-/* The stamp "msg=audit(SEC.MILLI:SERIAL):" of H, and its node. */
+
+/* The stamp "msg=audit(SEC.MILLI:SERIAL):" of H, and its node, with the
+ * decision STATE on its event (PREFILTER_HOLD: held as PENDING). */
 static void remember_last(struct prefilter *p, const struct raw_header *h,
-			  bool keep)
+			  uint8_t state, int pending)
 {
 	const char *stamp = h->type + h->type_len + 1;
 	size_t len = (size_t)(h->body - stamp);
@@ -279,16 +286,19 @@ static void remember_last(struct prefilter *p, const struct raw_header *h,
 	p->last_node_len = h->node_len;
 	memcpy(p->last_stamp, stamp, len);
 	p->last_stamp_len = len;
-	p->last_keep = keep;
+	p->last_state = state;
+	p->last_pending = pending;
 }
 
 /*
  * Is LINE a record of the event of the record before (same node, same
  * stamp)? Most records are: their decision is taken again without
- * reading the header in full. Records of auditd's own are never.
+ * reading the header in full. Records of auditd's own are never. Gives
+ * the record's type name (*TYPE, *TYPE_LEN).
  */
 static bool same_event_as_last(const struct prefilter *p, const char *line,
-			       size_t len)
+			       size_t len, const char **type,
+			       size_t *type_len)
 {
 	const char *q = line, *end = line + len, *sp;
 
@@ -307,49 +317,441 @@ static bool same_event_as_last(const struct prefilter *p, const char *line,
 	sp = memchr(q + 5, ' ', (size_t)(end - q - 5));
 	if (!sp || sp == q + 5)
 		return false;
+	*type = q + 5;
+	*type_len = (size_t)(sp - *type);
 	sp++;
 	return (size_t)(end - sp) >= p->last_stamp_len &&
 	       !memcmp(sp, p->last_stamp, p->last_stamp_len);
 }
 
-/* Hand the record LINE (LEN bytes, no '\n') on? */
-static bool keep_record(struct prefilter *p, const char *line, size_t len)
+/*
+ * Does auparse read the header of LINE (HDR_LEN bytes, to the "):" of its
+ * stamp; a node of NODE_LEN bytes; seconds SEC) as raw_header_parse()
+ * does? It splits a copy of the first 80 bytes (340 after node=) at
+ * spaces, and the reader hands it a space for a NUL; an empty node is
+ * no node to it; it refuses seconds near LONG_MAX. Otherwise the record
+ * may be no record or another event's to auparse.
+ */
+static bool auparse_header(const char *line, size_t hdr_len,
+			   bool empty_node, uint64_t sec)
+{
+	size_t window = line[0] == 'n' ? 340 : 80;
+
+	return hdr_len <= window && !empty_node && sec <= LONG_MAX / 2 &&
+	       !memchr(line, '\0', hdr_len);
+}
+
+/*
+ * The stamp auparse finds in LINE (LEN bytes), as extract_timestamp() of
+ * libauparse finds it (a lax reading: any third token with a '(' will
+ * do; a NUL is the space the reader hands it). Returns 0, or -1 when
+ * auparse reads no record there.
+ */
+static int auparse_stamp(const char *line, size_t len, uint64_t *sec,
+			 unsigned int *milli, uint32_t *serial)
+{
+	char tmp[341], *tok, *save, *p, *e;
+	size_t n = line[0] == 'n' ? 340 : 80, i;
+	unsigned long v;
+
+	if (n > len)
+		n = len;
+	for (i = 0; i < n; i++)
+		tmp[i] = line[i] ? line[i] : ' ';
+	tmp[n] = '\0';
+	tok = strtok_r(tmp, " ", &save);
+	if (!tok)
+		return -1;
+	if (*tok == 'n' && strnlen(tok, 8) > 5)
+		(void)strtok_r(NULL, " ", &save);
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok || strnlen(tok, 20) <= 18)
+		return -1;
+	p = tok[9] == '(' ? tok + 9 : strchr(tok, '(');
+	if (!p)
+		return -1;
+	p++;
+	e = strchr(p, ')');
+	if (e)
+		*e = '\0';
+	errno = 0;
+	v = strtoul(p, NULL, 10);
+	if (errno || v > LONG_MAX / 2)
+		return -1;
+	*sec = v;
+	*milli = 0;
+	*serial = 0;
+	if ((e = strchr(p, '.'))) {
+		v = strtoul(e + 1, NULL, 10);
+		if (errno || v > 999)
+			return -1;
+		*milli = (unsigned int)v;
+		p = e + 1;
+	}
+	if ((e = strchr(p, ':'))) {
+		v = strtoul(e + 1, NULL, 10);
+		if (errno)
+			return -1;
+		*serial = (uint32_t)v;
+	}
+	return 0;
+}
+
+/*
+ * LINE is a record auparse may read otherwise than the prefilter: held
+ * events go on undecided, and an event with the stamp auparse finds in it
+ * is not held later (auparse may count the record as that event's).
+ */
+static void taint(struct prefilter *p, const char *line, size_t len)
+{
+	struct prefilter_taint *t;
+	uint64_t sec;
+	unsigned int milli;
+	uint32_t serial;
+
+	prefilter_release(p);
+	if (auparse_stamp(line, len, &sec, &milli, &serial))
+		return;
+	t = &p->tainted[p->ntainted++ % PREFILTER_TAINTED];
+	t->used = true;
+	t->serial = serial;
+	t->sec = sec;
+	t->milli = milli;
+}
+
+/* Was H's stamp found by auparse in a record the prefilter read
+ * otherwise (taint())? */
+static bool tainted(const struct prefilter *p, const struct raw_header *h)
+{
+	size_t i;
+
+	for (i = 0; i < PREFILTER_TAINTED; i++)
+		if (p->tainted[i].used && p->tainted[i].serial == h->serial &&
+		    p->tainted[i].sec == h->sec &&
+		    p->tainted[i].milli == h->milli)
+			return true;
+	return false;
+}
+
+static bool is_daemon(const struct raw_header *h)
+{
+	return h->type_len > 7 && !memcmp(h->type, "DAEMON_", 7);
+}
+
+/* The held event with H's stamp and node (hash NODE), or -1. */
+static int pending_find(const struct prefilter *p, const struct raw_header *h,
+			uint32_t node)
+{
+	int i;
+
+	for (i = 0; i < PREFILTER_PENDING; i++) {
+		const struct prefilter_pending *e = &p->pending[i];
+
+		if (e->used && e->serial == h->serial && e->node == node &&
+		    e->sec == h->sec && e->milli == h->milli)
+			return i;
+	}
+	return -1;
+}
+
+/* Hold the event H begins (its slot SLOT); its index, or -1 when full. */
+static int pending_new(struct prefilter *p, const struct raw_header *h,
+		       uint32_t node, struct prefilter_event *slot)
+{
+	int i;
+
+	for (i = 0; i < PREFILTER_PENDING; i++) {
+		struct prefilter_pending *e = &p->pending[i];
+
+		if (e->used)
+			continue;
+		e->used = true;
+		e->serial = h->serial;
+		e->node = node;
+		e->sec = h->sec;
+		e->milli = h->milli;
+		e->begun = p->first_records;
+		e->slot = slot;
+		p->npending++;
+		return i;
+	}
+	return -1;
+}
+
+/* Held event I is decided (KEEP) or let go undecided (KEEP too): its
+ * waiting records and its later ones follow. */
+static void pending_end(struct prefilter *p, int i, bool keep)
+{
+	struct prefilter_pending *e = &p->pending[i];
+	struct prefilter_event *slot = e->slot;
+	size_t k;
+
+	for (k = 0; k < p->nheld; k++)
+		if (p->held[k].tag == i)
+			p->held[k].tag = keep ? HELD_KEEP : HELD_DROP;
+	if (slot->state == PREFILTER_HOLD && slot->serial == e->serial &&
+	    slot->node == e->node && slot->sec == e->sec &&
+	    slot->milli == e->milli)
+		slot->state = keep ? PREFILTER_KEEP : PREFILTER_DONE;
+	if (p->last_stamp_len && p->last_state == PREFILTER_HOLD &&
+	    p->last_pending == i)
+		p->last_state = keep ? PREFILTER_KEEP : PREFILTER_DONE;
+	e->used = false;
+	p->npending--;
+}
+
+/* Hand on the waiting records, up to the first of an event still held. */
+static void drain(struct prefilter *p)
+{
+	size_t k, run_off = 0, run_len = 0, shift;
+
+	for (k = 0; k < p->nheld && p->held[k].tag < 0; k++) {
+		const struct prefilter_held *h = &p->held[k];
+
+		if (h->tag == HELD_KEEP) {
+			if (!run_len)
+				run_off = h->off;
+			if (run_off + run_len == h->off) {
+				run_len += h->len;
+				continue;
+			}
+			p->out(p->held_buf + run_off, run_len, p->arg);
+			run_off = h->off;
+			run_len = h->len;
+		}
+	}
+	if (run_len)
+		p->out(p->held_buf + run_off, run_len, p->arg);
+	if (k == p->nheld) {
+		p->nheld = 0;
+		p->held_len = 0;
+		return;
+	}
+	if (!k)
+		return;
+	shift = p->held[k].off;
+	memmove(p->held_buf, p->held_buf + shift, p->held_len - shift);
+	p->held_len -= shift;
+	memmove(p->held, p->held + k, (p->nheld - k) * sizeof(*p->held));
+	p->nheld -= k;
+	for (k = 0; k < p->nheld; k++)
+		p->held[k].off -= shift;
+}
+
+void prefilter_release(struct prefilter *p)
+{
+	int i;
+
+	if (!p->nheld)
+		return;
+	for (i = 0; i < PREFILTER_PENDING; i++)
+		if (p->pending[i].used)
+			pending_end(p, i, true);
+	drain(p);
+}
+
+/* Held events that can no longer wait for their end: H is a second or
+ * more newer (auparse times them out), or too many events begun since. */
+static void release_old(struct prefilter *p, const struct raw_header *h)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < PREFILTER_PENDING; i++) {
+		const struct prefilter_pending *e = &p->pending[i];
+
+		if (e->used && (h->sec > e->sec ||
+				p->first_records - e->begun >
+					PREFILTER_HOLD_EVENTS)) {
+			pending_end(p, i, true);
+			any = true;
+		}
+	}
+	if (any)
+		drain(p);
+}
+
+/* Held event I is complete: DECIDE reads its records. */
+static void pending_decide(struct prefilter *p, int i)
+{
+	struct prefilter_line lines[PREFILTER_HELD_RECORDS];
+	size_t k, n = 0;
+	bool keep;
+
+	for (k = 0; k < p->nheld; k++) {
+		const struct prefilter_held *h = &p->held[k];
+
+		if (h->tag != i)
+			continue;
+		lines[n].text = p->held_buf + h->off;
+		lines[n].len = h->len - 1;	/* without '\n' */
+		n++;
+	}
+	keep = p->decide(lines, n, p->arg);
+	pending_end(p, i, keep);
+	drain(p);
+}
+
+/*
+ * The decision on the record LINE (LEN bytes, no '\n'): PREFILTER_KEEP,
+ * _DROP, or _HOLD (*PENDING: the held event, *ENDS: the record ends it
+ * as auparse sees it).
+ */
+static uint8_t classify(struct prefilter *p, const char *line, size_t len,
+			int *pending, bool *ends)
 {
 	struct raw_header h;
 	struct prefilter_event *e;
+	const char *type;
+	size_t type_len;
 	uint64_t lost;
 	uint32_t node;
+	uint8_t state;
+	bool hdr_ok;
+	int i;
 
+	*ends = false;
+	*pending = -1;
 	if (!p->enabled)
-		return true;
-	if (same_event_as_last(p, line, len))
-		return p->last_keep;
+		return PREFILTER_KEEP;
+	if (same_event_as_last(p, line, len, &type, &type_len)) {
+		if (p->last_state == PREFILTER_HOLD) {
+			if (!auparse_header(line, (size_t)(type + type_len + 1 -
+							  line) +
+						  p->last_stamp_len, false,
+					    0)) {
+				taint(p, line, len);
+				return PREFILTER_KEEP;
+			}
+			*pending = p->last_pending;
+			*ends = raw_type_ends_event(raw_record_type(type,
+								type_len));
+		}
+		if (p->last_state != PREFILTER_DONE)
+			return p->last_state;
+		/* the EOE after a dropped event; anything else is read in
+		 * full below */
+		if (raw_record_type(type, type_len) == AUDIT_EOE)
+			return PREFILTER_DROP;
+	}
 	p->last_stamp_len = 0;
-	if (raw_header_parse(line, len, &h))
-		return true;
+	if (raw_header_parse(line, len, &h)) {
+		/* auparse may read it as a record of some event */
+		taint(p, line, len);
+		return PREFILTER_KEEP;
+	}
 	/* auditd's own records (DAEMON_*) are numbered on their own */
-	if (h.type_len <= 7 || memcmp(h.type, "DAEMON_", 7)) {
+	if (!is_daemon(&h)) {
 		lost = serials_see(&p->serials, h.node, h.node_len, h.serial);
 		if (lost && p->stats)
 			atomic_fetch_add(&p->stats->lost_serials, lost);
+	} else {
+		prefilter_release(p);
 	}
+	hdr_ok = auparse_header(line, (size_t)(h.body - line),
+				h.node && !h.node_len, h.sec);
+	if (!hdr_ok)
+		taint(p, line, len);
 	node = node_hash(h.node, h.node_len);
+	if (p->npending) {
+		release_old(p, &h);
+		i = pending_find(p, &h, node);
+		if (i >= 0) {
+			*pending = i;
+			*ends = raw_type_ends_event(raw_record_type(h.type,
+								h.type_len));
+			remember_last(p, &h, PREFILTER_HOLD, i);
+			return PREFILTER_HOLD;
+		}
+	}
 	e = &p->recent[h.serial & (PREFILTER_RECENT - 1)];
 	if (e->state && e->serial == h.serial && e->node == node &&
 	    e->sec == h.sec && e->milli == h.milli) {
-		remember_last(p, &h, e->state == PREFILTER_KEEP);
-		return e->state == PREFILTER_KEEP;
+		if (e->state == PREFILTER_DONE) {
+			/* auparse took the event as complete: an EOE it
+			 * would eat, anything else it makes a new event of */
+			if (raw_record_type(h.type, h.type_len) == AUDIT_EOE)
+				return PREFILTER_DROP;
+			e->state = PREFILTER_KEEP;
+		}
+		state = e->state == PREFILTER_DROP ? PREFILTER_DROP
+						   : PREFILTER_KEEP;
+		remember_last(p, &h, state, -1);
+		return state;
 	}
 	/* the first record of an event */
+	p->first_records++;
 	e->serial = h.serial;
 	e->node = node;
 	e->sec = h.sec;
 	e->milli = h.milli;
-	e->state = decide_first(p, &h);
-	if (e->state == PREFILTER_DROP && p->stats)
+	state = decide_first(p, &h);
+	if (state == PREFILTER_HOLD && (!hdr_ok || tainted(p, &h)))
+		state = PREFILTER_KEEP;
+	if (state == PREFILTER_HOLD) {
+		i = pending_new(p, &h, node, e);
+		if (i < 0) {
+			state = PREFILTER_KEEP;
+		} else {
+			*pending = i;
+			*ends = raw_type_ends_event(raw_record_type(h.type,
+								h.type_len));
+		}
+	}
+	e->state = state;
+	if (state == PREFILTER_DROP && p->stats)
 		atomic_fetch_add(&p->stats->events, 1);
-	remember_last(p, &h, e->state == PREFILTER_KEEP);
-	return e->state == PREFILTER_KEEP;
+	remember_last(p, &h, state, *pending);
+	return state;
+}
+
+/* Room for one more waiting record of LEN bytes? */
+static bool held_room(struct prefilter *p, size_t len)
+{
+	return p->nheld < PREFILTER_HELD_RECORDS &&
+	       p->held_len + len <= PREFILTER_HELD_BYTES;
+}
+
+/*
+ * The record BUF (LEN bytes, '\n' included) goes behind the waiting ones:
+ * one of held event PENDING (ENDS: its last), or one to hand on
+ * (PENDING < 0). With no room, every held event is let go first.
+ */
+static void enqueue(struct prefilter *p, const char *buf, size_t len,
+		    int pending, bool ends)
+{
+	struct prefilter_held *h;
+
+	if (!held_room(p, len)) {
+		prefilter_release(p);	/* PENDING too: handed on */
+		p->out(buf, len, p->arg);
+		return;
+	}
+	memcpy(p->held_buf + p->held_len, buf, len);
+	h = &p->held[p->nheld++];
+	h->off = p->held_len;
+	h->len = len;
+	h->tag = pending >= 0 ? pending : HELD_KEEP;
+	p->held_len += len;
+	if (pending >= 0 && ends)
+		pending_decide(p, pending);
+}
+
+/* The record LINE (LEN bytes, '\n' included when NL) alone. */
+static void dispatch(struct prefilter *p, const char *line, size_t len,
+		     bool nl)
+{
+	int pending;
+	bool ends;
+	uint8_t st = classify(p, line, len - (nl ? 1 : 0), &pending, &ends);
+
+	if (st == PREFILTER_DROP)
+		return;
+	if (st == PREFILTER_KEEP && !p->nheld)
+		p->out(line, len, p->arg);
+	else
+		enqueue(p, line, len, st == PREFILTER_HOLD ? pending : -1,
+			ends);
 }
 
 int prefilter_init(struct prefilter *p, prefilter_out_fn out,
@@ -358,8 +760,12 @@ int prefilter_init(struct prefilter *p, prefilter_out_fn out,
 {
 	memset(p, 0, sizeof(*p));
 	p->carry = malloc(PREFILTER_LINE_MAX);
-	if (!p->carry)
+	p->held_buf = malloc(PREFILTER_HELD_BYTES);
+	p->held = malloc(PREFILTER_HELD_RECORDS * sizeof(*p->held));
+	if (!p->carry || !p->held_buf || !p->held) {
+		prefilter_destroy(p);
 		return -1;
+	}
 	p->out = out;
 	p->drop_pid = drop_pid;
 	p->arg = arg;
@@ -370,28 +776,41 @@ int prefilter_init(struct prefilter *p, prefilter_out_fn out,
 	return 0;
 }
 
+void prefilter_set_hold(struct prefilter *p, prefilter_hold_fn hold,
+			prefilter_decide_fn decide)
+{
+	prefilter_release(p);
+	p->hold = decide ? hold : NULL;
+	p->decide = decide;
+}
+
 void prefilter_destroy(struct prefilter *p)
 {
 	free(p->carry);
+	free(p->held_buf);
+	free(p->held);
 	p->carry = NULL;
+	p->held_buf = NULL;
+	p->held = NULL;
 }
 
 /* The record in the carry buffer is complete (NL: with its '\n'). */
 static void carry_done(struct prefilter *p, bool nl)
 {
-	size_t len = p->carry_len - (nl ? 1 : 0);
+	size_t len = p->carry_len;
 
-	if (keep_record(p, p->carry, len))
-		p->out(p->carry, p->carry_len, p->arg);
 	p->carry_len = 0;
+	dispatch(p, p->carry, len, nl);
 }
 
-/* Add [S, E) to the record being carried; over-long: hand it all on. */
+/* Add [S, E) to the record being carried; over-long: hand it all on,
+ * after what waits (held events are let go: it is read by none). */
 static void carry_add(struct prefilter *p, const char *s, const char *e)
 {
 	size_t n = (size_t)(e - s);
 
 	if (p->carry_len + n > PREFILTER_LINE_MAX) {
+		prefilter_release(p);
 		p->out(p->carry, p->carry_len, p->arg);
 		p->out(s, n, p->arg);
 		p->carry_len = 0;
@@ -405,6 +824,9 @@ static void carry_add(struct prefilter *p, const char *s, const char *e)
 void prefilter_feed(struct prefilter *p, const char *buf, size_t len)
 {
 	const char *s = buf, *end = buf + len, *nl, *run = NULL;
+	int pending;
+	bool ends;
+	uint8_t st;
 
 	/* the end of a record begun in an earlier feed */
 	if (s < end && (p->passing || p->carry_len)) {
@@ -429,12 +851,20 @@ void prefilter_feed(struct prefilter *p, const char *buf, size_t len)
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl)
 			break;
-		if (keep_record(p, s, (size_t)(nl - s))) {
+		st = classify(p, s, (size_t)(nl - s), &pending, &ends);
+		if (st == PREFILTER_KEEP && !p->nheld) {
 			if (!run)
 				run = s;
-		} else if (run) {
-			p->out(run, (size_t)(s - run), p->arg);
-			run = NULL;
+		} else {
+			/* nothing waits while a run is gathered */
+			if (run) {
+				p->out(run, (size_t)(s - run), p->arg);
+				run = NULL;
+			}
+			if (st != PREFILTER_DROP)
+				enqueue(p, s, (size_t)(nl + 1 - s),
+					st == PREFILTER_HOLD ? pending : -1,
+					ends);
 		}
 		s = nl + 1;
 	}
@@ -452,6 +882,7 @@ void prefilter_flush(struct prefilter *p)
 		carry_done(p, false);
 	p->carry_len = 0;
 	p->passing = false;
+	prefilter_release(p);
 	/* no more input: what is still awaited never comes */
 	lost = serials_finish(&p->serials);
 	if (lost && p->stats)

@@ -79,6 +79,46 @@ static bool known_host(pid_t pid, void *arg)
 	return reader_known_host_pid(arg, pid);
 }
 
+/* Hold an event of PID the prefilter would hand on, to decide it from
+ * its raw records? Only out-of-scope events are let go early, when only
+ * containers count: not a writer known (cached) to be in a container,
+ * whose events are nearly all candidates. */
+static bool hold_event(pid_t pid, void *arg)
+{
+	struct reader *r = arg;
+
+	return r->mode == SCOPE_CONTAINER &&
+	       scope_cached_pid(&r->scope, pid) != 1;
+}
+
+/*
+ * The verdict record_extract() would give the held event LINES, from its
+ * raw records: an event that can be no candidate, or one out of scope,
+ * is counted and dropped here; the rest goes to auparse, which decides
+ * it again (the writer's and the device's verdicts are cached by then).
+ */
+static bool decide_event(const struct prefilter_line *lines, size_t n,
+			 void *arg)
+{
+	struct reader *r = arg;
+	struct event_source src;
+	enum record_verdict v;
+	size_t i;
+
+	if (r->mode != SCOPE_CONTAINER)
+		return true;
+	raw_event_reset(&r->raw);
+	for (i = 0; i < n; i++)
+		if (raw_event_add(&r->raw, lines[i].text, lines[i].len))
+			return true;
+	src = raw_event_source(&r->raw);
+	v = record_decide(&src, r->records.self_pid, &r->records.filters);
+	if (raw_event_unsure(&r->raw) || v == RECORD_CANDIDATE)
+		return true;
+	record_count(r->stats, v);
+	return false;
+}
+
 static void parse(const char *buf, size_t len, void *arg)
 {
 	struct reader *r = arg;
@@ -116,12 +156,15 @@ int reader_init(struct reader *r, struct inspector *check,
 		scope_free(&r->scope);
 		return -1;
 	}
+	raw_event_init(&r->raw);
+	prefilter_set_hold(&r->pre, hold_event, decide_event);
 	return 0;
 }
 
 void reader_destroy(struct reader *r)
 {
 	prefilter_destroy(&r->pre);
+	raw_event_free(&r->raw);
 	record_reader_destroy(&r->records);
 	scope_free(&r->scope);
 }
@@ -138,6 +181,7 @@ void reader_feed(struct reader *r, const char *buf, size_t len)
 
 void reader_idle(struct reader *r)
 {
+	prefilter_release(&r->pre);
 	record_reader_age(&r->records);
 }
 

@@ -3,8 +3,13 @@
  *
  * Every record is looked at first by the prefilter (intake/prefilter.c),
  * which drops, without auparse, the events that can never be candidates
- * and follows the serial numbers for loss. Every complete event it keeps
- * goes the same way, in the reader's thread:
+ * and follows the serial numbers for loss. When only containers count,
+ * an event whose writer has no cached verdict is held until complete and
+ * decided from its raw records (intake/rawevent.h) by the same code and
+ * the same scope questions as below: the events that would be ignored,
+ * malformed or out of scope are counted and dropped there, without
+ * auparse; the others go on. Every complete event it keeps goes the same
+ * way, in the reader's thread:
  *
  *   record_extract()      (intake/record.c)  records -> candidate
  *   reader_route()        this module:       in scope?
@@ -23,6 +28,7 @@
 #include "candidate.h"
 #include "check/inspector.h"
 #include "intake/prefilter.h"
+#include "intake/rawevent.h"
 #include "intake/record.h"
 #include "scope/scope.h"
 #include "util/settings.h"
@@ -30,6 +36,7 @@
 
 struct reader {
 	struct prefilter pre;
+	struct raw_event raw;		/* a held event being decided */
 	struct record_reader records;
 	struct scope_ctx scope;
 	enum scope_mode mode;
@@ -56,7 +63,8 @@ void reader_set_mode(struct reader *r, enum scope_mode mode);
 
 /* LEN bytes of auditd's stream; complete events are routed at once. */
 void reader_feed(struct reader *r, const char *buf, size_t len);
-/* Input is idle: complete the events whose EOE never came. */
+/* Input is idle: held events go on to auparse, which completes the
+ * events whose EOE never came. */
 void reader_idle(struct reader *r);
 /* End of input: complete every event still open. */
 void reader_finish(struct reader *r);

@@ -16,6 +16,8 @@
 #include "util/path.h"
 #include "util/textenc.h"
 
+#define SRC_CALL(S, OP)	((S)->ops->OP((S)->ctx))
+
 #define AT_FDCWD_32	0xffffff9cULL
 #define AT_FDCWD_64	0xffffffffffffff9cULL
 
@@ -90,14 +92,15 @@ struct syscall_fields {
 	const char *comm, *exe;
 };
 
-static void read_syscall_fields(auparse_state_t *au, struct syscall_fields *f)
+static void read_syscall_fields(const struct event_source *au,
+				struct syscall_fields *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (auparse_first_field(au) <= 0)
+	if (SRC_CALL(au, first_field) <= 0)
 		return;
 	do {
-		const char *n = auparse_get_field_name(au);
-		const char *v = auparse_get_field_str(au);
+		const char *n = SRC_CALL(au, field_name);
+		const char *v = SRC_CALL(au, field_str);
 
 		if (!n)
 			continue;
@@ -145,7 +148,7 @@ static void read_syscall_fields(auparse_state_t *au, struct syscall_fields *f)
 				f->comm = v;
 			break;
 		}
-	} while (auparse_next_field(au) > 0);
+	} while (SRC_CALL(au, next_field) > 0);
 }
 
 /* "MAJ:MIN" in hex, as PATH records give devices. */
@@ -173,20 +176,20 @@ static int parse_dev(const char *v, unsigned int *major, unsigned int *minor)
  * overlayfs bookkeeping, or the file a create through a dangling symlink
  * made. *NAMELESS is set for it (IT->name stays NULL).
  */
-static void read_path_item(auparse_state_t *au, struct path_item *it,
+static void read_path_item(const struct event_source *au, struct path_item *it,
 			   bool *ok, bool *nameless)
 {
 	*ok = true;
 	*nameless = false;
 	memset(it, 0, sizeof(*it));
 	it->item = -1;
-	if (auparse_first_field(au) <= 0) {
+	if (SRC_CALL(au, first_field) <= 0) {
 		*ok = false;
 		return;
 	}
 	do {
-		const char *n = auparse_get_field_name(au);
-		const char *v = auparse_get_field_str(au);
+		const char *n = SRC_CALL(au, field_name);
+		const char *v = SRC_CALL(au, field_str);
 		uint64_t u;
 
 		if (!n || !v)
@@ -234,7 +237,7 @@ static void read_path_item(auparse_state_t *au, struct path_item *it,
 				it->mode = (unsigned int)u;
 			break;
 		}
-	} while (auparse_next_field(au) > 0);
+	} while (SRC_CALL(au, next_field) > 0);
 done:
 	if (it->item < 0)
 		*ok = false;
@@ -399,20 +402,21 @@ static int choose_target(struct candidate *c, int *target, int *source)
  * decoded and joined with single spaces into C->cmdline, at most
  * CANDIDATE_MAX_CMDLINE bytes (C->cmdline_cut says when it was cut).
  */
-static void read_execve_record(auparse_state_t *au, struct candidate *c)
+static void read_execve_record(const struct event_source *au,
+			       struct candidate *c)
 {
 	size_t len = 0, cap = CANDIDATE_MAX_CMDLINE;
 	long last = -1;
 	char *out;
 
-	if (c->cmdline || auparse_first_field(au) <= 0)
+	if (c->cmdline || SRC_CALL(au, first_field) <= 0)
 		return;
 	out = malloc(cap + 1);
 	if (!out)
 		return;
 	do {
-		const char *n = auparse_get_field_name(au);
-		const char *v = auparse_get_field_str(au);
+		const char *n = SRC_CALL(au, field_name);
+		const char *v = SRC_CALL(au, field_str);
 		char *arg, *end;
 		size_t al;
 		long idx;
@@ -438,7 +442,7 @@ static void read_execve_record(auparse_state_t *au, struct candidate *c)
 		memcpy(out + len, arg, al);
 		len += al;
 		free(arg);
-	} while (auparse_next_field(au) > 0);
+	} while (SRC_CALL(au, next_field) > 0);
 	out[len] = '\0';
 	c->cmdline = out;
 }
@@ -560,9 +564,15 @@ static int named_parent(const struct candidate *c)
 
 #define MAX_NAMELESS	4
 
-enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
+/*
+ * The work of record_extract() on the event AU gives. DRY: stop once the
+ * writer and the file passed FLT (RECORD_CANDIDATE, no candidate made,
+ * no name placed, no descriptor read): the verdict alone.
+ */
+static enum record_verdict extract(const struct event_source *au,
+				   pid_t self_pid,
 				   const struct record_filters *flt,
-				   struct candidate **out)
+				   bool dry, struct candidate **out)
 {
 	struct syscall_fields f;
 	struct candidate *c = NULL;
@@ -580,18 +590,18 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	long long ll;
 
 	*out = NULL;
-	if (auparse_first_record(au) <= 0)
+	if (SRC_CALL(au, first_record) <= 0)
 		return RECORD_IGNORED;
 	/* A SYSCALL record comes first in every syscall event. */
-	if (auparse_get_type(au) != AUDIT_SYSCALL)
+	if (SRC_CALL(au, get_type) != AUDIT_SYSCALL)
 		return RECORD_IGNORED;
 
 	c = candidate_new();
 	if (!c)
 		return RECORD_IGNORED;
 	do {
-		int type = auparse_get_type(au);
-		const char *text = auparse_get_record_text(au);
+		int type = SRC_CALL(au, get_type);
+		const char *text = SRC_CALL(au, record_text);
 
 		/* valid for as long as the event: joined only for a
 		 * candidate, at the end */
@@ -615,17 +625,17 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				goto ignore;
 			}
 		} else if (type == AUDIT_CWD) {
-			if (auparse_first_field(au) > 0 &&
-			    auparse_find_field(au, "cwd")) {
+			if (SRC_CALL(au, first_field) > 0 &&
+			    au->ops->find_field(au->ctx, "cwd")) {
 				free(c->cwd);
 				c->cwd = audit_value_decode(
-					auparse_get_field_str(au));
+					SRC_CALL(au, field_str));
 			}
 		} else if (type == AUDIT_OPENAT2) {
 			/* openat2's flags: in its own record, in octal */
-			if (auparse_first_field(au) > 0 &&
-			    auparse_find_field(au, "oflag") &&
-			    !parse_u64(auparse_get_field_str(au), 8, &u) &&
+			if (SRC_CALL(au, first_field) > 0 &&
+			    au->ops->find_field(au->ctx, "oflag") &&
+			    !parse_u64(SRC_CALL(au, field_str), 8, &u) &&
 			    u <= UINT32_MAX)
 				oflag = (unsigned int)u, have_oflag = true;
 		} else if (type == AUDIT_PATH) {
@@ -647,10 +657,11 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				c->paths[c->npaths++] = it;
 			else
 				free(it.name);
-		} else if (type == AUDIT_EXECVE && c->op == FILE_OP_EXEC) {
+		} else if (type == AUDIT_EXECVE && c->op == FILE_OP_EXEC &&
+			   !dry) {
 			read_execve_record(au, c);
 		}
-	} while (auparse_next_record(au) > 0);
+	} while (SRC_CALL(au, next_record) > 0);
 
 	if (!have_syscall)
 		goto ignore;
@@ -740,6 +751,10 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 		verdict = RECORD_FILTERED;
 		goto ignore;
 	}
+	if (dry) {
+		verdict = RECORD_CANDIDATE;
+		goto ignore;
+	}
 
 	if (made >= 0) {
 		/* its name is the one the descriptor gives while the writer
@@ -774,7 +789,7 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 	c->exe = audit_value_decode(f.exe);
 
 	c->records = join_records(texts, ntexts);
-	ev = auparse_get_timestamp(au);
+	ev = au->ops->timestamp ? au->ops->timestamp(au->ctx) : NULL;
 	if (ev) {
 		c->sec = (uint64_t)ev->sec;
 		c->milli = ev->milli;
@@ -796,6 +811,103 @@ ignore:
 	return verdict;
 }
 
+/* auparse as an event source */
+static int au_first_record(void *ctx)
+{
+	return auparse_first_record(ctx);
+}
+
+static int au_next_record(void *ctx)
+{
+	return auparse_next_record(ctx);
+}
+
+static int au_get_type(void *ctx)
+{
+	return auparse_get_type(ctx);
+}
+
+static const char *au_record_text(void *ctx)
+{
+	return auparse_get_record_text(ctx);
+}
+
+static int au_first_field(void *ctx)
+{
+	return auparse_first_field(ctx);
+}
+
+static int au_next_field(void *ctx)
+{
+	return auparse_next_field(ctx);
+}
+
+static const char *au_field_name(void *ctx)
+{
+	return auparse_get_field_name(ctx);
+}
+
+static const char *au_field_str(void *ctx)
+{
+	return auparse_get_field_str(ctx);
+}
+
+static const char *au_find_field(void *ctx, const char *name)
+{
+	return auparse_find_field(ctx, name);
+}
+
+static const au_event_t *au_timestamp(void *ctx)
+{
+	return auparse_get_timestamp(ctx);
+}
+
+static const struct event_source_ops auparse_ops = {
+	.first_record = au_first_record,
+	.next_record = au_next_record,
+	.get_type = au_get_type,
+	.record_text = au_record_text,
+	.first_field = au_first_field,
+	.next_field = au_next_field,
+	.field_name = au_field_name,
+	.field_str = au_field_str,
+	.find_field = au_find_field,
+	.timestamp = au_timestamp,
+};
+
+enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
+				   const struct record_filters *flt,
+				   struct candidate **out)
+{
+	const struct event_source src = { &auparse_ops, au };
+
+	return extract(&src, self_pid, flt, false, out);
+}
+
+enum record_verdict record_decide(const struct event_source *src,
+				  pid_t self_pid,
+				  const struct record_filters *flt)
+{
+	struct candidate *c = NULL;
+	enum record_verdict v = extract(src, self_pid, flt, true, &c);
+
+	candidate_free(c);	/* never made: NULL */
+	return v;
+}
+
+void record_count(struct stats *st, enum record_verdict v)
+{
+	if (!st)
+		return;
+	atomic_fetch_add(&st->events, 1);
+	if (v == RECORD_MALFORMED)
+		atomic_fetch_add(&st->malformed, 1);
+	if (v == RECORD_FILTERED) {
+		atomic_fetch_add(&st->candidates, 1);
+		atomic_fetch_add(&st->out_of_scope, 1);
+	}
+}
+
 static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
 			    void *data)
 {
@@ -805,15 +917,8 @@ static void reader_callback(auparse_state_t *au, auparse_cb_event_t type,
 
 	if (type != AUPARSE_CB_EVENT_READY)
 		return;
-	if (r->stats)
-		atomic_fetch_add(&r->stats->events, 1);
 	v = record_extract(au, r->self_pid, &r->filters, &c);
-	if (v == RECORD_MALFORMED && r->stats)
-		atomic_fetch_add(&r->stats->malformed, 1);
-	if (v == RECORD_FILTERED && r->stats) {
-		atomic_fetch_add(&r->stats->candidates, 1);
-		atomic_fetch_add(&r->stats->out_of_scope, 1);
-	}
+	record_count(r->stats, v);
 	if (v == RECORD_CANDIDATE)
 		r->emit(c, r->arg);
 }

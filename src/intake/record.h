@@ -70,6 +70,44 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
 				   const struct record_filters *flt,
 				   struct candidate **out);
 
+/*
+ * Where an event's records and fields are read from: auparse, or the raw
+ * records of intake/rawevent.h. Each call means what auparse's call of
+ * the same name means on the event (strings valid while it is);
+ * timestamp may be NULL (no candidate is made from such a source).
+ */
+struct event_source_ops {
+	int (*first_record)(void *ctx);
+	int (*next_record)(void *ctx);
+	int (*get_type)(void *ctx);
+	const char *(*record_text)(void *ctx);
+	int (*first_field)(void *ctx);
+	int (*next_field)(void *ctx);
+	const char *(*field_name)(void *ctx);
+	const char *(*field_str)(void *ctx);
+	const char *(*find_field)(void *ctx, const char *name);
+	const au_event_t *(*timestamp)(void *ctx);
+};
+
+struct event_source {
+	const struct event_source_ops *ops;
+	void *ctx;
+};
+
+/*
+ * The verdict record_extract() would give the event SRC holds, without
+ * making the candidate: the same reads and the same questions to FLT
+ * (FLT->keep, FLT->keep_file), then RECORD_CANDIDATE as soon as the
+ * writer and the file passed them.
+ */
+enum record_verdict record_decide(const struct event_source *src,
+				  pid_t self_pid,
+				  const struct record_filters *flt);
+
+/* Count verdict V of one complete event in ST (events, and malformed,
+ * or candidates and out_of_scope for RECORD_FILTERED); ST may be NULL. */
+void record_count(struct stats *st, enum record_verdict v);
+
 /* Is call NR of architecture ARCH (an AUDIT_ARCH_* value) one that
  * record_extract() makes candidates of? */
 bool record_watched_call(uint32_t arch, int nr);

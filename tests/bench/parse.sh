@@ -180,14 +180,17 @@ if ((PROFILE)); then
 	fi
 	tb=$(total "$WORK/cg.base") tp=$(total "$WORK/cg.plugin")
 	cb=$(incl "$WORK/cg.base" ':on_event ')
+	# the plugin's callback, and its decision on held raw events
 	cp=$(incl "$WORK/cg.plugin" 'record.c:reader_callback ')
+	cr=$(incl "$WORK/cg.plugin" 'reader.c:decide_event ')
+	cp=$((${cp:-0} + ${cr:-0}))
 	echo
 	echo "Instructions (callgrind, $PEV events), per event"
 	echo
 	echo "| | baseline | plugin |"
 	echo "| --- | ---: | ---: |"
 	awk -v a="$tb" -v b="$tp" -v n="$PEV" 'BEGIN { printf "| total | %.0f | %.0f |\n", a / n, b / n }'
-	awk -v a="$cb" -v b="$cp" -v n="$PEV" 'BEGIN { printf "| in the event callback | %.0f | %.0f |\n", a / n, b / n }'
+	awk -v a="$cb" -v b="$cp" -v n="$PEV" 'BEGIN { printf "| in the event callback (and the raw decision) | %.0f | %.0f |\n", a / n, b / n }'
 	awk -v a="$tb" -v b="$tp" -v c="$cb" -v d="$cp" -v n="$PEV" \
 		'BEGIN { printf "| outside it (auparse, I/O, start-up) | %.0f | %.0f |\n", (a - c) / n, (b - d) / n }'
 	awk -v a="$tb" -v b="$tp" 'BEGIN { printf "| **baseline / plugin** | | **%.2f** |\n", a / b }'

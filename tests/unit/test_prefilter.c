@@ -459,10 +459,320 @@ START_TEST(test_same_candidates)
 }
 END_TEST
 
+/* --- held events ---------------------------------------------------------- */
+
+#define DROP_PID	5000	/* the decision drops its events */
+#define NOHOLD_PID	5001	/* events of this writer are never held */
+
+static char *decided;		/* the records DECIDE was given */
+static size_t ndecided;
+
+static bool hold_all(pid_t pid, void *arg)
+{
+	(void)arg;
+	return pid != NOHOLD_PID;
+}
+
+static bool decide_by_pid(const struct prefilter_line *lines, size_t n,
+			  void *arg)
+{
+	size_t i, old = decided ? strlen(decided) : 0;
+
+	(void)arg;
+	ndecided++;
+	for (i = 0; i < n; i++) {
+		decided = realloc(decided, old + lines[i].len + 2);
+		ck_assert_ptr_nonnull(decided);
+		memcpy(decided + old, lines[i].text, lines[i].len);
+		old += lines[i].len;
+		decided[old++] = '\n';
+		decided[old] = '\0';
+	}
+	return !strstr(lines[0].text, " pid=5000 ");
+}
+
+static void setup_hold(void)
+{
+	setup();
+	decided = NULL;
+	ndecided = 0;
+	prefilter_set_hold(&pf, hold_all, decide_by_pid);
+}
+
+static void teardown_hold(void)
+{
+	teardown();
+	free(decided);
+}
+
+/* The lines of TEXT that do not hold NEEDLE, in order. */
+static char *without(const char *text, const char *needle)
+{
+	char *out = calloc(1, strlen(text) + 1);
+	const char *p = text, *nl;
+
+	ck_assert_ptr_nonnull(out);
+	while ((nl = strchr(p, '\n'))) {
+		if (!memmem(p, (size_t)(nl - p), needle, strlen(needle)))
+			strncat(out, p, (size_t)(nl + 1 - p));
+		p = nl + 1;
+	}
+	return out;
+}
+
+/* A held event is decided once complete (at PROCTITLE, as auparse), from
+ * its records alone; dropped whole, its EOE too; kept whole. */
+START_TEST(test_hold_decides)
+{
+	char *a = event(10, "yes", 257, DROP_PID);
+	char *b = event(11, "yes", 257, 4000);
+	char *want;
+
+	feed_str(a);
+	ck_assert_uint_eq(got_len, 0);
+	ck_assert_uint_eq(ndecided, 1);
+	/* SYSCALL, CWD, PATH, PROCTITLE: the EOE comes after the end */
+	ck_assert_ptr_nonnull(strstr(decided, "type=PROCTITLE"));
+	ck_assert_ptr_null(strstr(decided, "type=EOE"));
+	feed_str(b);
+	prefilter_flush(&pf);
+	ck_assert_uint_eq(ndecided, 2);
+	ck_assert_str_eq(got, b);
+	/* the decision counts what it drops; the prefilter did not */
+	ck_assert_uint_eq(atomic_load(&st.events), 0);
+	want = without(decided, "msg=audit(1800000000.010:10)");
+	ck_assert_ptr_nonnull(strstr(want, "pid=4000"));
+	free(want);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* After a dropped event, a record of its stamp other than EOE is handed
+ * on, as auparse would make a new event of it; an EOE is not. */
+START_TEST(test_hold_after_drop)
+{
+	char *a = event(12, "yes", 257, DROP_PID);
+	const char *late = "type=PATH msg=audit(1800000000.012:12): item=5 "
+			   "name=\"/x\" nametype=CREATE\n";
+	const char *eoe = "type=EOE msg=audit(1800000000.012:12): \n";
+	char *want;
+
+	feed_str(a);
+	feed_str(eoe);
+	ck_assert_uint_eq(got_len, 0);
+	feed_str(late);
+	feed_str(eoe);
+	prefilter_flush(&pf);
+	ck_assert_int_ge(asprintf(&want, "%s%s", late, eoe), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(a);
+}
+END_TEST
+
+/* Records of other events wait behind a held one, in order: what is
+ * handed on is the stream less the dropped event, whatever the pieces. */
+START_TEST(test_hold_interleaved)
+{
+	char *ev[3] = { event(20, "yes", 257, DROP_PID),
+			event(21, "yes", 257, NOHOLD_PID),
+			event(22, "yes", 257, 4000) };
+	char *lines[3][8], *text = calloc(1, 8192), *want, *copy[3];
+	size_t n[3] = { 0, 0, 0 }, k, e, chunk;
+
+	ck_assert_ptr_nonnull(text);
+	for (e = 0; e < 3; e++) {
+		copy[e] = strdup(ev[e]);
+		for (char *l = strtok(copy[e], "\n"); l;
+		     l = strtok(NULL, "\n"))
+			lines[e][n[e]++] = l;
+	}
+	for (k = 0; k < 5; k++)
+		for (e = 0; e < 3; e++) {
+			strcat(text, lines[e][k]);
+			strcat(text, "\n");
+		}
+	want = without(text, "msg=audit(1800000000.020:20)");
+	for (chunk = 1; chunk <= 4096; chunk *= 8) {
+		size_t off, len = strlen(text), m;
+
+		teardown_hold();
+		setup_hold();
+		for (off = 0; off < len; off += m) {
+			m = len - off < chunk ? len - off : chunk;
+			prefilter_feed(&pf, text + off, m);
+		}
+		prefilter_flush(&pf);
+		ck_assert_str_eq(got, want);
+		ck_assert_uint_eq(ndecided, 2);	/* 21 is not held */
+	}
+	for (e = 0; e < 3; e++) {
+		free(ev[e]);
+		free(copy[e]);
+	}
+	free(text);
+	free(want);
+}
+END_TEST
+
+/* An event that never ends is handed on undecided: when the input is
+ * idle, at its end, or once too many events began after it. */
+START_TEST(test_hold_released)
+{
+	char *a = event(30, "yes", 257, DROP_PID);
+	char *b, *text;
+	size_t i;
+
+	*strstr(a, "type=PROCTITLE") = '\0';	/* SYSCALL, CWD, PATH */
+	feed_str(a);
+	ck_assert_uint_eq(got_len, 0);
+	prefilter_release(&pf);
+	ck_assert_str_eq(got, a);
+	ck_assert_uint_eq(ndecided, 0);
+
+	/* then its end: it goes on as it began */
+	b = event(30, "yes", 257, DROP_PID);
+	feed_str(strstr(b, "type=PROCTITLE"));
+	ck_assert_str_eq(got, b);
+	free(b);
+
+	/* too many later events (never held: NOHOLD_PID) */
+	free(got);
+	got = NULL;
+	got_len = 0;
+	text = strdup("");
+	b = event(31, "yes", 257, DROP_PID);
+	*strstr(b, "type=PROCTITLE") = '\0';
+	feed_str(b);
+	for (i = 0; i <= PREFILTER_HOLD_EVENTS + 1; i++) {
+		char *c = event((unsigned int)(40 + i), "yes", 257,
+				NOHOLD_PID), *t;
+
+		feed_str(c);
+		ck_assert_int_ge(asprintf(&t, "%s%s", text, c), 0);
+		free(text);
+		free(c);
+		text = t;
+	}
+	ck_assert_uint_eq(ndecided, 0);
+	ck_assert_uint_eq(got_len, strlen(b) + strlen(text));
+	ck_assert(!strncmp(got, b, strlen(b)));
+	free(b);
+	free(text);
+	free(a);
+}
+END_TEST
+
+/* A record a second newer than a held event: auparse would time the
+ * event out, so it is handed on undecided. */
+START_TEST(test_hold_newer_second)
+{
+	char *a = event(50, "yes", 257, DROP_PID);
+	const char *later = "type=USER msg=audit(1800000001.000:51): "
+			    "pid=1 msg='x'\n";
+
+	*strstr(a, "type=PROCTITLE") = '\0';
+	feed_str(a);
+	feed_str(later);	/* itself dropped: no SYSCALL event */
+	ck_assert_uint_eq(ndecided, 0);
+	ck_assert_str_eq(got, a);
+	free(a);
+}
+END_TEST
+
+/* A record whose header cannot be read, or one of auditd's own, may be
+ * part of a held event for auparse: the event is handed on undecided. */
+START_TEST(test_hold_unreadable_releases)
+{
+	static const char *const odd[] = {
+		"type=PATH  msg=audit(1800000000.060:60): item=1 dev=00:28\n",
+		"type=DAEMON_ROTATE msg=audit(1800000000.060:60): x=1\n",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *a = event(60, "yes", 257, DROP_PID);
+
+		teardown_hold();
+		setup_hold();
+		*strstr(a, "type=PROCTITLE") = '\0';
+		feed_str(a);
+		feed_str(odd[i]);
+		ck_assert_uint_eq(ndecided, 0);
+		ck_assert_uint_eq(got_len, strlen(a) + strlen(odd[i]));
+		free(a);
+	}
+}
+END_TEST
+
+/* A NUL in a header, or a header longer than auparse looks: auparse may
+ * read it as no record or another event's, so the held event goes on
+ * undecided. */
+START_TEST(test_hold_header_auparse_reads)
+{
+	static const char nul[] = "type=P\0ATH msg=audit(1800000000.065:65): "
+				  "item=1 dev=00:28\n";
+	char *a, *longer;
+	size_t round;
+
+	for (round = 0; round < 2; round++) {
+		a = event(65, "yes", 257, DROP_PID);
+		teardown_hold();
+		setup_hold();
+		*strstr(a, "type=PROCTITLE") = '\0';
+		feed_str(a);
+		if (round == 0) {
+			prefilter_feed(&pf, nul, sizeof(nul) - 1);
+			longer = NULL;
+		} else {
+			ck_assert_int_ge(asprintf(&longer,
+				"type=PROCTITLE%s msg=audit(1800000000.065:65)"
+				": proctitle=7368\n",
+				"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
+				0);
+			feed_str(longer);
+		}
+		ck_assert_uint_eq(ndecided, 0);
+		ck_assert_uint_eq(got_len, strlen(a) + (round ? strlen(longer)
+							      : sizeof(nul) - 1));
+		free(longer);
+		free(a);
+	}
+}
+END_TEST
+
+/* Gaps in the serials count the same whether events are held or not. */
+START_TEST(test_hold_lost_serials)
+{
+	static const unsigned int serials[] = { 70, 71, 73, 74, 78 };
+	uint64_t lost[2];
+	size_t i, round;
+
+	for (round = 0; round < 2; round++) {
+		teardown_hold();
+		setup_hold();
+		if (round)
+			prefilter_set_hold(&pf, NULL, NULL);
+		for (i = 0; i < 5; i++) {
+			char *e = event(serials[i], "yes", 257,
+					i % 2 ? DROP_PID : 4000);
+
+			feed_str(e);
+			free(e);
+		}
+		prefilter_flush(&pf);
+		lost[round] = atomic_load(&st.lost_serials);
+	}
+	ck_assert_uint_eq(lost[0], lost[1]);
+	ck_assert_uint_eq(lost[0], 4);	/* 72, 75, 76, 77 */
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("prefilter");
-	TCase *tc = tcase_create("prefilter");
+	TCase *tc = tcase_create("prefilter"), *th;
 	/* test_lost_serials feeds 8192 events: slow under the sanitizers */
 	tcase_set_timeout(tc, 60);
 
@@ -484,5 +794,16 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_lost_serials);
 	tcase_add_test(tc, test_same_candidates);
 	suite_add_tcase(s, tc);
+	th = tcase_create("hold");
+	tcase_add_checked_fixture(th, setup_hold, teardown_hold);
+	tcase_add_test(th, test_hold_decides);
+	tcase_add_test(th, test_hold_after_drop);
+	tcase_add_test(th, test_hold_interleaved);
+	tcase_add_test(th, test_hold_released);
+	tcase_add_test(th, test_hold_newer_second);
+	tcase_add_test(th, test_hold_unreadable_releases);
+	tcase_add_test(th, test_hold_header_auparse_reads);
+	tcase_add_test(th, test_hold_lost_serials);
+	suite_add_tcase(s, th);
 	return s;
 }
