@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/timeutil.h"
+
 void fstype_cache_init(struct fstype_cache *fc)
 {
 	size_t i;
@@ -40,6 +42,20 @@ static void drop_table(struct fstype_cache *fc, int ti)
 		if (fc->e[i].table != ti)
 			fc->e[keep++] = fc->e[i];
 	fc->count = keep;
+}
+
+unsigned int fstype_cache_expire(struct fstype_cache *fc, uint64_t now)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < FSTYPE_NS_MAX; i++) {
+		if (fc->t[i].fd < 0 || fc->t[i].used_ms + FSTYPE_IDLE_MS > now)
+			continue;
+		drop_table(fc, i);
+		n++;
+	}
+	return n;
 }
 
 /*
@@ -126,6 +142,7 @@ static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 	fc->t[ti].ns_ino = has_ns ? ns1.st_ino : 0;
 	fc->t[ti].st = st;
 	fc->t[ti].used = fc->tick;
+	fc->t[ti].used_ms = now_ms();
 	return ti;
 }
 
@@ -157,6 +174,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 	int ti;
 
 	fc->tick++;
+	fstype_cache_expire(fc, now_ms());
 	while (i < fc->count) {
 		if (fc->e[i].major != major || fc->e[i].minor != minor) {
 			i++;
@@ -170,6 +188,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 			continue;
 		}
 		fc->t[ti].used = fc->tick;
+		fc->t[ti].used_ms = now_ms();
 		return fc->e[i].cls;
 	}
 	if (pid <= 0)

@@ -44,7 +44,16 @@
  *    counts as changed when its size, times or inode change.
  * At most FSTYPE_NS_MAX tables are held (one descriptor each), the one
  * used least recently goes first, and every descriptor is closed by
- * fstype_cache_free(). Cost, measured on this host's kernel (6.18): a
+ * fstype_cache_free().
+ *
+ * Held no longer than FSTYPE_IDLE_MS after its last use. A held table
+ * keeps its namespace, and every mount in it, alive after the container's
+ * last process: an overlay, a volume's or a loop device's file system is
+ * not shut down while the plugin holds the table, and the umount the
+ * kernel left undone is done when the plugin lets go (at its exit, an
+ * ext4 unmount with discard took over 8 s of it on this machine). So
+ * fstype_cache_expire() drops the tables idle that long; an answer
+ * dropped with them is read anew, from the writer's table, when needed. Cost, measured on this host's kernel (6.18): a
  * remembered device takes one poll() and one fstat() of the held table,
  * ~7.5 us (it was a bare array walk); a table read anew ~140 us for a
  * 20-line mountinfo, as before. A look-up per candidate, against a check
@@ -55,6 +64,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -62,6 +72,7 @@
 
 #define FSTYPE_CACHE_SIZE	256	/* devices remembered */
 #define FSTYPE_NS_MAX		32	/* mount tables held open */
+#define FSTYPE_IDLE_MS		10000	/* ... at most this long unused */
 
 /* One mount table held open, and what identifies it. */
 struct fstype_table {
@@ -71,6 +82,7 @@ struct fstype_table {
 	ino_t ns_ino;
 	struct stat st;		/* of FD when read (a plain file's change) */
 	unsigned long long used;	/* last use, for the eviction */
+	uint64_t used_ms;	/* last use, monotonic ms, for the expiry */
 };
 
 /* The last FSTYPE_CACHE_SIZE devices that a held mountinfo named. */
@@ -89,6 +101,10 @@ struct fstype_cache {
 /* Set up FC, holding nothing; fstype_cache_free() closes what it held. */
 void fstype_cache_init(struct fstype_cache *fc);
 void fstype_cache_free(struct fstype_cache *fc);
+
+/* Close the tables unused since NOW_MS - FSTYPE_IDLE_MS (monotonic ms)
+ * and forget their answers. Returns how many were closed. */
+unsigned int fstype_cache_expire(struct fstype_cache *fc, uint64_t now_ms);
 
 /*
  * What may be done with device MAJOR:MINOR: from a remembered answer whose

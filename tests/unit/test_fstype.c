@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "scope/fstype.h"
+#include "util/timeutil.h"
 
 #define PID_A	400
 #define PID_B	401
@@ -200,6 +201,35 @@ START_TEST(test_bounded)
 }
 END_TEST
 
+/*
+ * A table idle for FSTYPE_IDLE_MS is let go: it pins its mount namespace,
+ * and with it the mounts of a container that has ended. One in use stays,
+ * and a device it answered for is read anew after the expiry.
+ */
+START_TEST(test_idle_table_let_go)
+{
+	int before = count_fds();
+
+	table(PID_A, ROOT_LINE FUSE_51);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_NEVER_READ);
+	ck_assert_int_eq(count_fds(), before + 1);
+	ck_assert_uint_eq(fstype_cache_expire(&fx.fc, now_ms()), 0);
+	ck_assert_int_eq(count_fds(), before + 1);
+	ck_assert_uint_eq(fstype_cache_expire(&fx.fc, now_ms() +
+					      FSTYPE_IDLE_MS + 1), 1);
+	ck_assert_int_eq(count_fds(), before);
+	ck_assert_uint_eq(fx.fc.count, 0);
+	/* asked again: read from the writer's table once more */
+	table(PID_A, ROOT_LINE OVERLAY_51);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_READABLE);
+	/* and the writer gone: nothing to ask, nothing made up */
+	ck_assert_uint_eq(fstype_cache_expire(&fx.fc, now_ms() +
+					      FSTYPE_IDLE_MS + 1), 1);
+	gone(PID_A);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_UNKNOWN);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("fstype");
@@ -211,6 +241,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_reuse_fuse_then_overlay);
 	tcase_add_test(tc, test_reuse_other_namespace);
 	tcase_add_test(tc, test_bounded);
+	tcase_add_test(tc, test_idle_table_let_go);
 	suite_add_tcase(s, tc);
 	return s;
 }
