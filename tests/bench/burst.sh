@@ -41,20 +41,9 @@ while (($#)); do
 	esac
 done
 
-need_root_tools
-find_bin
-take_lock
-trap bench_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-make_work
-cc -O2 -static -o "$WORK/burst" "$BENCH/burst.c" || die "cannot build burst.c statically (libc6-dev)"
-cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" || die "cannot build tiny.c"
-build_image "$IMAGE" "$WORK/burst" "$WORK/tiny"
-start_syslog
+bench_setup_container burst
 
 kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PLUGIN_PID/status" 2>/dev/null || echo 0; }
-field() { sed -n "s/^$1 = //p" "$WORK/state"; }
 
 wrong=0
 : >"$WORK/rows"
@@ -95,7 +84,7 @@ for ((run = 1; run <= RUNS; run++)); do
 	done
 	sleep 1 # duplicates, if any, would come now
 	hwm=$(kb VmHWM)
-	auditd_state >"$WORK/state"
+	save_auditd_state
 	lost=$(($(audit_status lost) - lost0))
 	podman rm -f -t 0 "$CID" >/dev/null 2>&1 || true
 	stop_auditd
@@ -104,21 +93,14 @@ for ((run = 1; run <= RUNS; run++)); do
 	read -r _ expected _ found _ missing _ extra _ dup <<<"$result"
 	logged=$(grep -a -c 'name="/tmp/burst/[et][0-9]*" .*nametype=CREATE' "$WORK/audit.log" || true)
 	log_events=$(grep -ao 'msg=audit([0-9.:]*)' "$WORK/audit.log" | sort -u | wc -l)
-	pc() { plugin_counter "$1"; }
-	pev=$(pc events)
-	qdrop=$(pc queue_dropped) pdrop=$(pc pending_dropped) adrop=$(pc audit_dropped)
-	idrop=$(pc intake_dropped) ipeak=$(pc intake_peak) lserial=$(pc lost_serials)
-	overflow=$(field 'plugin queue overflow detected')
-	maxq=$(field 'max plugin queue depth used')
-	qsyslog=$(grep -ac 'queue to plugins is full' "$SYSLOG_OUT" || true)
-	if ((lost > 0 || ${qdrop:-1} > 0 || ${pdrop:-1} > 0 || ${adrop:-1} > 0 || ${idrop:-1} > 0 || ${lserial:-0} > 0 || qsyslog > 0)) ||
-		[[ $overflow != no ]] || ((logged != NEXEC + NFILES)); then
+	read_loss_counts
+	if loss_seen "$lost" || ((logged != NEXEC + NFILES)); then
 		wrong=1
 	fi
 	dur=$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')
 	rate=$(awk -v a="$t_start" -v b="$t_end" -v n="$((NEXEC + NFILES))" 'BEGIN { printf "%.0f", n / (b - a) }')
 	drain=$(awk -v e="$t_end" -v l="${t_last:-0}" 'BEGIN { d = l - e; if (d < 0) d = 0; printf "%.2f", d }')
-	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))|${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }')|${lserial:-not counted}" >>"$WORK/rows"
+	echo "$run|$dur|$rate|$expected|$found|$missing / $extra / $dup|$lost|$(overflow_cell)|${qdrop:-?}/${pdrop:-?}/${adrop:-?}|$logged|$log_events/${pev:-?}|$drain|$((hwm / 1024)).$(((hwm % 1024) * 10 / 1024))|$((rss_max / 1024))|$(intake_cell)|${lserial:-not counted}" >>"$WORK/rows"
 	[[ -z $RSS_FILE ]] || echo "burst $hwm $rss_max" >>"$RSS_FILE"
 done
 

@@ -55,6 +55,69 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# bench_setup_container PROG: what the container floods (burst.sh,
+# flood.sh) need before their runs: root and the tools, the plugin, the
+# auditd lock, the EXIT trap, the work directory, tests/bench/PROG.c and
+# tiny.c built static into the bench image, and the syslog listener that
+# hears auditd's "queue to plugins is full".
+bench_setup_container() {
+	local prog=$1
+	need_root_tools
+	find_bin
+	take_lock
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	make_work
+	cc -O2 -static -o "$WORK/$prog" "$BENCH/$prog.c" ||
+		die "cannot build $prog.c statically (libc6-dev)"
+	cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" ||
+		die "cannot build tiny.c"
+	build_image "$IMAGE" "$WORK/$prog" "$WORK/tiny"
+	start_syslog
+}
+
+# save_auditd_state: auditd's own counters into $WORK/state (SIGCONT);
+# call while auditd runs.
+save_auditd_state() { auditd_state >"$WORK/state"; }
+
+# read_loss_counts: every place other than the kernel where an event can
+# be lost, once auditd stopped: auditd's queue to the plugins (OVERFLOW,
+# MAXQ from save_auditd_state, QSYSLOG), the plugin's intake, queues and
+# serial gaps (IDROP, IPEAK, QDROP, PDROP, ADROP, LSERIAL), and the
+# events it parsed (PEV).
+# shellcheck disable=SC2034 # read by the scripts that source this
+read_loss_counts() {
+	overflow=$(sed -n 's/^plugin queue overflow detected = //p' "$WORK/state")
+	maxq=$(sed -n 's/^max plugin queue depth used = //p' "$WORK/state")
+	qsyslog=$(grep -ac 'queue to plugins is full' "$SYSLOG_OUT" || true)
+	pev=$(plugin_counter events)
+	idrop=$(plugin_counter intake_dropped)
+	ipeak=$(plugin_counter intake_peak)
+	qdrop=$(plugin_counter queue_dropped)
+	pdrop=$(plugin_counter pending_dropped)
+	adrop=$(plugin_counter audit_dropped)
+	lserial=$(plugin_counter lost_serials)
+}
+
+# loss_seen LOST: true when the kernel lost LOST records or any counter of
+# read_loss_counts shows a loss (a counter that could not be read counts
+# as a loss, but lost_serials only where the build counts it).
+loss_seen() {
+	((${1:-1} > 0 || ${idrop:-1} > 0 || ${qdrop:-1} > 0 ||
+		${pdrop:-1} > 0 || ${adrop:-1} > 0 || ${lserial:-0} > 0 ||
+		qsyslog > 0)) || [[ $overflow != no ]]
+}
+
+# overflow_cell, intake_cell: the table cells of auditd's queue and of
+# the plugin's intake buffer.
+overflow_cell() {
+	echo "${overflow:-?} (max depth ${maxq:-?} of ${Q_DEPTH:-2000}; syslog: $qsyslog)"
+}
+intake_cell() {
+	echo "${idrop:-?} / $(awk -v b="${ipeak:-0}" 'BEGIN { printf "%.1f", b / 1048576 }')"
+}
+
 # bench_cleanup: everything a benchmark started (EXIT trap)
 bench_cleanup() {
 	set +e

@@ -163,5 +163,5 @@ rc=0
 "$BIN" --scan -c "$CONF" >/dev/null 2>"$WORK/scan.err" || rc=$?
 t1=$(now_us)
 awk -v w=$((t1 - t0)) -v rc=$rc 'BEGIN { printf "| `--scan` (a first pass, with start-up; exit %d) | | %.2f | | | | |\n", rc, w / 1e6 }'
-note "findings reported: $(cat "$WORK/findings.jsonl" 2>/dev/null | wc -l); allowed: $(state_value allowed)"
+note "findings reported: $(wc -l <"$WORK/findings.jsonl" 2>/dev/null || echo 0); allowed: $(state_value allowed)"
 note "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"

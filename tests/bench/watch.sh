@@ -58,7 +58,7 @@ build_image "$IMAGE" "$WORK/holdlogs"
 
 # direct MODE: the watch list alone, in watchcost
 direct() {
-	local top=$BENCH/../.. wm=1024 cid pid out
+	local wm=1024 cid pid out
 	[[ $1 == off ]] && wm=0
 	cid=$(podman_run -d "$IMAGE" /bin/sh -c \
 		"mkdir -p /tmp/logs && exec /bin/holdlogs /tmp/logs $FILES $((SECS + 20)) $INTERVAL") ||
@@ -79,7 +79,7 @@ direct() {
 if ((DIRECT)); then
 	make -s -C "$BENCH/../.." libdropexec.a ||
 		die "no build tree: ./configure && make first"
-	# shellcheck disable=SC2046 # one word per flag
+	# shellcheck disable=SC2046,SC2016 # one word per flag; make expands $(...)
 	cc -O2 -I "$BENCH/../../src" -I "$BENCH/../.." -o "$WORK/watchcost" \
 		"$BENCH/watchcost.c" "$BENCH/../../libdropexec.a" \
 		$(printf 'p:\n\t@echo $(DEP_LIBS) $(LIBS)\n' |
@@ -122,6 +122,7 @@ for mode in $MODES; do
 	start_auditd
 	load_rules "${PROJECT_RULES[@]}"
 	worker=$(pgrep -P "$PLUGIN_PID" -x dropexec-probe | head -n 1 || true)
+	# shellcheck disable=SC2086 # no worker: no word
 	before=$(cpu_ticks "$PLUGIN_PID" $worker)
 	t0=$(now_us)
 	podman_run --rm "$IMAGE" /bin/sh -c \
@@ -129,6 +130,7 @@ for mode in $MODES; do
 		die "the container failed"
 	t1=$(now_us)
 	worker=$(pgrep -P "$PLUGIN_PID" -x dropexec-probe | head -n 1 || true)
+	# shellcheck disable=SC2086 # no worker: no word
 	after=$(cpu_ticks "$PLUGIN_PID" $worker)
 	# give the last looks (at most a second apart) time to end
 	sleep 2

@@ -435,8 +435,18 @@ t_plugin_stayed_up() {
 	[[ $pid == "$PLUGIN_PID" ]] || fail "auditd restarted the plugin: pid $pid, was $PLUGIN_PID (it crashed?)"
 }
 
+# thread_states PID: each thread's name, state and kernel wait channel,
+# and the kernel stack of the main thread (why a process does not end)
+thread_states() {
+	local t out=""
+	for t in /proc/"$1"/task/*; do
+		out+="[$(cat "$t/comm" 2>/dev/null) $(awk '{print $3}' "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)] "
+	done
+	echo "$out stack: $(tr '\n' ' ' <"/proc/$1/stack" 2>/dev/null)"
+}
+
 t_m_sigterm() {
-	local i left
+	local i left t0
 	kill -TERM "$AUDITD_PID"
 	if ! wait_for 10 dead "$AUDITD_PID"; then
 		fail "auditd did not stop within 10 s"
@@ -444,7 +454,12 @@ t_m_sigterm() {
 	fi
 	wait "$AUDITD_PID" 2>/dev/null || true
 	AUDITD_PID=""
+	t0=$(($(now_us) / 1000000))
 	if ! wait_for 5 dead "$PLUGIN_PID"; then
+		note "plugin after 5 s: $(thread_states "$PLUGIN_PID")"
+		if wait_for 60 dead "$PLUGIN_PID"; then
+			note "the plugin left $(($(now_us) / 1000000 - t0 - 5)) s later"
+		fi
 		fail "the plugin (pid $PLUGIN_PID) still runs 5 s after auditd stopped"
 		return
 	fi

@@ -166,10 +166,10 @@ docker_ready() {
 docker_start() {
 	DOCKER_DIR=$1
 	DOCKER_SOCK=$DOCKER_DIR/docker.sock
-	command -v dockerd >/dev/null && command -v docker >/dev/null || {
+	if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
 		LIB_ERR="dockerd is not installed (apt-get install docker.io)"
 		return 1
-	}
+	fi
 	[[ -d /run/docker ]] || DOCKER_MADE_RUN=1
 	mkdir -p "$DOCKER_DIR/root" "$DOCKER_DIR/exec"
 	dockerd --iptables=false --ip-masq=false --bridge=none \
@@ -256,10 +256,10 @@ ctd_ready() {
 containerd_start() {
 	CTD_DIR=$1
 	CTD_SOCK=$CTD_DIR/containerd.sock
-	command -v containerd >/dev/null && command -v ctr >/dev/null || {
+	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
 		LIB_ERR="containerd is not installed (apt-get install containerd)"
 		return 1
-	}
+	fi
 	[[ -d /run/containerd ]] || CTD_MADE_RUN=1
 	mkdir -p "$CTD_DIR/root" "$CTD_DIR/state"
 	cat >"$CTD_DIR/config.toml" <<EOT

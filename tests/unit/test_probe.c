@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check/probe.h"
+#include "../lib/crafted_elf.h"
 
 #define PID_FAKE	400
 
@@ -70,59 +71,17 @@ static void put_elf(const char *name)
 	free(elf);
 }
 
-/*
- * A sparse ELF whose NSEC section headers all claim SECMB MiB of notes:
- * libmagic, left to itself, reads every one of them.
- */
+/* The crafted ELF of tests/lib/crafted_elf.h at NAME in the root. */
 static void put_crafted(const char *name, unsigned int nsec,
 			unsigned int secmb)
 {
-	unsigned char buf[4096 + 64 * 1024];
-	unsigned int i;
 	char *path;
 	int fd;
 
-	memset(buf, 0, sizeof(buf));
-	{
-		Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
-		Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
-
-		memcpy(eh->e_ident, ELFMAG, SELFMAG);
-		eh->e_ident[EI_CLASS] = ELFCLASS64;
-		eh->e_ident[EI_DATA] = ELFDATA2LSB;
-		eh->e_ident[EI_VERSION] = EV_CURRENT;
-		eh->e_type = ET_EXEC;
-		eh->e_machine = EM_X86_64;
-		eh->e_version = EV_CURRENT;
-		eh->e_entry = 0x401000;
-		eh->e_phoff = sizeof(*eh);
-		eh->e_shoff = 4096;
-		eh->e_ehsize = sizeof(*eh);
-		eh->e_phentsize = sizeof(*ph);
-		eh->e_phnum = 1;
-		eh->e_shentsize = sizeof(Elf64_Shdr);
-		eh->e_shnum = (uint16_t)nsec;
-		ph->p_type = PT_LOAD;
-		ph->p_flags = PF_R | PF_X;
-		ph->p_vaddr = 0x400000;
-		ph->p_filesz = 4096;
-		ph->p_memsz = 4096;
-	}
-	ck_assert_uint_le(4096 + nsec * sizeof(Elf64_Shdr), sizeof(buf));
-	for (i = 0; i < nsec; i++) {
-		Elf64_Shdr *sh = (Elf64_Shdr *)(buf + 4096) + i;
-
-		sh->sh_type = SHT_NOTE;
-		sh->sh_offset = 65536;
-		sh->sh_size = (uint64_t)secmb << 20;
-		sh->sh_addralign = 4;
-	}
 	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
-	ck_assert_int_eq(ftruncate(fd, 65536 + ((off_t)secmb << 20) + 4096),
-			 0);
+	ck_assert_int_eq(crafted_elf_write(fd, nsec, secmb), 0);
 	close(fd);
 	free(path);
 }
