@@ -377,14 +377,12 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
  * go there, told apart by where they go, not by the name a process gives
  * itself.
  */
-static enum mount_dev_class device_class(struct checker *ck,
-					const struct candidate *c,
-					const struct lookup *lk)
+static enum mount_dev_class device_class_of(struct checker *ck,
+					   const struct candidate *c,
+					   const struct lookup *lk)
 {
 	enum mount_dev_class cls;
 
-	if (!c->has_inode)
-		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
 	cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->pid,
 			       c->dev_major, c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
@@ -398,6 +396,40 @@ static enum mount_dev_class device_class(struct checker *ck,
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
 	return cls;
+}
+
+/* device_class_of(), asked once per batch, writer and device: the
+ * candidates of a batch are judged at one moment. */
+static enum mount_dev_class device_class(struct checker *ck,
+					const struct candidate *c,
+					const struct lookup *lk)
+{
+	if (!c->has_inode)
+		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
+	if (ck->watch.batch && ck->devclass.batch == ck->watch.batch &&
+	    ck->devclass.pid == c->pid && ck->devclass.ppid == c->ppid &&
+	    ck->devclass.major == c->dev_major &&
+	    ck->devclass.minor == c->dev_minor)
+		return ck->devclass.cls;
+	ck->devclass.cls = device_class_of(ck, c, lk);
+	ck->devclass.batch = ck->watch.batch;
+	ck->devclass.pid = c->pid;
+	ck->devclass.ppid = c->ppid;
+	ck->devclass.major = c->dev_major;
+	ck->devclass.minor = c->dev_minor;
+	return ck->devclass.cls;
+}
+
+/* The pid namespace of PID (watch_pidns_of()), once per batch. */
+static uint64_t pidns_of(struct checker *ck, pid_t pid)
+{
+	if (!ck->watch.batch || ck->pidns.batch != ck->watch.batch ||
+	    ck->pidns.pid != pid) {
+		ck->pidns.ns = watch_pidns_of(ck->scope.proc, pid);
+		ck->pidns.batch = ck->watch.batch;
+		ck->pidns.pid = pid;
+	}
+	return ck->pidns.ns;
 }
 
 /*
@@ -549,9 +581,9 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	we->h.mnt_id = -1;
 	if (c->op != FILE_OP_OPEN || !ck->cfg.watch_max || ck->final)
 		return false;
-	we->h.pidns = watch_pidns_of(proc, c->pid);
+	we->h.pidns = pidns_of(ck, c->pid);
 	if (!we->h.pidns && lk->parent_same)
-		we->h.pidns = watch_pidns_of(proc, c->ppid);
+		we->h.pidns = pidns_of(ck, c->ppid);
 	if (watch_fd_writes(proc, c->pid, c->fd, 0, -1, &ino, &mnt)) {
 		we->h.ino = ino;
 		we->h.mnt_id = mnt;

@@ -85,6 +85,19 @@ struct checker {
 		int rc;
 		char id[CONTAINER_ID_LEN + 1];
 	} parent;
+	/* the last device class and writer's pid namespace asked, for
+	 * the rest of their batch */
+	struct {
+		uint64_t batch;		/* 0: none */
+		pid_t pid, ppid;
+		unsigned int major, minor;
+		enum mount_dev_class cls;
+	} devclass;
+	struct {
+		uint64_t batch;		/* 0: none */
+		pid_t pid;
+		uint64_t ns;
+	} pidns;
 	uint64_t last_deadline_log_ms;
 	uint64_t last_watch_full_log_ms;
 	bool final;			/* the last look: nothing is kept */
