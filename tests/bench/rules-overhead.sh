@@ -8,19 +8,25 @@
 # each, on the host, under these rule sets, with a private auditd and the
 # plugin running throughout:
 #   none      no rules (audit enabled, auditd and the plugin running)
+#   none2     no rules again: measured as a set of its own, its ratio to
+#             "none" is the noise floor of the run
 #   one       one rule that never matches these calls (-S acct): what any
 #             loaded rule costs every system call
-#   dropexec  rules/dropexec.rules (open/creat for write + rename/link,
-#             success only)
+#   dropexec  rules/dropexec.rules (opens for writing, creat, renames,
+#             links and executions, success only; one line per ABI)
 #   shipped   every rules/*dropexec*.rules, in augenrules order (the
 #             exclusions, dropexec.rules, any further file)
 #   many      rules/dropexec.rules and 50 more rules limited with -S to a
 #             call not made here: the cost of each rule in the list
 #   opens     naive: every open/openat/openat2/creat, no perm/success filter
 #   writes    naive: every write/pwrite64/writev/pwritev/pwritev2
+#   NAME      a set given with --set NAME=FILE[,FILE...] (e.g. an older
+#             version of the shipped files, to compare)
 # The rule sets take turns in each round (rotated), RUNS rounds; ratios are
-# medians of per-round ratios measured side by side (to "none", and for
-# the system calls no rule names, of "shipped" to "dropexec").
+# medians of per-round ratios measured side by side (to "none"). The loop
+# is pinned to one CPU (--cpu) and reads its own thread CPU time around
+# the loop: on a shared machine wall time moves by more than the few per
+# cent a rule costs a cheap call, CPU time much less.
 # Columns: wall time per operation of the looping process; its CPU time;
 # CPU time of auditd, of the plugin and of kauditd per operation (read from
 # /proc after the backlog has drained; 10 ms ticks); records lost by the
@@ -36,11 +42,23 @@
 #
 # Usage: tests/bench/rules-overhead.sh [--ops N] [--calls N] [--runs N]
 #          [--dir DIR] [--configs "none dropexec ..."] [--operations "create ..."]
+#          [--cpu N|none] [--set NAME=FILE[,FILE...]] [--unrelated]
 #   --ops N   file operations per measurement (default 20000)
 #   --calls N calls per measurement for other, getppid, read1 (default
 #             1000000)
 #   --runs N  rounds (default 5)
 #   --dir DIR run the loop in DIR instead of a private tmpfs
+#   --cpu N   pin the loop to CPU N with taskset (default: the last CPU;
+#             "none": not pinned). The daemons run where the scheduler
+#             puts them.
+#   --set NAME=FILE[,FILE...]  a further rule set, its files loaded in
+#             this order; name it in --configs
+#   --unrelated  the system calls no rule names only, in many short
+#             blocks: --operations "other getppid read1" --calls 200000
+#             --runs 30 --configs "none none2 one dropexec shipped" (each
+#             can still be given after it). Reports, per set, the median
+#             and the interquartile range of the per-round ratios of the
+#             loop's CPU time to "none"; "none2" / "none" is the noise.
 #   --self-audit  add one run of 1000 creates under the naive "every open"
 #             rule WITHOUT excluding the plugin, whose /proc reads are then
 #             audited too (slow: tens of ms per operation here)
@@ -56,6 +74,8 @@ RUNS=5
 CONFIGS=(none one dropexec shipped many opens writes)
 OPNAMES=(create rename openr other getppid read1)
 SELF_AUDIT=0
+CPU=""
+declare -A SETS=()
 LOOP_DIR=""
 MOUNTED=""
 while (($#)); do
@@ -67,10 +87,32 @@ while (($#)); do
 	--self-audit) SELF_AUDIT=1; shift ;;
 	--configs) read -ra CONFIGS <<<"$2"; shift 2 ;;
 	--operations) read -ra OPNAMES <<<"$2"; shift 2 ;;
+	--cpu) CPU=$2; shift 2 ;;
+	--set)
+		[[ $2 == ?*=?* ]] || die "--set wants NAME=FILE[,FILE...]"
+		SETS[${2%%=*}]=${2#*=}
+		shift 2
+		;;
+	--unrelated)
+		OPNAMES=(other getppid read1) CALLS=200000 RUNS=30
+		CONFIGS=(none none2 one dropexec shipped)
+		shift
+		;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
 done
 
+for cfg in "${!SETS[@]}"; do
+	for f in ${SETS[$cfg]//,/ }; do
+		[[ -f $f ]] || die "--set $cfg: no file $f"
+	done
+done
+# The loop on one CPU: no migration between rounds, the same caches.
+PIN=()
+if [[ $CPU != none ]] && command -v taskset >/dev/null; then
+	[[ -n $CPU ]] || CPU=$(($(getconf _NPROCESSORS_ONLN) - 1))
+	PIN=(taskset -c "$CPU")
+fi
 need_root_tools
 find_bin
 take_lock
@@ -103,6 +145,7 @@ printf '%s\n' \
 	"-a always,exit -F arch=b32 -S write,pwrite64,writev,pwritev,pwritev2 -k naive_write" \
 	>"$WORK/writes.rules"
 : >"$WORK/none.rules"
+: >"$WORK/none2.rules"
 echo "-a always,exit -F arch=b64 -S acct -F success=1 -k dropexec_bench" >"$WORK/one.rules"
 for ((i = 1; i <= 50; i++)); do
 	echo "-a never,exit -F arch=b64 -S acct -F success=1 -F auid=$((70000 + i)) -k dropexec_bench"
@@ -113,13 +156,19 @@ rules_file() {
 	dropexec) echo "$RULES" ;;
 	shipped) echo "${PROJECT_RULES[*]}" ;;
 	many) echo "$WORK/many.rules $RULES" ;;
-	*) echo "$WORK/$1.rules" ;;
+	*)
+		if [[ -n ${SETS[$1]:-} ]]; then
+			echo "${SETS[$1]//,/ }"
+		else
+			echo "$WORK/$1.rules"
+		fi
+		;;
 	esac
 }
 # rules_count CONFIG: -a lines loaded
 rules_count() {
 	# shellcheck disable=SC2046,SC2126 # one path per word; grep -c counts per file
-	grep -h "^-a" $(rules_file "$1") | wc -l
+	{ grep -h "^-a" $(rules_file "$1") || true; } | wc -l
 }
 # ops OP: how many times fileloop repeats OP
 ops() {
@@ -171,7 +220,7 @@ measure() {
 	wait_drained
 	l0=$(audit_status lost)
 	a0=$(cpu_ticks "$AUDITD_PID") p0=$(cpu_ticks "$PLUGIN_PID") k0=$(cpu_ticks "$KAUDITD")
-	res=$("$WORK/fileloop" "$3" "$4" "$LOOP_DIR")
+	res=$("${PIN[@]}" "$WORK/fileloop" "$3" "$4" "$LOOP_DIR")
 	wait_drained
 	a1=$(cpu_ticks "$AUDITD_PID") p1=$(cpu_ticks "$PLUGIN_PID") k1=$(cpu_ticks "$KAUDITD")
 	l1=$(audit_status lost)
@@ -215,17 +264,27 @@ lost_total=$(($(audit_status lost) - lost0))
 stop_auditd
 events=$(plugin_counter events || true)
 
-# ratio A B OP FIELD: median over rounds of A's FIELD / B's FIELD in the
-# same round
-ratio() {
+# ratios A B OP FIELD: A's FIELD / B's FIELD in each round, one a line
+ratios() {
 	awk -v a="$1" -v b="$2" -v o="$3" -v f="$4" '$3 == o && $2 == b {d[$1] = $f}
 		$3 == o && $2 == a {v[$1] = $f}
-		END {for (r in v) if ((r in d) && d[r] > 0) print v[r] / d[r]}' "$WORK/results" | median
+		END {for (r in v) if ((r in d) && d[r] > 0) print v[r] / d[r]}' "$WORK/results"
 }
-# diff_per_rule OP: median over rounds of (many - dropexec) / 50, wall ns
+# ratio A B OP FIELD: median over rounds of A's FIELD / B's FIELD in the
+# same round
+ratio() { ratios "$@" | median; }
+# quartiles: "Q1 median Q3" of the numbers on standard input (linear
+# interpolation between the closest ranks)
+quartiles() {
+	sort -g | awk '{ v[NR] = $1 }
+		function q(p,  h, i) { h = (NR - 1) * p + 1; i = int(h)
+			return i >= NR ? v[NR] : v[i] + (h - i) * (v[i + 1] - v[i]) }
+		END { if (NR) printf "%.3f %.3f %.3f\n", q(0.25), q(0.5), q(0.75); else print "nan nan nan" }'
+}
+# diff_per_rule OP: median over rounds of (many - dropexec) / 50, CPU ns
 diff_per_rule() {
-	awk -v o="$1" '$3 == o && $2 == "dropexec" {d[$1] = $4}
-		$3 == o && $2 == "many" {v[$1] = $4}
+	awk -v o="$1" '$3 == o && $2 == "dropexec" {d[$1] = $5}
+		$3 == o && $2 == "many" {v[$1] = $5}
 		END {for (r in v) if (r in d) print (v[r] - d[r]) / 50}' "$WORK/results" | median |
 		awk '{printf "%.1f", $1}'
 }
@@ -239,6 +298,8 @@ label() {
 	opens) echo "naive: every open" ;;
 	writes) echo "naive: every write()" ;;
 	opens-self) echo "naive: every open, plugin not excluded (1000 ops)" ;;
+	none2) echo "no rules, again (noise floor)" ;;
+	*) echo "$1: $(for f in $(rules_file "$1"); do printf '%s ' "${f##*/}"; done)" ;;
 	esac
 }
 echo "Rules overhead: $OPS file operations or $CALLS calls per run, median of $RUNS rounds (rule sets rotated within each round)"
@@ -256,27 +317,44 @@ for op in "${OPNAMES[@]}"; do
 			"$(sel 6 | median)" "$(sel 7 | median)" "$(sel 8 | median)" "$lost"
 	done
 done
-# the calls no rule names: the shipped set against no rules and against
-# rules/dropexec.rules alone, and what one rule in the list adds
+# the calls no rule names: every set against no rules, per round, as the
+# median and interquartile range of the per-round ratios of the loop's CPU
+# time; "none2" (no rules, measured as a set of its own) shows the noise
 have() { [[ " ${CONFIGS[*]} " == *" $1 "* ]]; }
 unrelated=()
 for op in "${OPNAMES[@]}"; do
 	[[ $op == other || $op == getppid || $op == read1 ]] && unrelated+=("$op")
 done
-if ((${#unrelated[@]})) && have shipped && have none; then
+if ((${#unrelated[@]})) && have none; then
 	echo
-	echo "System calls no rule names (median of per-round ratios, wall / process CPU):"
+	echo "System calls no rule names: the loop's CPU time per call (thread CPU, pinned${PIN[*]:+ to CPU $CPU}), and its ratio to no rules: median of the $RUNS per-round ratios [interquartile range]"
 	echo
-	echo "| operation | shipped / no rules | shipped / dropexec.rules | one rule / no rules | per rule in the list, ns (many - dropexec) / 50 |"
-	echo "| --- | ---: | ---: | ---: | ---: |"
+	hdr="| rules | -a lines |" sep="| --- | ---: |"
 	for op in "${unrelated[@]}"; do
-		r1=$(printf '%.3f / %.3f' "$(ratio shipped none "$op" 4)" "$(ratio shipped none "$op" 5)")
-		r2=- r3=- per=-
-		have dropexec && r2=$(printf '%.3f / %.3f' "$(ratio shipped dropexec "$op" 4)" "$(ratio shipped dropexec "$op" 5)")
-		have one && r3=$(printf '%.3f / %.3f' "$(ratio one none "$op" 4)" "$(ratio one none "$op" 5)")
-		have many && have dropexec && per=$(diff_per_rule "$op")
-		echo "| $op | $r1 | $r2 | $r3 | $per |"
+		hdr+=" $op CPU ns | x no rules |" sep+=" ---: | ---: |"
 	done
+	echo "$hdr"
+	echo "$sep"
+	for cfg in "${CONFIGS[@]}"; do
+		row="| $(label "$cfg") | $(rules_count "$cfg") |"
+		for op in "${unrelated[@]}"; do
+			ns=$(awk -v c="$cfg" -v o="$op" '$2 == c && $3 == o {print $5}' "$WORK/results" | median)
+			if [[ $cfg == none ]]; then
+				row+=" $(printf '%.0f' "$ns") | 1 |"
+			else
+				read -r q1 q2 q3 < <(ratios "$cfg" none "$op" 5 | quartiles)
+				row+=" $(printf '%.0f' "$ns") | $q2 [$q1, $q3] |"
+			fi
+		done
+		echo "$row"
+	done
+	if have many && have dropexec; then
+		echo
+		echo "Each rule in the list, ns of the loop's CPU per call: median over rounds of (many - dropexec) / 50"
+		for op in "${unrelated[@]}"; do
+			echo "- $op: $(diff_per_rule "$op")"
+		done
+	fi
 fi
 echo
 echo "Kernel lost counter over the whole run: $lost_total; the plugin parsed ${events:-?} events."

@@ -31,13 +31,13 @@
 # shellcheck disable=SC2034 # variables the caller reads
 TESTS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$TESTS_LIB/../.." && pwd)
+# Writes and executions (installed as 70-dropexec.rules)
 RULES="$REPO/rules/dropexec.rules"
 # Loaded before RULES wherever RULES is loaded (installed as 69-..., the
 # rules as 70-...): "never" rules that keep the runtimes' and device
-# writes out of the audit trail.
+# writes, and the executions of the host's programs, out of the audit
+# trail.
 EXCLUSIONS="$REPO/rules/69-dropexec-exclusions.rules"
-# Executions (installed as 71-dropexec-exec.rules): loaded after RULES.
-EXEC_RULES="$REPO/rules/71-dropexec-exec.rules"
 # The project's rules in the order they are loaded: every
 # rules/*dropexec*.rules, ordered as augenrules orders them once installed
 # (Makefile.am: a name that starts with a number keeps it, any other gets
@@ -131,7 +131,6 @@ need_tools() {
 	done
 	[[ -f $RULES ]] || fatal "rules file $RULES is missing"
 	[[ -f $EXCLUSIONS ]] || fatal "rules file $EXCLUSIONS is missing"
-	[[ -f $EXEC_RULES ]] || fatal "rules file $EXEC_RULES is missing"
 	[[ -f $SHIPPED_CONF ]] || fatal "configuration $SHIPPED_CONF is missing"
 }
 
@@ -445,7 +444,7 @@ remove_rules() {
 }
 
 # use_project_rules: the project's rules (PROJECT_RULES: the exclusions,
-# rules/dropexec.rules, then the executions) in the kernel. When all are loaded already
+# then rules/dropexec.rules) in the kernel. When all are loaded already
 # (e.g. installed ones that outlived a stopped auditd), use them and leave
 # them in place; else load them.
 use_project_rules() {
