@@ -467,6 +467,9 @@ int main(int argc, char **argv)
 	rc = inspector_init(&in, &cfg, &stats, &report, NULL, NULL);
 	if (!rc) {
 		inspector_set_dump(&in, dump_state, &run);
+		/* live: candidates gather as auditd's records do */
+		if (!input)
+			inspector_set_gather(&in, INTAKE_GATHER_NS);
 		rc = inspector_start(&in);
 	}
 	if (rc) {

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -138,27 +139,59 @@ static void periodic_reports(struct inspector *in, uint64_t now)
 	}
 }
 
+void inspector_set_gather(struct inspector *in, unsigned long ns)
+{
+	in->gather_ns = ns;
+}
+
+/*
+ * Take a batch off the queue into CS (room for INSPECT_BATCH_MAX),
+ * waiting at most WAIT ms for the first; live, a first one that finds
+ * the queue short lets the others gather for a moment. Returns how many.
+ */
+static size_t take_batch(struct inspector *in, int wait,
+			 struct candidate **cs, bool *closed)
+{
+	size_t n = 0;
+
+	cs[0] = queue_pop(&in->q, wait, closed);
+	if (!cs[0])
+		return 0;
+	n = 1;
+	if (in->gather_ns && !*closed &&
+	    queue_length(&in->q) < INSPECT_BATCH_MIN) {
+		const struct timespec gather = { 0, (long)in->gather_ns };
+
+		nanosleep(&gather, NULL);
+	}
+	while (n < INSPECT_BATCH_MAX &&
+	       (cs[n] = queue_pop(&in->q, 0, closed)))
+		n++;
+	return n;
+}
+
 static void *inspector_main(void *arg)
 {
 	struct inspector *in = arg;
+	struct candidate *cs[INSPECT_BATCH_MAX];
 	bool closed = false;
 
 	in->last_stats_ms = now_ms();
 	for (;;) {
-		struct candidate *c;
 		uint64_t now = now_ms();
 		int wait = check_next_ms(&in->ck, now);
+		size_t n;
 
 		apply_updates(in);
 		if (scan_busy(&in->scan))
 			wait = 0;	/* a slice is due: do not sleep */
-		c = queue_pop(&in->q, wait < 0 ? IDLE_WAIT_MS : wait,
-			      &closed);
-		/* a reload that came while waiting applies to C too */
+		n = take_batch(in, wait < 0 ? IDLE_WAIT_MS : wait, cs,
+			       &closed);
+		/* a reload that came while waiting applies to them too */
 		apply_updates(in);
 		now = now_ms();
-		if (c)
-			check_candidate(&in->ck, c, now);
+		if (n)
+			check_candidates(&in->ck, cs, n, now);
 		check_run_pending(&in->ck, now, false);
 		if (!closed)
 			scan_tick(&in->scan, &in->ck, now,

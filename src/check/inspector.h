@@ -2,8 +2,14 @@
 /* inspector.h -- the thread that checks candidates
  *
  * The reader queues candidates here without ever waiting
- * (inspector_submit); the inspector's thread takes them one by one
- * through the check pipeline (check/pipeline.h), runs the looks that are
+ * (inspector_submit); the inspector's thread takes them in batches of
+ * at most INSPECT_BATCH_MAX through the check pipeline
+ * (check/pipeline.h: check_candidates()). Live (inspector_set_gather()),
+ * after waking up to a queue of fewer than INSPECT_BATCH_MIN it lets
+ * candidates gather for that long first: a burst then costs one
+ * wake-up and one search of the writers' namespace for holders of the
+ * files, not one each, and files written and closed at once are closed
+ * by their first look. It runs the looks that are
  * due on the pending list, and applies what other threads hand over: a
  * reloaded configuration, a request to reopen the logs or to dump its
  * state (SIGUSR1). Between candidates it scans the containers' writable
@@ -26,8 +32,12 @@
 #include "util/settings.h"
 #include "util/stats.h"
 
+#define INSPECT_BATCH_MAX	64	/* candidates checked as one batch */
+#define INSPECT_BATCH_MIN	16	/* this many queued: no gathering */
+
 struct inspector {
 	struct queue q;			/* candidates from the reader */
+	unsigned long gather_ns;	/* 0: none (a file, the tests) */
 	pthread_t thread;
 	bool started;
 
@@ -57,6 +67,9 @@ struct inspector {
 int inspector_init(struct inspector *in, const struct config *cfg,
 		   struct stats *stats, struct report *report,
 		   const char *proc, const char *mountinfo);
+/* Let candidates gather for NS nanoseconds after a wake-up (before
+ * inspector_start()); 0, the default, for none. */
+void inspector_set_gather(struct inspector *in, unsigned long ns);
 int inspector_start(struct inspector *in);
 
 /* From the reader: queue C without waiting; false (and C freed, the

@@ -183,6 +183,24 @@ static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
 	return rc ? rc->init_pid : 0;
 }
 
+/* The container of PPID (its id), or NULL when it is on the host or
+ * gone. Asked once per batch of candidates and parent: the candidates
+ * of a batch are judged at one moment. */
+static const char *parent_container(struct checker *ck, pid_t ppid)
+{
+	struct container_ref pr;
+
+	if (!ck->watch.batch || ck->parent.batch != ck->watch.batch ||
+	    ck->parent.pid != ppid) {
+		memset(&pr, 0, sizeof(pr));
+		ck->parent.rc = scope_lookup_pid(&ck->scope, ppid, &pr);
+		snprintf(ck->parent.id, sizeof(ck->parent.id), "%s", pr.id);
+		ck->parent.pid = ppid;
+		ck->parent.batch = ck->watch.batch;
+	}
+	return ck->parent.rc == 1 ? ck->parent.id : NULL;
+}
+
 static void choose_lookup(struct checker *ck, const struct candidate *c,
 			  struct lookup *lk)
 {
@@ -210,12 +228,9 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 	if (c->container.source == SCOPE_SRC_PPID) {
 		lk->parent_same = true;
 	} else if (c->container.in_container && c->ppid > 0) {
-		struct container_ref pr;
+		const char *id = parent_container(ck, c->ppid);
 
-		memset(&pr, 0, sizeof(pr));
-		lk->parent_same =
-			scope_lookup_pid(&ck->scope, c->ppid, &pr) == 1 &&
-			!strcmp(pr.id, c->container.id);
+		lk->parent_same = id && !strcmp(id, c->container.id);
 	}
 }
 
@@ -362,14 +377,12 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
  * go there, told apart by where they go, not by the name a process gives
  * itself.
  */
-static enum mount_dev_class device_class(struct checker *ck,
-					const struct candidate *c,
-					const struct lookup *lk)
+static enum mount_dev_class device_class_of(struct checker *ck,
+					   const struct candidate *c,
+					   const struct lookup *lk)
 {
 	enum mount_dev_class cls;
 
-	if (!c->has_inode)
-		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
 	cls = fstype_dev_class(&ck->fstypes, ck->scope.proc, c->pid,
 			       c->dev_major, c->dev_minor);
 	if (cls == MOUNT_DEV_UNKNOWN && lk->parent_same)
@@ -383,6 +396,40 @@ static enum mount_dev_class device_class(struct checker *ck,
 		cls = scope_host_dev_class(&ck->scope, c->dev_major,
 					   c->dev_minor);
 	return cls;
+}
+
+/* device_class_of(), asked once per batch, writer and device: the
+ * candidates of a batch are judged at one moment. */
+static enum mount_dev_class device_class(struct checker *ck,
+					const struct candidate *c,
+					const struct lookup *lk)
+{
+	if (!c->has_inode)
+		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
+	if (ck->watch.batch && ck->devclass.batch == ck->watch.batch &&
+	    ck->devclass.pid == c->pid && ck->devclass.ppid == c->ppid &&
+	    ck->devclass.major == c->dev_major &&
+	    ck->devclass.minor == c->dev_minor)
+		return ck->devclass.cls;
+	ck->devclass.cls = device_class_of(ck, c, lk);
+	ck->devclass.batch = ck->watch.batch;
+	ck->devclass.pid = c->pid;
+	ck->devclass.ppid = c->ppid;
+	ck->devclass.major = c->dev_major;
+	ck->devclass.minor = c->dev_minor;
+	return ck->devclass.cls;
+}
+
+/* The pid namespace of PID (watch_pidns_of()), once per batch. */
+static uint64_t pidns_of(struct checker *ck, pid_t pid)
+{
+	if (!ck->watch.batch || ck->pidns.batch != ck->watch.batch ||
+	    ck->pidns.pid != pid) {
+		ck->pidns.ns = watch_pidns_of(ck->scope.proc, pid);
+		ck->pidns.batch = ck->watch.batch;
+		ck->pidns.pid = pid;
+	}
+	return ck->pidns.ns;
 }
 
 /*
@@ -534,9 +581,9 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	we->h.mnt_id = -1;
 	if (c->op != FILE_OP_OPEN || !ck->cfg.watch_max || ck->final)
 		return false;
-	we->h.pidns = watch_pidns_of(proc, c->pid);
+	we->h.pidns = pidns_of(ck, c->pid);
 	if (!we->h.pidns && lk->parent_same)
-		we->h.pidns = watch_pidns_of(proc, c->ppid);
+		we->h.pidns = pidns_of(ck, c->ppid);
 	if (watch_fd_writes(proc, c->pid, c->fd, 0, -1, &ino, &mnt)) {
 		we->h.ino = ino;
 		we->h.mnt_id = mnt;
@@ -544,7 +591,7 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	}
 	/* the writer closed it: a child that inherited the descriptor? */
 	we->h.ino = c->has_inode ? c->inode : 0;
-	return watch_still_held(&ck->watch, proc, &we->h);
+	return watch_inheritor(&ck->watch, proc, &we->h);
 }
 
 /*
@@ -681,8 +728,8 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
 	}
-	pr = probe_open(&ck->probe, reach, lk.parent_same, lk.mount_root,
-			&op);
+	pr = probe_open_head(&ck->probe, reach, lk.parent_same, lk.mount_root,
+			     &op);
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
@@ -852,7 +899,19 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 	return check_one(ck, c, now, NULL);
 }
 
-void check_run_pending(struct checker *ck, uint64_t now, bool final)
+void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
+		      uint64_t now)
+{
+	size_t i;
+
+	watch_batch_begin(&ck->watch);
+	for (i = 0; i < n; i++)
+		check_one(ck, cs[i], now, NULL);
+	watch_batch_end(&ck->watch);
+}
+
+/* The looks due at NOW (all when FINAL); see check_run_pending(). */
+static void run_pending(struct checker *ck, uint64_t now, bool final)
 {
 	struct watch_entry *wdue;
 	struct candidate **due;
@@ -905,6 +964,14 @@ void check_run_pending(struct checker *ck, uint64_t now, bool final)
 	}
 	free(due);
 	ck->final = false;
+}
+
+void check_run_pending(struct checker *ck, uint64_t now, bool final)
+{
+	/* every call looked at again was made before now */
+	watch_batch_begin(&ck->watch);
+	run_pending(ck, now, final);
+	watch_batch_end(&ck->watch);
 }
 
 int check_next_ms(const struct checker *ck, uint64_t now)

@@ -78,6 +78,26 @@ struct checker {
 	struct prober probe;		/* the worker that touches files */
 	struct report *report;		/* NULL: findings go nowhere */
 	struct stats *stats;
+	/* the last parent asked about, for the rest of its batch */
+	struct {
+		uint64_t batch;		/* 0: none */
+		pid_t pid;
+		int rc;
+		char id[CONTAINER_ID_LEN + 1];
+	} parent;
+	/* the last device class and writer's pid namespace asked, for
+	 * the rest of their batch */
+	struct {
+		uint64_t batch;		/* 0: none */
+		pid_t pid, ppid;
+		unsigned int major, minor;
+		enum mount_dev_class cls;
+	} devclass;
+	struct {
+		uint64_t batch;		/* 0: none */
+		pid_t pid;
+		uint64_t ns;
+	} pidns;
 	uint64_t last_deadline_log_ms;
 	uint64_t last_watch_full_log_ms;
 	bool final;			/* the last look: nothing is kept */
@@ -103,6 +123,15 @@ void checker_configure(struct checker *ck, struct config *next);
  */
 enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 				   uint64_t now_ms);
+
+/*
+ * Check the N candidates of CS (taken over) at NOW_MS, as
+ * check_candidate() does each, as one batch: they were all taken off the
+ * queue before the first is checked, so one search of a pid namespace
+ * for the holders of their files answers for all (check/watch.h).
+ */
+void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
+		      uint64_t now_ms);
 
 /* Look again at the pending candidates and watched files that are due
  * (FINAL: all of them, and for the last time: an executable still held

@@ -37,6 +37,7 @@ struct probe_request {
 	uint8_t has_inode, parent_same, has_mount_root, has_path;
 	uint8_t name_unresolved, tmpfile;
 	uint8_t exec;		/* OP_OPEN of an execution's program */
+	uint8_t close_unless_candidate;	/* probe_open_head() */
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
 	char path[PATH_MAX];
@@ -162,6 +163,16 @@ static void worker_open(struct worker_state *w, const char *proc,
 						  w->open.parent_same,
 						  mount_root_of(w), &w->fc,
 						  w->open.shm_dir);
+	if (w->open.close_unless_candidate) {
+		unsigned int kind;
+
+		if (classify_head(out->head, out->head_len,
+				  (unsigned long long)out->st.st_size,
+				  &kind) != HEAD_CANDIDATE) {
+			inspect_close(&w->fc);
+			out->closed = true;
+		}
+	}
 }
 
 static void worker_classify(struct worker_state *w, struct classifier *cl,
@@ -237,6 +248,11 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 		case OP_OPEN:
 			w.open = req;
 			worker_open(&w, proc, &rep.opened);
+			if (rep.opened.status != INSPECT_OK) {
+				/* nothing to ask about: no close awaited */
+				inspect_close(&w.fc);
+				rep.opened.closed = true;
+			}
 			n = send(sock, &rep.opened, sizeof(rep.opened),
 				 MSG_NOSIGNAL);
 			break;
@@ -442,6 +458,18 @@ static enum probe_result ask(struct prober *pr, const struct probe_request *req,
 	return r;
 }
 
+/* Ask OP_OPEN REQ; the file stays the worker's unless it said closed. */
+static enum probe_result ask_open(struct prober *pr,
+				  const struct probe_request *req,
+				  struct probe_opened *out)
+{
+	enum probe_result r = ask(pr, req, out, sizeof(*out));
+
+	if (r == PROBE_OK && out->closed)
+		pr->holds_file = false;
+	return r;
+}
+
 int probe_start(struct prober *pr, const char *proc, struct classifier *cl,
 		unsigned int timeout_ms)
 {
@@ -510,7 +538,20 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 	memset(req, 0, sizeof(*req));
 	req->op = OP_OPEN;
 	fill_candidate(req, c, parent_same, mount_root);
-	return ask(pr, req, out, sizeof(*out));
+	return ask_open(pr, req, out);
+}
+
+enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
+				  bool parent_same, const char *mount_root,
+				  struct probe_opened *out)
+{
+	struct probe_request *req = pr->req;
+
+	memset(req, 0, sizeof(*req));
+	req->op = OP_OPEN;
+	req->close_unless_candidate = 1;
+	fill_candidate(req, c, parent_same, mount_root);
+	return ask_open(pr, req, out);
 }
 
 enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
@@ -523,7 +564,7 @@ enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
 	req->op = OP_OPEN;
 	req->exec = 1;
 	fill_candidate(req, c, parent_same, mount_root);
-	return ask(pr, req, out, sizeof(*out));
+	return ask_open(pr, req, out);
 }
 
 enum probe_result probe_name_plain(struct prober *pr,
@@ -565,7 +606,7 @@ void probe_done(struct prober *pr)
 {
 	struct probe_request *req = pr->req;
 
-	if (pr->sock < 0 || pr->closing)
+	if (pr->sock < 0 || pr->closing || !pr->holds_file)
 		return;
 	memset(req, 0, sizeof(*req));
 	req->op = OP_DONE;

@@ -21,6 +21,11 @@
  *                     sha256 (check/hash.h), does the name still lead to it?
  *   probe_done()      the file is closed (no answer awaited)
  *
+ * probe_open_head() is probe_open() for a write's check: the worker
+ * closes the file at once unless its head is one libmagic is to be asked
+ * about (HEAD_CANDIDATE), so that most files (text, short ones) cost one
+ * round trip, not two.
+ *
  * The worker is forked from the caller's process and uses the caller's
  * classifier, loaded before: call probe_start() once it is.
  */
@@ -64,6 +69,9 @@ struct probe_opened {
 	/* probe_open_exec(): the parent process runs the same file (a
 	 * runtime that executes itself again: runc init, podman's helpers) */
 	bool parent_runs_it;
+	/* probe_open_head(): the worker closed the file already (its head
+	 * is no HEAD_CANDIDATE): nothing to classify, no probe_done() due */
+	bool closed;
 };
 
 /* What the second found. */
@@ -110,6 +118,15 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 			     struct probe_opened *out);
 
 /*
+ * As probe_open(), but the worker keeps the file open only when its head
+ * (classify_head()) is a HEAD_CANDIDATE; otherwise OUT->closed is set
+ * and the file is closed already.
+ */
+enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
+				  bool parent_same, const char *mount_root,
+				  struct probe_opened *out);
+
+/*
  * The program of execution C: through /proc/PID/exe of the process while
  * it runs it, else as probe_open() finds C's name (the process is gone);
  * OUT->name says what the file is called now.
@@ -135,7 +152,8 @@ enum probe_result probe_name_plain(struct prober *pr,
 				   bool parent_same, const char *mount_root,
 				   const struct stat *st, bool *plain);
 
-/* Close the file of the last probe_open(); nothing is awaited. */
+/* Close the file of the last probe_open(); nothing is awaited (nothing
+ * is sent when the worker holds no file). */
 void probe_done(struct prober *pr);
 
 #endif

@@ -32,9 +32,23 @@ void watch_free(struct watch *w)
 
 	for (i = 0; i < w->count; i++)
 		candidate_free(w->v[i].c);
+	for (i = 0; i < WATCH_SNAPS; i++)
+		free(w->snaps[i].v);
 	free(w->v);
 	free(w->ns_cache);
 	memset(w, 0, sizeof(*w));
+}
+
+void watch_batch_begin(struct watch *w)
+{
+	w->batch = ++w->batches;
+	if (!w->batch)
+		w->batch = w->batches = 1;
+}
+
+void watch_batch_end(struct watch *w)
+{
+	w->batch = 0;
 }
 
 int watch_add(struct watch *w, const struct watch_entry *e)
@@ -154,8 +168,10 @@ static bool fdinfo_field(const char *buf, const char *key, int base,
 	return false;
 }
 
-bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
-		     int mnt_id, uint64_t *ino_out, int *mnt_out)
+/* Read PROC/PID/fdinfo/FD: is it open for writing, on which inode and
+ * mount (-1: not said)? False when it cannot be read or parsed. */
+static bool fdinfo_read(const char *proc, pid_t pid, int fd, bool *writes,
+			uint64_t *ino, int *mnt_id)
 {
 	unsigned long long flags, fino, mnt;
 	char path[128], buf[1024];
@@ -180,18 +196,35 @@ bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
 		return false;
 	if (!fdinfo_field(buf, "mnt_id", 10, &mnt) || mnt > INT32_MAX)
 		mnt = (unsigned long long)-1;
+	*writes = (flags & O_ACCMODE) != O_RDONLY;
+	*ino = fino;
+	*mnt_id = mnt == (unsigned long long)-1 ? -1 : (int)mnt;
+	return true;
+}
+
+/* Is a descriptor on INO, mount MNT, the file asked about (inode WANT_INO
+ * unless 0, mount WANT_MNT unless -1)? */
+static bool same_file(uint64_t ino, int mnt, uint64_t want_ino, int want_mnt)
+{
+	if (want_ino && ino != want_ino)
+		return false;
+	return want_mnt < 0 || mnt < 0 || mnt == want_mnt;
+}
+
+bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
+		     int mnt_id, uint64_t *ino_out, int *mnt_out)
+{
+	uint64_t fino;
+	bool writes;
+	int mnt;
+
+	if (!fdinfo_read(proc, pid, fd, &writes, &fino, &mnt))
+		return false;
 	if (ino_out)
 		*ino_out = fino;
 	if (mnt_out)
-		*mnt_out = mnt == (unsigned long long)-1 ? -1 : (int)mnt;
-	if ((flags & O_ACCMODE) == O_RDONLY)
-		return false;
-	if (ino && fino != ino)
-		return false;
-	if (mnt_id >= 0 && mnt != (unsigned long long)-1 &&
-	    (int)mnt != mnt_id)
-		return false;
-	return true;
+		*mnt_out = mnt;
+	return writes && same_file(fino, mnt, ino, mnt_id);
 }
 
 uint64_t watch_pidns_of(const char *proc, pid_t pid)
@@ -267,20 +300,137 @@ static uint64_t ns_of(struct watch *w, const char *proc, pid_t pid,
 	return s->ns;
 }
 
-bool watch_still_held(struct watch *w, const char *proc,
+/* Add PID's descriptors open for writing to S; false when S is full. */
+static bool snap_add_fds(const char *proc, pid_t pid, struct watch_snap *s)
+{
+	char dir[96];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%d/fdinfo", proc, (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return true;
+	while ((de = readdir(d)) && n++ < WATCH_SEARCH_FDS_MAX) {
+		long fd = name_number(de->d_name);
+		struct watch_snap_fd *e;
+		uint64_t ino;
+		bool writes;
+		int mnt;
+
+		if (fd < 0 || !fdinfo_read(proc, pid, (int)fd, &writes, &ino,
+					   &mnt) || !writes)
+			continue;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 64;
+			struct watch_snap_fd *v;
+
+			if (cap > WATCH_SNAP_FDS_MAX ||
+			    !(v = realloc(s->v, cap * sizeof(*v)))) {
+				closedir(d);
+				return false;
+			}
+			s->v = v;
+			s->cap = cap;
+		}
+		e = &s->v[s->n++];
+		e->ino = ino;
+		e->mnt_id = mnt;
+		e->pid = pid;
+		e->fd = (int)fd;
+	}
+	closedir(d);
+	return true;
+}
+
+/* Search namespace PIDNS once for this batch, into a slot of W; NULL
+ * when /proc cannot be read. */
+static struct watch_snap *snap_take(struct watch *w, const char *proc,
+				    uint64_t pidns)
+{
+	struct watch_snap *s = NULL;
+	struct dirent *de;
+	unsigned int i;
+	int n = 0;
+	DIR *d;
+
+	for (i = 0; i < WATCH_SNAPS; i++)
+		if (w->snaps[i].pidns == pidns)
+			s = &w->snaps[i];
+	if (!s) {
+		s = &w->snaps[w->next_snap];
+		w->next_snap = (w->next_snap + 1) % WATCH_SNAPS;
+	}
+	s->pidns = 0;
+	s->n = 0;
+	d = opendir(proc);
+	if (!d)
+		return NULL;
+	w->searches++;
+	s->complete = true;
+	while ((de = readdir(d)) && n < WATCH_SEARCH_PROCS_MAX) {
+		long pid = name_number(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		n++;
+		if (ns_of(w, proc, (pid_t)pid, de->d_ino) != pidns)
+			continue;
+		if (!snap_add_fds(proc, (pid_t)pid, s)) {
+			s->complete = false;
+			break;
+		}
+	}
+	closedir(d);
+	s->pidns = pidns;
+	s->batch = w->batch;
+	return s;
+}
+
+/* The first descriptor of S on H's file (H is set to it), if any. */
+static bool snap_find(const struct watch_snap *s, struct watch_holder *h)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (!same_file(s->v[i].ino, s->v[i].mnt_id, h->ino, h->mnt_id))
+			continue;
+		h->pid = s->v[i].pid;
+		h->fd = s->v[i].fd;
+		return true;
+	}
+	return false;
+}
+
+/* H's file held, by this batch's search of its namespace? FRESH: a new
+ * search, not the batch's last. -1: no complete search to tell. */
+static int snap_held(struct watch *w, const char *proc,
+		     struct watch_holder *h, bool fresh)
+{
+	struct watch_snap *s = NULL;
+	unsigned int i;
+
+	for (i = 0; i < WATCH_SNAPS && !fresh; i++)
+		if (w->snaps[i].pidns == h->pidns &&
+		    w->snaps[i].batch == w->batch)
+			s = &w->snaps[i];
+	if (!s)
+		s = snap_take(w, proc, h->pidns);
+	if (!s || !s->complete)
+		return -1;
+	return snap_find(s, h);
+}
+
+/* The search without a batch, or past a batch's bound: one pass that
+ * stops at the first holder. */
+static bool search_ns(struct watch *w, const char *proc,
 		      struct watch_holder *h)
 {
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
 
-	if (!h->ino)
-		return false;
-	if (watch_fd_writes(proc, h->pid, h->fd, h->ino, h->mnt_id, NULL,
-			    NULL))
-		return true;
-	if (!h->pidns)
-		return false;
 	d = opendir(proc);
 	if (!d)
 		return false;
@@ -300,4 +450,51 @@ bool watch_still_held(struct watch *w, const char *proc,
 	}
 	closedir(d);
 	return false;
+}
+
+/* Held by a process of H's namespace (H's own descriptor is not asked
+ * again)? */
+static bool held_in_ns(struct watch *w, const char *proc,
+		       struct watch_holder *h)
+{
+	struct watch_holder found;
+	int r;
+
+	if (!h->pidns)
+		return false;
+	if (!w->batch)
+		return search_ns(w, proc, h);
+	found = *h;
+	r = snap_held(w, proc, &found, false);
+	if (r < 0)
+		return search_ns(w, proc, h);
+	/* a holder of the batch's search may have let go since: it is
+	 * asked, and when it has, the namespace is searched again */
+	if (r && !watch_fd_writes(proc, found.pid, found.fd, found.ino,
+				  found.mnt_id, NULL, NULL)) {
+		found = *h;
+		r = snap_held(w, proc, &found, true);
+		if (r < 0)
+			return search_ns(w, proc, h);
+	}
+	if (r)
+		*h = found;
+	return r;
+}
+
+bool watch_still_held(struct watch *w, const char *proc,
+		      struct watch_holder *h)
+{
+	if (!h->ino)
+		return false;
+	if (watch_fd_writes(proc, h->pid, h->fd, h->ino, h->mnt_id, NULL,
+			    NULL))
+		return true;
+	return held_in_ns(w, proc, h);
+}
+
+bool watch_inheritor(struct watch *w, const char *proc,
+		     struct watch_holder *h)
+{
+	return h->ino && held_in_ns(w, proc, h);
 }

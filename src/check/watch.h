@@ -23,7 +23,15 @@
  *  - time is passed in (monotonic milliseconds), so tests drive it;
  *  - who holds a file is read from /proc/PID/fdinfo/N (flags, mnt_id,
  *    ino) and /proc/PID/ns/pid only: pure procfs reads that never touch
- *    the file, so they cannot hang on a container's file system.
+ *    the file, so they cannot hang on a container's file system;
+ *  - between watch_batch_begin() and watch_batch_end(), one search of a
+ *    pid namespace (every descriptor open for writing in it) answers all
+ *    the questions about that namespace: the caller begins a batch only
+ *    once every call it will ask about has happened (the candidates are
+ *    off its queue), so a file nobody held at the search is held by
+ *    nobody since, unless opened again (another audit event). A holder
+ *    the search found is asked again directly; one that has let go
+ *    since makes a new search.
  */
 #ifndef DROPEXEC_WATCH_H
 #define DROPEXEC_WATCH_H
@@ -81,12 +89,32 @@ struct watch_ns_slot {
 	uint64_t d_ino, ns;
 };
 
+/* One search of a pid namespace within a batch: every descriptor
+ * open for writing there. */
+#define WATCH_SNAPS		4	/* namespaces searched per batch */
+#define WATCH_SNAP_FDS_MAX	65536	/* descriptors kept per search */
+struct watch_snap_fd {
+	uint64_t ino;
+	int32_t mnt_id, pid, fd;
+};
+struct watch_snap {
+	uint64_t pidns;		/* 0: a free slot */
+	uint64_t batch;		/* the batch it was taken in */
+	bool complete;		/* every descriptor found is in V */
+	struct watch_snap_fd *v;
+	size_t n, cap;
+};
+
 struct watch {
 	struct watch_entry *v;
 	size_t count, cap;
 	unsigned long long looks;	/* looks taken, for the statistics */
-	unsigned long long searches;	/* searches for an inheritor */
+	unsigned long long searches;	/* searches of a namespace */
 	struct watch_ns_slot *ns_cache;	/* WATCH_NS_CACHE slots */
+	uint64_t batch;			/* the current batch, 0: none */
+	uint64_t batches;		/* batches begun */
+	struct watch_snap snaps[WATCH_SNAPS];
+	unsigned int next_snap;		/* the slot taken next */
 };
 
 int watch_init(struct watch *w, size_t cap);
@@ -144,9 +172,20 @@ uint64_t watch_pidns_of(const char *proc, pid_t pid);
  * descriptor; otherwise a search of the processes in H's pid namespace
  * for a descriptor open for writing on the same inode and mount (a child
  * that inherited it), bounded by WATCH_SEARCH_*_MAX, with W's cache of
- * namespaces. Updates H to the holder found.
+ * namespaces (within a batch: the batch's search of that namespace).
+ * Updates H to the holder found.
  */
 bool watch_still_held(struct watch *w, const char *proc,
 		      struct watch_holder *h);
+
+/* As watch_still_held(), when H's own process and descriptor were just
+ * asked (watch_fd_writes()) and said no: the search only. */
+bool watch_inheritor(struct watch *w, const char *proc,
+		     struct watch_holder *h);
+
+/* Questions asked from now on are about calls made before now (see
+ * the contract above); watch_batch_end() ends it. */
+void watch_batch_begin(struct watch *w);
+void watch_batch_end(struct watch *w);
 
 #endif

@@ -246,6 +246,20 @@ int intake_fill(struct intake *in, const char *buf, size_t len, bool eof)
 	return eof ? commit(in, true) : 0;
 }
 
+long intake_gather_next(long prev_ns, size_t n)
+{
+	if (n >= INTAKE_READ_CHUNK / 2)
+		return 0;		/* a burst: read on at once */
+	if (n < INTAKE_GATHER_BUSY)
+		return INTAKE_GATHER_NS;
+	if (prev_ns < INTAKE_GATHER_NS)
+		prev_ns = INTAKE_GATHER_NS;
+	/* under a quarter of the buffer came: room for a longer pause */
+	if (n < INTAKE_READ_CHUNK / 4)
+		prev_ns *= 2;
+	return prev_ns > INTAKE_GATHER_MAX_NS ? INTAKE_GATHER_MAX_NS : prev_ns;
+}
+
 /* The thread: read, pass whole lines on, nothing else. */
 static void *intake_main(void *arg)
 {
@@ -286,10 +300,16 @@ static void *intake_main(void *arg)
 		 * moment costs one wake-up for many records instead of one
 		 * each; the socket holds far more than auditd can write in
 		 * that time. */
-		if ((size_t)n < INTAKE_READ_CHUNK / 4 && !in->lossless) {
-			const struct timespec gather = { 0, INTAKE_GATHER_NS };
+		if (!in->lossless) {
+			in->gather_ns = intake_gather_next(in->gather_ns,
+							   (size_t)n);
+			if (in->gather_ns) {
+				const struct timespec gather = {
+					0, in->gather_ns
+				};
 
-			nanosleep(&gather, NULL);
+				nanosleep(&gather, NULL);
+			}
 		}
 	}
 	atomic_store(&in->done, true);

@@ -19,11 +19,15 @@
  *     counted (stats->intake_dropped records, intake_dropped_bytes): a
  *     burst costs records, never a stall of auditd. Reading a file
  *     (lossless = true) waits for room instead.
- *   - Live, after a short read (under a quarter of the read buffer) the
- *     thread lets the next records gather for INTAKE_GATHER_NS (1 ms)
- *     before it reads again: auditd writes record by record, and one
- *     wake-up of both threads per record cost more CPU than parsing it.
- *     A long read goes on at once, so a burst is read at full speed.
+ *   - Live, after a short read (under half the read buffer) the thread
+ *     lets the next records gather before it reads again: auditd writes
+ *     record by record, and one wake-up of both threads per record cost
+ *     more CPU than parsing it. The pause is INTAKE_GATHER_NS (1 ms)
+ *     after a read of a record or two; while reads keep bringing several
+ *     records (a busy stream) it doubles, up to INTAKE_GATHER_MAX_NS
+ *     (4 ms; intake_gather_next()): fewer wake-ups per event, and at most
+ *     a quarter of the read buffer waits in the socket. A long read goes
+ *     on at once, so a burst is read at full speed.
  *   - The thread runs with every signal blocked; signals stay with the
  *     main thread, which waits on intake_wake_fd() (readable when data,
  *     end of input or a read error arrived).
@@ -44,8 +48,12 @@
 
 #define INTAKE_READ_CHUNK	(64 * 1024)
 /* Live input: after a short read, the records that follow gather this
- * long before the next read (one wake-up for many records). */
+ * long before the next read (one wake-up for many records)... */
 #define INTAKE_GATHER_NS	1000000L
+/* ... up to this long while the stream is busy */
+#define INTAKE_GATHER_MAX_NS	4000000L
+/* a read of at least this much is a busy stream (several records) */
+#define INTAKE_GATHER_BUSY	2048
 
 struct intake {
 	char *ring;
@@ -63,6 +71,7 @@ struct intake {
 	bool lossless;
 	struct stats *stats;
 
+	long gather_ns;			/* the last pause (live) */
 	/* the producer's read buffer: a partial line waits here */
 	char *stage;
 	size_t stage_len;
@@ -70,6 +79,10 @@ struct intake {
 	pthread_t thread;
 	bool running;
 };
+
+/* The pause before the next read after a read of N bytes, when the
+ * last pause was PREV_NS: 0 (read on) after a long read. */
+long intake_gather_next(long prev_ns, size_t n);
 
 /*
  * Set up an intake of SIZE bytes (INTAKE_MIN_BYTES..INTAKE_MAX_BYTES)

@@ -479,8 +479,19 @@ static int check_root(struct scope_ctx *s, pid_t pid, int rc,
 	return 1;
 }
 
+static void parent_info_clear(struct parent_info *p)
+{
+	free(p->comm);
+	free(p->exe);
+	memset(p, 0, sizeof(*p));
+}
+
 void scope_free(struct scope_ctx *s)
 {
+	size_t i;
+
+	for (i = 0; i < PARENT_CACHE_SIZE; i++)
+		parent_info_clear(&s->parents[i]);
 	mounts_free(&s->mounts);
 	runtimes_free(&s->rt);
 	free(s->proc);
@@ -547,6 +558,9 @@ void scope_forget_pid(struct scope_ctx *s, pid_t pid)
 	v = &s->pids[(unsigned int)pid % PID_CACHE_SIZE];
 	if (v->pid == pid)
 		memset(v, 0, sizeof(*v));
+	if (s->parents[(unsigned int)pid % PARENT_CACHE_SIZE].pid == pid)
+		parent_info_clear(&s->parents[(unsigned int)pid %
+					      PARENT_CACHE_SIZE]);
 }
 
 /* Read the host's mountinfo again, at most every MOUNT_RELOAD_MS (an
@@ -701,13 +715,24 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 
 void scope_read_parent(struct scope_ctx *s, struct candidate *c)
 {
+	struct parent_info *p;
 	char path[96], buf[4096];
+	uint64_t now = 0;
 	ssize_t n;
 	char *text;
 	int err;
 
 	if (c->ppid <= 0)
 		return;
+	p = &s->parents[(unsigned int)c->ppid % PARENT_CACHE_SIZE];
+	if (s->pid_ttl_ms) {
+		now = now_ms();
+		if (p->pid == c->ppid && now - p->when_ms < s->pid_ttl_ms) {
+			c->parent_comm = p->comm ? strdup(p->comm) : NULL;
+			c->parent_exe = p->exe ? strdup(p->exe) : NULL;
+			return;
+		}
+	}
 	snprintf(path, sizeof(path), "%s/%d/comm", s->proc, (int)c->ppid);
 	text = read_file_bounded(path, 64, &err);
 	if (text) {
@@ -720,4 +745,12 @@ void scope_read_parent(struct scope_ctx *s, struct candidate *c)
 		buf[n] = '\0';
 		c->parent_exe = strdup(buf);
 	}
+	/* a parent that is gone is asked again: it may be a new one */
+	if (!s->pid_ttl_ms || (!c->parent_comm && !c->parent_exe))
+		return;
+	parent_info_clear(p);
+	p->pid = c->ppid;
+	p->when_ms = now;
+	p->comm = c->parent_comm ? strdup(c->parent_comm) : NULL;
+	p->exe = c->parent_exe ? strdup(c->parent_exe) : NULL;
 }

@@ -27,6 +27,16 @@ struct pid_verdict {
 	uint64_t when_ms;
 };
 
+/* The comm and exe of a writer's parent (scope_read_parent()), kept as
+ * the verdicts are: a shell writing many files has them read once. */
+#define PARENT_CACHE_SIZE	64
+
+struct parent_info {
+	pid_t pid;
+	uint64_t when_ms;
+	char *comm, *exe;	/* NULL: not read */
+};
+
 /* A container's root file system, by its runtime's state. */
 #define ROOTFS_CACHE_SIZE	64
 
@@ -59,6 +69,7 @@ struct scope_ctx {
 	 * read per PID_TTL instead of one per write. */
 	unsigned int pid_ttl_ms;
 	struct pid_verdict pids[PID_CACHE_SIZE];
+	struct parent_info parents[PARENT_CACHE_SIZE];
 };
 
 /*
@@ -117,7 +128,7 @@ int scope_lookup_pid(struct scope_ctx *s, pid_t pid,
 		     struct container_ref *out);
 
 /* Forget the cached verdict on PID (scope_lookup_pid() reads its cgroup
- * and root again next time). */
+ * and root again next time), and its comm and exe as a parent. */
 void scope_forget_pid(struct scope_ctx *s, pid_t pid);
 
 /* The verdict on PID that scope_lookup_pid() keeps (1, 0 or -1 as it
@@ -162,7 +173,9 @@ void scope_decide(struct scope_ctx *s, struct candidate *c);
  */
 void container_stable_id(struct container_ref *ref);
 
-/* Note the parent's comm and exe while it lives (C->parent_comm/exe). */
+/* Note the parent's comm and exe while it lives (C->parent_comm/exe);
+ * with pid_ttl_ms, read once per that time and pid (an execution by the
+ * parent, scope_forget_pid(), reads them again). */
 void scope_read_parent(struct scope_ctx *s, struct candidate *c);
 
 #endif

@@ -227,6 +227,34 @@ static size_t consume_until_finished(struct intake *in, char *out,
 }
 
 /* The thread reads a pipe to its end; every byte arrives, in order. */
+/* The pause after a read: 1 ms after a record or two, doubling while
+ * reads bring several, never above the bound, none after a long read;
+ * back to 1 ms when the stream calms down. */
+START_TEST(test_intake_gather_adapts)
+{
+	long g = 0;
+	int i;
+
+	ck_assert_int_eq(intake_gather_next(0, 300), INTAKE_GATHER_NS);
+	ck_assert_int_eq(intake_gather_next(INTAKE_GATHER_MAX_NS, 300),
+			 INTAKE_GATHER_NS);
+	g = intake_gather_next(INTAKE_GATHER_NS, 8192);
+	ck_assert_int_eq(g, 2 * INTAKE_GATHER_NS);
+	for (i = 0; i < 10; i++)
+		g = intake_gather_next(g, 8192);
+	ck_assert_int_eq(g, INTAKE_GATHER_MAX_NS);
+	/* a quarter of the buffer or more: the pause holds */
+	ck_assert_int_eq(intake_gather_next(2 * INTAKE_GATHER_NS,
+					    INTAKE_READ_CHUNK / 4),
+			 2 * INTAKE_GATHER_NS);
+	ck_assert_int_eq(intake_gather_next(g, INTAKE_READ_CHUNK / 2), 0);
+	ck_assert_int_eq(intake_gather_next(0, INTAKE_READ_CHUNK / 2 - 1),
+			 INTAKE_GATHER_NS);
+	ck_assert_int_eq(intake_gather_next(0, INTAKE_GATHER_BUSY),
+			 2 * INTAKE_GATHER_NS);
+}
+END_TEST
+
 START_TEST(test_intake_thread_reads_to_eof)
 {
 	struct intake in;
@@ -372,6 +400,7 @@ Suite *test_suite(void)
 	tcase_add_test(ring, test_intake_full_drops_whole_lines_and_counts);
 	tcase_add_test(ring, test_intake_wraparound_keeps_order);
 	tcase_add_test(ring, test_intake_overlong_line_passed_on);
+	tcase_add_test(ring, test_intake_gather_adapts);
 	tcase_add_test(thread, test_intake_thread_reads_to_eof);
 	tcase_add_test(thread, test_intake_lossless_waits_for_room);
 	tcase_add_test(thread, test_intake_stop_while_idle_keeps_buffer);

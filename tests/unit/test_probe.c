@@ -135,6 +135,61 @@ START_TEST(test_open_gone)
 END_TEST
 
 /*
+ * probe_open_head(): a file whose head is no executable (text, empty,
+ * gone) is closed by the worker at once, so nothing is left to close; an
+ * ELF stays open for libmagic.
+ */
+START_TEST(test_open_head_closes_plain_files)
+{
+	struct candidate *c;
+	struct probe_opened op;
+	struct probe_classified pc;
+	unsigned int kind;
+	int i;
+
+	free(test_write_file(fx.root, "tmp/text", "x\n", 2, 0644));
+	free(test_write_file(fx.root, "tmp/empty", "", 0, 0644));
+	put_elf("/tmp/elf");
+	for (i = 0; i < 3; i++) {
+		c = cand(i == 1 ? "/tmp/empty" : "/tmp/text");
+		ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+				 PROBE_OK);
+		ck_assert_int_eq(op.status, INSPECT_OK);
+		ck_assert(op.closed);
+		ck_assert(!fx.pr.holds_file);
+		probe_done(&fx.pr);	/* nothing to send */
+		ck_assert(!fx.pr.closing);
+		candidate_free(c);
+	}
+	c = cand("/tmp/elf");
+	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+			 PROBE_OK);
+	ck_assert(!op.closed);
+	ck_assert(fx.pr.holds_file);
+	ck_assert_int_eq(classify_head(op.head, op.head_len,
+				       (unsigned long long)op.st.st_size,
+				       &kind), HEAD_CANDIDATE);
+	ck_assert_int_eq(probe_classify(&fx.pr, kind, DEFAULT_TYPES,
+					16 << 20, false, &pc), PROBE_OK);
+	ck_assert_int_eq(pc.rc, 0);
+	probe_done(&fx.pr);
+	ck_assert(fx.pr.closing);
+	candidate_free(c);
+	/* a name that leads nowhere: nothing held either */
+	c = cand("/tmp/text");
+	free(c->path);
+	c->path = strdup("/tmp/none");
+	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+			 PROBE_OK);
+	ck_assert_int_ne(op.status, INSPECT_OK);
+	ck_assert(op.closed);
+	ck_assert(!fx.pr.holds_file);
+	ck_assert_uint_eq(fx.pr.replaced, 0);
+	candidate_free(c);
+}
+END_TEST
+
+/*
  * The attack: libmagic given free rein over a crafted sparse ELF (limits
  * raised to libmagic's own, 64 MiB of copy) reads section after section.
  * The deadline ends it: the worker is replaced, and the next file is
@@ -410,6 +465,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_open_classify);
 	tcase_add_test(tc, test_open_gone);
+	tcase_add_test(tc, test_open_head_closes_plain_files);
 	tcase_add_test(tc, test_crafted_elf_bounded);
 	tcase_add_test(tc, test_deadline_replaces_worker);
 	tcase_add_test(tc, test_dead_worker_replaced);

@@ -703,6 +703,57 @@ START_TEST(test_decide_gone_writer_in_volume)
 }
 END_TEST
 
+/* The parent's comm and exe: read once per pid_ttl_ms, again after
+ * scope_forget_pid() (an execution), every time without a ttl. */
+START_TEST(test_parent_read_once)
+{
+	char *base = test_mkdtemp();
+	struct scope_ctx ps;
+	struct candidate *c;
+	char *dir, *exe;
+	int i;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/77", base), -1);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	free(test_write_file(dir, "comm", "sh\n", 3, 0644));
+	ck_assert_int_ne(asprintf(&exe, "%s/exe", dir), -1);
+	ck_assert_int_eq(symlink("/bin/sh", exe), 0);
+	ck_assert_int_eq(scope_init(&ps, base, FIXTURE_DIR "/mountinfo"), 0);
+	static const char *const comm[] = { "sh\n", "awk\n", "ls\n", "cp\n" };
+	static const char *const want[] = { "sh", "sh", "awk", "awk", "ls",
+					     "cp" };
+	/* steps: ttl, ttl (changed: cached), forgotten, ttl, no ttl (each
+	 * time read) */
+	for (i = 0; i < 6; i++) {
+		ps.pid_ttl_ms = i >= 4 ? 0 : 60000;
+		if (i == 2)
+			scope_forget_pid(&ps, 77);
+		c = cand(PID_PODMAN, 77, 0, 0x28);
+		scope_read_parent(&ps, c);
+		ck_assert_str_eq(c->parent_comm, want[i]);
+		ck_assert_str_eq(c->parent_exe, "/bin/sh");
+		candidate_free(c);
+		if (i < 4 && i % 2 == 0)
+			free(test_write_file(dir, "comm", comm[i / 2 + 1],
+					     strlen(comm[i / 2 + 1]), 0644));
+		if (i == 4)
+			free(test_write_file(dir, "comm", comm[3], 3, 0644));
+	}
+	/* gone: nothing, and nothing kept */
+	ps.pid_ttl_ms = 60000;
+	c = cand(PID_PODMAN, 78, 0, 0x28);
+	scope_read_parent(&ps, c);
+	ck_assert_ptr_null(c->parent_comm);
+	ck_assert_ptr_null(c->parent_exe);
+	candidate_free(c);
+	scope_free(&ps);
+	free(exe);
+	free(dir);
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -730,6 +781,7 @@ Suite *test_suite(void)
 	tcase_add_test(td, test_decide_both_gone_overlay_mount);
 	tcase_add_test(td, test_decide_both_gone_unknown_dev);
 	tcase_add_test(td, test_decide_resets_previous);
+	tcase_add_test(td, test_parent_read_once);
 	suite_add_tcase(s, td);
 
 	{

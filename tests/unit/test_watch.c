@@ -263,6 +263,109 @@ START_TEST(test_inheritor_found_in_namespace)
 }
 END_TEST
 
+static void fake_close(const char *base, int pid, int fd)
+{
+	char *name;
+
+	ck_assert_int_ne(asprintf(&name, "%s/%d/fdinfo/%d", base, pid, fd),
+			 -1);
+	ck_assert_int_eq(unlink(name), 0);
+	free(name);
+}
+
+/*
+ * Within a batch, one search of a namespace answers for every file of
+ * it; a holder it found that has let go since makes a new search; a
+ * namespace of its own is searched on its own; after the batch, each
+ * question searches again.
+ */
+START_TEST(test_batch_searches_once)
+{
+	char *base = test_mkdtemp();
+	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
+	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	struct watch_holder h1, h2, h3, hb;
+	struct watch w;
+	uint64_t ns;
+
+	ck_assert_int_eq(watch_init(&w, 1), 0);
+	ns = fake_ns(base, 10, ns_a);
+	fake_ns(base, 11, ns_a);
+	fake_ns(base, 12, ns_a);
+	fake_ns(base, 20, ns_b);
+	/* 11 holds inode 777, 12 inode 778 for writing; 20, in another
+	 * namespace, inode 779 */
+	fake_fd(base, 11, 4, "flags:\t01\nmnt_id:\t26\nino:\t777\n");
+	fake_fd(base, 12, 5, "flags:\t02\nmnt_id:\t26\nino:\t778\n");
+	fake_fd(base, 12, 6, "flags:\t00\nmnt_id:\t26\nino:\t780\n");
+	fake_fd(base, 20, 3, "flags:\t01\nmnt_id:\t26\nino:\t779\n");
+	memset(&h1, 0, sizeof(h1));
+	h1.pid = 10;		/* the writer, which closed it */
+	h1.fd = 3;
+	h1.mnt_id = -1;
+	h1.pidns = ns;
+	h2 = h3 = h1;
+	h1.ino = 777;
+	h2.ino = 778;
+	h3.ino = 780;		/* held read-only: nobody writes it */
+
+	watch_batch_begin(&w);
+	ck_assert(watch_still_held(&w, base, &h1));
+	ck_assert_int_eq(h1.pid, 11);
+	ck_assert_int_eq(h1.fd, 4);
+	ck_assert(watch_still_held(&w, base, &h2));
+	ck_assert_int_eq(h2.pid, 12);
+	ck_assert_int_eq(h2.fd, 5);
+	ck_assert(!watch_still_held(&w, base, &h3));
+	ck_assert_uint_eq(w.searches, 1);
+	/* another namespace: a search of its own */
+	memset(&hb, 0, sizeof(hb));
+	hb.pid = 21;
+	hb.fd = 3;
+	hb.mnt_id = -1;
+	hb.ino = 779;
+	hb.pidns = watch_pidns_of(base, 20);
+	ck_assert(watch_still_held(&w, base, &hb));
+	ck_assert_int_eq(hb.pid, 20);
+	ck_assert_uint_eq(w.searches, 2);
+	/* 11 lets go: asked directly, then the namespace again */
+	fake_close(base, 11, 4);
+	h1.pid = 10;
+	h1.fd = 3;
+	ck_assert(!watch_still_held(&w, base, &h1));
+	ck_assert_uint_eq(w.searches, 3);
+	/* ... and that search answers the rest of the batch */
+	h2.pid = 10;
+	h2.fd = 3;
+	ck_assert(watch_still_held(&w, base, &h2));
+	ck_assert_int_eq(h2.pid, 12);
+	ck_assert_uint_eq(w.searches, 3);
+	watch_batch_end(&w);
+
+	/* no batch: every question searches */
+	h2.pid = 10;
+	h2.fd = 3;
+	ck_assert(watch_still_held(&w, base, &h2));
+	ck_assert(!watch_still_held(&w, base, &h3));
+	ck_assert_uint_eq(w.searches, 5);
+	/* a new batch does not reuse the last one's search */
+	watch_batch_begin(&w);
+	fake_fd(base, 11, 7, "flags:\t01\nmnt_id:\t26\nino:\t780\n");
+	h3.pid = 10;
+	h3.fd = 3;
+	ck_assert(watch_still_held(&w, base, &h3));
+	ck_assert_int_eq(h3.pid, 11);
+	ck_assert_int_eq(h3.fd, 7);
+	ck_assert_uint_eq(w.searches, 6);
+	watch_batch_end(&w);
+	watch_free(&w);
+	free(ns_a);
+	free(ns_b);
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
 /* This process's own descriptors, through the real /proc. */
 START_TEST(test_real_proc)
 {
@@ -313,6 +416,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fd_writes_reads_fdinfo);
 	tcase_add_test(tc, test_fd_writes_bad_fdinfo);
 	tcase_add_test(tc, test_inheritor_found_in_namespace);
+	tcase_add_test(tc, test_batch_searches_once);
 	tcase_add_test(tc, test_real_proc);
 	suite_add_tcase(s, tc);
 	return s;
