@@ -193,6 +193,7 @@ static void *inspector_main(void *arg)
 		if (n)
 			check_candidates(&in->ck, cs, n, now);
 		check_run_pending(&in->ck, now, false);
+		check_expire(&in->ck, now);
 		if (!closed)
 			scan_tick(&in->scan, &in->ck, now,
 				  queue_length(&in->q) == 0);

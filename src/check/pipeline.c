@@ -966,6 +966,11 @@ static void run_pending(struct checker *ck, uint64_t now, bool final)
 	ck->final = false;
 }
 
+void check_expire(struct checker *ck, uint64_t now)
+{
+	fstype_cache_expire(&ck->fstypes, now);
+}
+
 void check_run_pending(struct checker *ck, uint64_t now, bool final)
 {
 	/* every call looked at again was made before now */

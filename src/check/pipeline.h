@@ -138,6 +138,11 @@ void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
  * open is reported then). */
 void check_run_pending(struct checker *ck, uint64_t now_ms, bool final);
 
+/* Let go of what the checker holds only to remember it (the mount tables
+ * of ended containers, see fstype.h), once unused long enough. Cheap:
+ * called on every turn of the checker's loop. */
+void check_expire(struct checker *ck, uint64_t now_ms);
+
 /* Milliseconds until a pending candidate or a watched file is due (0:
  * now), or -1 when there is none. */
 int check_next_ms(const struct checker *ck, uint64_t now_ms);

@@ -435,6 +435,31 @@ t_plugin_stayed_up() {
 	[[ $pid == "$PLUGIN_PID" ]] || fail "auditd restarted the plugin: pid $pid, was $PLUGIN_PID (it crashed?)"
 }
 
+# dead_tables PID: the mount tables (/proc/N/mountinfo) process PID holds
+# open whose process N has ended
+dead_tables() {
+	local fd link n=0
+	for fd in /proc/"$1"/fd/*; do
+		link=$(readlink "$fd" 2>/dev/null) || continue
+		[[ $link =~ ^/proc/([0-9]+)/mountinfo$ ]] || continue
+		alive "${BASH_REMATCH[1]}" || n=$((n + 1))
+	done
+	echo "$n"
+}
+no_dead_tables() { [[ $(dead_tables "$PLUGIN_PID") == 0 ]]; }
+
+# v: a held mount table keeps its namespace, and every mount of an ended
+# container, alive; the plugin lets go of one unused for 10 s
+# (FSTYPE_IDLE_MS), so that the kernel unmounts them now, not at the
+# plugin's exit
+t_v_tables_let_go() {
+	local n
+	n=$(dead_tables "$PLUGIN_PID")
+	note "(v) mount tables of ended processes held now: $n"
+	wait_for 25 no_dead_tables ||
+		fail "the plugin still holds $(dead_tables "$PLUGIN_PID") mount tables of ended processes"
+}
+
 # thread_states PID: each thread's name, state and kernel wait channel,
 # and the kernel stack of the main thread (why a process does not end)
 thread_states() {
@@ -762,5 +787,6 @@ run_test "o: an invalid file on SIGHUP keeps the running settings" t_o_bad_reloa
 run_test "n: JSON log opened again after rotation and SIGHUP" t_n_rotate
 run_test "l: --check-config" t_l_check_config
 run_test "plugin stayed up (no crash, no restart)" t_plugin_stayed_up
+run_test "v: no mount table of an ended process held past 10 s" t_v_tables_let_go
 note "kernel audit: $(auditctl -s | awk '$1 == "lost" || $1 == "backlog_limit" {printf "%s %s ", $1, $2}')"
 run_test "m: the plugin exits when auditd stops" t_m_sigterm
