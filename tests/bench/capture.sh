@@ -17,13 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 OUT=${1:-$BENCH/data/capture.log.xz}
-need_root_tools
-find_bin
-take_lock
-trap bench_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-make_work
+bench_begin
 start_syslog
 write_plugin_conf
 start_auditd

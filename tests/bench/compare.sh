@@ -76,7 +76,7 @@ for log in "${inputs[@]}"; do
 		a=$(run "$AFTER" "$scope" "$log")
 		same=yes
 		if [[ $a != "$b" ]]; then
-			same=**NO**
+			same="**NO**"
 			wrong=1
 		fi
 		echo "| $(basename "$log") | $scope | $b | $a | $same |"

@@ -68,14 +68,8 @@ while (($#)); do
 done
 skipped() { [[ ,$SKIP, == *,$1,* ]]; }
 
-need_root_tools
 need_tools git
-find_bin
-take_lock
-trap bench_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-make_work
+bench_begin
 build_image "$IMAGE"
 start_syslog
 if ! skipped build; then

@@ -48,9 +48,7 @@ cleanup() {
 	[[ -z $WATCH_PID ]] || kill "$WATCH_PID" 2>/dev/null || true
 	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps cleanup
 make_work
 cc -O2 -static -o "$WORK/burst" "$BENCH/burst.c" || die "cannot build burst.c statically (libc6-dev)"
 cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" || die "cannot build tiny.c"

@@ -55,6 +55,25 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# bench_traps [CLEANUP]: run CLEANUP (default bench_cleanup) at exit, and
+# exit on INT and TERM so that it runs then too
+bench_traps() {
+	# shellcheck disable=SC2064 # the name is fixed now
+	trap "${1:-bench_cleanup}" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# bench_begin: what a benchmark that starts auditd does first: root and
+# the tools, the plugin, the auditd lock, the traps, the work directory
+bench_begin() {
+	need_root_tools
+	find_bin
+	take_lock
+	bench_traps bench_cleanup
+	make_work
+}
+
 # bench_setup_container PROG: what the container floods (burst.sh,
 # flood.sh) need before their runs: root and the tools, the plugin, the
 # auditd lock, the EXIT trap, the work directory, tests/bench/PROG.c and
@@ -62,13 +81,7 @@ median() {
 # hears auditd's "queue to plugins is full".
 bench_setup_container() {
 	local prog=$1
-	need_root_tools
-	find_bin
-	take_lock
-	trap bench_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	make_work
+	bench_begin
 	cc -O2 -static -o "$WORK/$prog" "$BENCH/$prog.c" ||
 		die "cannot build $prog.c statically (libc6-dev)"
 	cc -Os -static -nostdlib -s -o "$WORK/tiny" "$BENCH/tiny.c" ||

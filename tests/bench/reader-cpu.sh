@@ -61,9 +61,7 @@ cleanup() {
 	[[ -z $MOUNTED ]] || umount "$MOUNTED" 2>/dev/null || true
 	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps cleanup
 
 # the build to compare with (before the lock: building takes a while)
 if [[ -f $BEFORE && -x $BEFORE ]]; then

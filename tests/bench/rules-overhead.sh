@@ -120,9 +120,7 @@ cleanup() {
 	[[ -z $MOUNTED ]] || umount "$MOUNTED" 2>/dev/null || true
 	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps cleanup
 make_work
 cc_helper fileloop
 start_syslog

@@ -48,9 +48,7 @@ else
 	find_bin
 	take_lock
 fi
-trap bench_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps bench_cleanup
 make_work
 cc -O2 -static -o "$WORK/holdlogs" "$BENCH/holdlogs.c" ||
 	die "cannot build holdlogs.c statically (libc6-dev)"
