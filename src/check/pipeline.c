@@ -398,26 +398,20 @@ static enum mount_dev_class device_class_of(struct checker *ck,
 	return cls;
 }
 
-/* device_class_of(), asked once per batch, writer and device: the
- * candidates of a batch are judged at one moment. */
+/*
+ * device_class_of() for each candidate, never remembered past the
+ * fstype cache: an answer holds only while its mount table is unchanged
+ * (scope/fstype.h), and a container that can mount changes it between
+ * two files of one batch (a pseudo file system's device number taken by
+ * a tmpfs, a tmpfs's by FUSE). A remembered answer costs one poll().
+ */
 static enum mount_dev_class device_class(struct checker *ck,
 					const struct candidate *c,
 					const struct lookup *lk)
 {
 	if (!c->has_inode)
 		return MOUNT_DEV_READABLE;	/* the writer's descriptor */
-	if (ck->watch.batch && ck->devclass.batch == ck->watch.batch &&
-	    ck->devclass.pid == c->pid && ck->devclass.ppid == c->ppid &&
-	    ck->devclass.major == c->dev_major &&
-	    ck->devclass.minor == c->dev_minor)
-		return ck->devclass.cls;
-	ck->devclass.cls = device_class_of(ck, c, lk);
-	ck->devclass.batch = ck->watch.batch;
-	ck->devclass.pid = c->pid;
-	ck->devclass.ppid = c->ppid;
-	ck->devclass.major = c->dev_major;
-	ck->devclass.minor = c->dev_minor;
-	return ck->devclass.cls;
+	return device_class_of(ck, c, lk);
 }
 
 /* The pid namespace of PID (watch_pidns_of()), once per batch. */

@@ -85,14 +85,8 @@ struct checker {
 		int rc;
 		char id[CONTAINER_ID_LEN + 1];
 	} parent;
-	/* the last device class and writer's pid namespace asked, for
-	 * the rest of their batch */
-	struct {
-		uint64_t batch;		/* 0: none */
-		pid_t pid, ppid;
-		unsigned int major, minor;
-		enum mount_dev_class cls;
-	} devclass;
+	/* the last writer's pid namespace asked, for the rest of its
+	 * batch (a device's class is never kept so: see device_class()) */
 	struct {
 		uint64_t batch;		/* 0: none */
 		pid_t pid;

@@ -41,10 +41,18 @@ struct kept {
 	char drop_path[256], via[32];
 };
 
+/* Run once by the next finding, then cleared (what changes between two
+ * files of one batch). */
+static void (*on_next_finding)(void);
+
 static int keep_emit(struct sink *sk, const struct finding *f)
 {
 	struct kept *k = (struct kept *)sk;
+	void (*hook)(void) = on_next_finding;
 
+	on_next_finding = NULL;
+	if (hook)
+		hook();
 	k->count++;
 	snprintf(k->path, sizeof(k->path), "%s", f->c->path);
 	snprintf(k->old_path, sizeof(k->old_path), "%s",
@@ -1158,6 +1166,58 @@ START_TEST(test_watch_never_settles)
 }
 END_TEST
 
+/* The writer's device is a proc mount from now on (the number a tmpfs
+ * had, taken by a kernel file system after an umount). */
+static void root_device_is_proc(void)
+{
+	struct stat st;
+	char *text, *path;
+	FILE *f;
+
+	ck_assert_int_eq(stat(fx.root, &st), 0);
+	ck_assert_int_ne(asprintf(&text,
+		"1 0 %u:%u / / rw,relatime - proc proc rw\n",
+		major(st.st_dev), minor(st.st_dev)), -1);
+	/* in place, as /proc/PID/mountinfo stays one file while its
+	 * table changes (a held one tells it by poll(); a plain file by
+	 * its size and times) */
+	ck_assert_int_ne(asprintf(&path, "%s/%d/mountinfo", fx.base,
+				  PID_FAKE), -1);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+	free(text);
+}
+
+/*
+ * Two files of one batch, the writer's mount table changed between them:
+ * the second is judged by the table as it is now, never by the class the
+ * first was given. A class remembered for the batch let a container
+ * that can mount swap a device number's file system (tmpfs -> FUSE, or
+ * a kernel file system -> tmpfs) between two files.
+ */
+START_TEST(test_batch_mount_change)
+{
+	struct candidate *cs[2];
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/a", p, len);
+	p[len - 1] ^= 1;
+	put("/tmp/b", p, len);
+	cs[0] = cand("/tmp/a", FILE_OP_OPEN);
+	cs[1] = cand("/tmp/b", FILE_OP_OPEN);
+	on_next_finding = root_device_is_proc;
+	check_candidates(&fx.in.ck, cs, 2, T0);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/a");
+	ck_assert_uint_eq(atomic_load(&fx.st.out_of_scope), 1);
+	free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -1196,6 +1256,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_rewrite_same_size_same_mtime);
 	tcase_add_test(tc, test_watch_bound_waits_for_settled);
 	tcase_add_test(tc, test_watch_never_settles);
+	tcase_add_test(tc, test_batch_mount_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
