@@ -551,8 +551,9 @@ void prefilter_release(struct prefilter *p)
 }
 
 /* Held events that can no longer wait for their end: H is a second or
- * more newer (auparse times them out), or too many events begun since. */
-static void release_old(struct prefilter *p, const struct raw_header *h)
+ * more newer (auparse times them out), or too many events begun since.
+ * Returns whether any was let go. */
+static bool release_old(struct prefilter *p, const struct raw_header *h)
 {
 	bool any = false;
 	int i;
@@ -569,6 +570,7 @@ static void release_old(struct prefilter *p, const struct raw_header *h)
 	}
 	if (any)
 		drain(p);
+	return any;
 }
 
 /* Held event I is complete: DECIDE reads its records. */
@@ -607,7 +609,7 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	uint64_t lost;
 	uint32_t node;
 	uint8_t state;
-	bool hdr_ok;
+	bool hdr_ok, released = false;
 	int i;
 
 	*ends = false;
@@ -654,7 +656,7 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 		taint(p, line, len);
 	node = node_hash(h.node, h.node_len);
 	if (p->npending) {
-		release_old(p, &h);
+		released = release_old(p, &h);
 		i = pending_find(p, &h, node);
 		if (i >= 0) {
 			*pending = i;
@@ -686,7 +688,12 @@ static uint8_t classify(struct prefilter *p, const char *line, size_t len,
 	e->sec = h.sec;
 	e->milli = h.milli;
 	state = decide_first(p, &h);
-	if (state == PREFILTER_HOLD && (!hdr_ok || tainted(p, &h)))
+	/* A record that let held events go is handed on with its event:
+	 * auparse ends the events it was given when it sees a newer one,
+	 * and had this one been held and dropped, the late records of
+	 * those would have joined them, not made events of their own. */
+	if (state == PREFILTER_HOLD && (!hdr_ok || tainted(p, &h) ||
+					released))
 		state = PREFILTER_KEEP;
 	if (state == PREFILTER_HOLD) {
 		i = pending_new(p, &h, node, e);
