@@ -255,9 +255,10 @@ static long name_number(const char *name)
 	return v;
 }
 
-/* Does PID hold a descriptor open for writing on H's file? Sets H's pid
- * and fd to it. */
-static bool search_fds(const char *proc, pid_t pid, struct watch_holder *h)
+/* Does PID hold a descriptor open for writing on H's file? 1 (H's pid
+ * and fd are set to it), 0, or -1: more descriptors than a search reads,
+ * none of those read. */
+static int search_fds(const char *proc, pid_t pid, struct watch_holder *h)
 {
 	char dir[96];
 	struct dirent *de;
@@ -267,22 +268,26 @@ static bool search_fds(const char *proc, pid_t pid, struct watch_holder *h)
 	snprintf(dir, sizeof(dir), "%s/%d/fdinfo", proc, (int)pid);
 	d = opendir(dir);
 	if (!d)
-		return false;
-	while ((de = readdir(d)) && n++ < WATCH_SEARCH_FDS_MAX) {
+		return 0;
+	while ((de = readdir(d))) {
 		long fd = name_number(de->d_name);
 
 		if (fd < 0)
 			continue;
+		if (++n > WATCH_SEARCH_FDS_MAX) {
+			closedir(d);
+			return -1;
+		}
 		if (watch_fd_writes(proc, pid, (int)fd, h->ino, h->mnt_id,
 				    NULL, NULL)) {
 			closedir(d);
 			h->pid = pid;
 			h->fd = (int)fd;
-			return true;
+			return 1;
 		}
 	}
 	closedir(d);
-	return false;
+	return 0;
 }
 
 /* The pid namespace of PID, whose /proc entry has inode D_INO, from W's
@@ -300,7 +305,8 @@ static uint64_t ns_of(struct watch *w, const char *proc, pid_t pid,
 	return s->ns;
 }
 
-/* Add PID's descriptors open for writing to S; false when S is full. */
+/* Add PID's descriptors open for writing to S; false when S is full or
+ * PID has more descriptors than a search reads (S is then incomplete). */
 static bool snap_add_fds(const char *proc, pid_t pid, struct watch_snap *s)
 {
 	char dir[96];
@@ -312,15 +318,21 @@ static bool snap_add_fds(const char *proc, pid_t pid, struct watch_snap *s)
 	d = opendir(dir);
 	if (!d)
 		return true;
-	while ((de = readdir(d)) && n++ < WATCH_SEARCH_FDS_MAX) {
+	while ((de = readdir(d))) {
 		long fd = name_number(de->d_name);
 		struct watch_snap_fd *e;
 		uint64_t ino;
 		bool writes;
 		int mnt;
 
-		if (fd < 0 || !fdinfo_read(proc, pid, (int)fd, &writes, &ino,
-					   &mnt) || !writes)
+		if (fd < 0)
+			continue;
+		if (++n > WATCH_SEARCH_FDS_MAX) {
+			closedir(d);
+			return false;
+		}
+		if (!fdinfo_read(proc, pid, (int)fd, &writes, &ino, &mnt) ||
+		    !writes)
 			continue;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? 2 * s->cap : 64;
@@ -352,7 +364,7 @@ static struct watch_snap *snap_take(struct watch *w, const char *proc,
 	struct watch_snap *s = NULL;
 	struct dirent *de;
 	unsigned int i;
-	int n = 0;
+	int n = 0, seen = 0;
 	DIR *d;
 
 	for (i = 0; i < WATCH_SNAPS; i++)
@@ -369,15 +381,19 @@ static struct watch_snap *snap_take(struct watch *w, const char *proc,
 		return NULL;
 	w->searches++;
 	s->complete = true;
-	while ((de = readdir(d)) && n < WATCH_SEARCH_PROCS_MAX) {
+	while ((de = readdir(d))) {
 		long pid = name_number(de->d_name);
 
 		if (pid <= 0)
 			continue;
-		n++;
+		if (++seen > WATCH_SEARCH_PIDS_MAX) {
+			s->complete = false;
+			break;
+		}
 		if (ns_of(w, proc, (pid_t)pid, de->d_ino) != pidns)
 			continue;
-		if (!snap_add_fds(proc, (pid_t)pid, s)) {
+		if (++n > WATCH_SEARCH_PROCS_MAX ||
+		    !snap_add_fds(proc, (pid_t)pid, s)) {
 			s->complete = false;
 			break;
 		}
@@ -423,33 +439,46 @@ static int snap_held(struct watch *w, const char *proc,
 }
 
 /* The search without a batch, or past a batch's bound: one pass that
- * stops at the first holder. */
-static bool search_ns(struct watch *w, const char *proc,
-		      struct watch_holder *h)
+ * stops at the first holder. 1 (H is set to it), 0 (none), or -1: a
+ * bound of the search reached before a holder was found (watch.h). */
+static int search_ns(struct watch *w, const char *proc,
+		     struct watch_holder *h)
 {
 	struct dirent *de;
-	int n = 0;
+	int n = 0, seen = 0, r, rc = 0;
 	DIR *d;
 
 	d = opendir(proc);
 	if (!d)
-		return false;
+		return 0;
 	w->searches++;
-	while ((de = readdir(d)) && n < WATCH_SEARCH_PROCS_MAX) {
+	while ((de = readdir(d))) {
 		long pid = name_number(de->d_name);
 
 		if (pid <= 0)
 			continue;
-		n++;
+		if (++seen > WATCH_SEARCH_PIDS_MAX) {
+			rc = -1;
+			break;
+		}
 		if (ns_of(w, proc, (pid_t)pid, de->d_ino) != h->pidns)
 			continue;
-		if (search_fds(proc, (pid_t)pid, h)) {
-			closedir(d);
-			return true;
+		if (++n > WATCH_SEARCH_PROCS_MAX) {
+			rc = -1;
+			break;
 		}
+		r = search_fds(proc, (pid_t)pid, h);
+		if (r > 0) {
+			closedir(d);
+			return 1;
+		}
+		if (r < 0)
+			rc = -1;	/* and on: another may tell */
 	}
 	closedir(d);
-	return false;
+	if (rc < 0)
+		w->searches_cut++;
+	return rc;
 }
 
 /* Held by a process of H's namespace (H's own descriptor is not asked
@@ -460,14 +489,15 @@ static bool held_in_ns(struct watch *w, const char *proc,
 	struct watch_holder found;
 	int r;
 
+	/* a search cut short by a bound counts as held (watch.h) */
 	if (!h->pidns)
 		return false;
 	if (!w->batch)
-		return search_ns(w, proc, h);
+		return search_ns(w, proc, h) != 0;
 	found = *h;
 	r = snap_held(w, proc, &found, false);
 	if (r < 0)
-		return search_ns(w, proc, h);
+		return search_ns(w, proc, h) != 0;
 	/* a holder of the batch's search may have let go since: it is
 	 * asked, and when it has, the namespace is searched again */
 	if (r && !watch_fd_writes(proc, found.pid, found.fd, found.ino,
@@ -475,7 +505,7 @@ static bool held_in_ns(struct watch *w, const char *proc,
 		found = *h;
 		r = snap_held(w, proc, &found, true);
 		if (r < 0)
-			return search_ns(w, proc, h);
+			return search_ns(w, proc, h) != 0;
 	}
 	if (r)
 		*h = found;

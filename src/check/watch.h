@@ -47,8 +47,16 @@
 #define WATCH_LOOK_MAX_MS	2000
 #define WATCH_POLL_MIN_MS	50	/* asked whether held at most this */
 #define WATCH_POLL_MAX_MS	500	/* ... and at least this often */
-/* processes and descriptors looked at in one search for an inheritor */
+/*
+ * Bounds of one search for an inheritor: processes of the namespace,
+ * entries of /proc looked at, descriptors of one process. A search that
+ * reaches one cannot say "nobody holds it": the file counts as held (it
+ * stays watched, and an executable is reported at the latest after
+ * watch_report_after_ms), never as let go, or a container could hide a
+ * holder behind more processes or descriptors than the search reads.
+ */
 #define WATCH_SEARCH_PROCS_MAX	4096
+#define WATCH_SEARCH_PIDS_MAX	65536
 #define WATCH_SEARCH_FDS_MAX	4096
 
 /* Who holds a watched file open for writing, as procfs tells it. */
@@ -110,6 +118,7 @@ struct watch {
 	size_t count, cap;
 	unsigned long long looks;	/* looks taken, for the statistics */
 	unsigned long long searches;	/* searches of a namespace */
+	unsigned long long searches_cut;	/* ... cut short by a bound */
 	struct watch_ns_slot *ns_cache;	/* WATCH_NS_CACHE slots */
 	uint64_t batch;			/* the current batch, 0: none */
 	uint64_t batches;		/* batches begun */

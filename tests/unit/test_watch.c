@@ -403,6 +403,90 @@ START_TEST(test_real_proc)
 }
 END_TEST
 
+/* N processes from pid FIRST on, in the namespace of NS_FILE, holding
+ * nothing (their /proc entries: a pid/ns link, an empty fdinfo). */
+static void fake_many(const char *base, int first, int n, const char *ns_file)
+{
+	char path[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%d", base, first + i);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/%d/ns", base, first + i);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/%d/ns/pid", base, first + i);
+		ck_assert_int_eq(symlink(ns_file, path), 0);
+		snprintf(path, sizeof(path), "%s/%d/fdinfo", base, first + i);
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+	}
+}
+
+/* Is H's file held, asked in a batch and outside one? Both must agree. */
+static bool held_both_ways(struct watch *w, const char *base,
+			   const struct watch_holder *h0, struct watch_holder *h)
+{
+	struct watch_holder hb = *h0;
+	bool in_batch, alone;
+
+	*h = *h0;
+	alone = watch_inheritor(w, base, h);
+	watch_batch_begin(w);
+	in_batch = watch_inheritor(w, base, &hb);
+	watch_batch_end(w);
+	ck_assert_int_eq(alone, in_batch);
+	ck_assert_int_eq(h->pid, hb.pid);
+	return alone;
+}
+
+/*
+ * The bounds of a search, attacked: processes of other namespaces do not
+ * count against the namespace's bound (a host with more processes than
+ * the bound hid a container's holder behind them); a namespace with more
+ * processes than a search reads cannot say "nobody holds it", so the
+ * file counts as held and stays watched.
+ */
+START_TEST(test_search_bounds)
+{
+	char *base = test_mkdtemp();
+	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
+	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	struct watch_holder h0, h;
+	struct watch w;
+	static const char writes[] = "flags:\t0100001\nmnt_id:\t26\n"
+				     "ino:\t777\n";
+
+	ck_assert_int_eq(watch_init(&w, 1), 0);
+	memset(&h0, 0, sizeof(h0));
+	h0.pid = 10;
+	h0.fd = 3;
+	h0.ino = 777;
+	h0.mnt_id = 26;
+	h0.pidns = fake_ns(base, 10, ns_a);
+	/* more processes of another namespace than the bound, then the
+	 * holder in the writer's */
+	fake_many(base, 100000, WATCH_SEARCH_PROCS_MAX + 100, ns_b);
+	fake_ns(base, 900000, ns_a);
+	fake_fd(base, 900000, 1, writes);
+	ck_assert(held_both_ways(&w, base, &h0, &h));
+	ck_assert_int_eq(h.pid, 900000);
+	ck_assert_uint_eq(w.searches_cut, 0);
+	/* no holder now, and more processes of the namespace than a
+	 * search reads: held, not let go */
+	fake_close(base, 900000, 1);
+	ck_assert(!held_both_ways(&w, base, &h0, &h));
+	fake_many(base, 200000, WATCH_SEARCH_PROCS_MAX + 1, ns_a);
+	ck_assert(held_both_ways(&w, base, &h0, &h));
+	ck_assert_int_eq(h.pid, 10);	/* nobody made up */
+	ck_assert_uint_ge(w.searches_cut, 1);
+	watch_free(&w);
+	free(ns_a);
+	free(ns_b);
+	test_rmtree(base);
+	free(base);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("watch");
@@ -418,6 +502,11 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_inheritor_found_in_namespace);
 	tcase_add_test(tc, test_batch_searches_once);
 	tcase_add_test(tc, test_real_proc);
+	suite_add_tcase(s, tc);
+	/* thousands of fake /proc entries */
+	tc = tcase_create("bounds");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_search_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
