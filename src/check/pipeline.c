@@ -759,8 +759,13 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 	 * name (O_TMPFILE) waits for the link that names it.
 	 */
 	if (held && !prev && we.h.pid == c->pid && we.h.fd == c->fd &&
-	    we.h.ino != (uint64_t)op.st.st_ino && op.via != VIA_WRITER_FD)
-		held = false;	/* the descriptor is another file now */
+	    we.h.ino != (uint64_t)op.st.st_ino && op.via != VIA_WRITER_FD) {
+		/* the descriptor is another file now: a process that
+		 * inherited it before may still write this one */
+		we.h.ino = (uint64_t)op.st.st_ino;
+		we.h.mnt_id = -1;
+		held = watch_inheritor(&ck->watch, ck->scope.proc, &we.h);
+	}
 	if (held) {
 		uint64_t held_ms = now - we.since_ms;
 		int64_t ctime_ns = (int64_t)op.st.st_ctim.tv_sec * 1000000000 +

@@ -943,6 +943,70 @@ START_TEST(test_watch_inheritor)
 }
 END_TEST
 
+/*
+ * The writer forked a child that keeps the file open for writing, closed
+ * its own descriptor and opened another file on the same number: the
+ * descriptor names another file now, and the child, found by a search
+ * for the file itself, keeps it watched until it lets go.
+ */
+START_TEST(test_watch_fd_reused)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	char *ns, *dir, *text, *path;
+	struct candidate *c;
+	struct stat st;
+	int pid;
+
+	put("/tmp/reused", NULL, 0);
+	ns = test_write_file(fx.base, "ns-pid", "", 0, 0444);
+	ck_assert_int_ne(asprintf(&path, "%s/tmp/reused", fx.root), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	for (pid = PID_FAKE; pid <= PID_FAKE + 1; pid++) {
+		char *link;
+
+		ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, pid), -1);
+		mkdir(dir, 0755);
+		free(dir);
+		ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", fx.base, pid), -1);
+		mkdir(dir, 0755);
+		ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
+		ck_assert_int_eq(symlink(ns, link), 0);
+		free(dir);
+		free(link);
+		ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, pid),
+				 -1);
+		mkdir(dir, 0755);
+		/* the writer's descriptor 3: another file; the child's 1:
+		 * this one */
+		ck_assert_int_ne(asprintf(&text, "flags:\t0100001\n"
+					  "mnt_id:\t26\nino:\t%llu\n",
+					  (unsigned long long)st.st_ino +
+					  (pid == PID_FAKE ? 1000 : 0)), -1);
+		free(test_write_file(dir, pid == PID_FAKE ? "3" : "1", text,
+				     strlen(text), 0444));
+		free(text);
+		if (pid == PID_FAKE)
+			free(dir);
+	}
+	c = cand("/tmp/reused", FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	rewrite("/tmp/reused", p, len);
+	run_until(T0, T0 + 3000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_int_ne(asprintf(&text, "%s/1", dir), -1);
+	ck_assert_int_eq(unlink(text), 0);
+	run_until(T0 + 3000, T0 + 5000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(ns);
+	free(dir);
+	free(text);
+	free(path);
+	free(p);
+}
+END_TEST
+
 /* Set NAME's mtime SEC seconds back (its ctime becomes now). */
 static void mtime_back(const char *name, time_t sec)
 {
@@ -1248,6 +1312,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_watch_report_after_bound);
 	tcase_add_test(tc, test_watch_full_counted);
 	tcase_add_test(tc, test_watch_inheritor);
+	tcase_add_test(tc, test_watch_fd_reused);
 	tcase_add_test(tc, test_rewrite_in_place_mtime_back);
 	tcase_add_test(tc, test_open_not_written);
 	tcase_add_test(tc, test_tmpfile_linked_later);
