@@ -586,7 +586,11 @@ static void pending_decide(struct prefilter *p, int i)
 		if (h->tag != i)
 			continue;
 		lines[n].text = p->held_buf + h->off;
-		lines[n].len = h->len - 1;	/* without '\n' */
+		lines[n].len = h->len;
+		/* without its '\n' (the last record of the input may
+		 * have none) */
+		if (lines[n].len && lines[n].text[lines[n].len - 1] == '\n')
+			lines[n].len--;
 		n++;
 	}
 	keep = p->decide(lines, n, p->arg);
