@@ -308,17 +308,25 @@ t_k_hostile() {
 # after the reload, and the drop comes once the plugin has reloaded.
 
 # start_armed BEFORE AFTER: run BEFORE, wait for fire (at most 60 s), run
-# AFTER; sets CID.
+# AFTER, then live on until finish_armed (at most 60 s more): once a
+# container stops, podman unmounts its root, and the file of a writer
+# that is gone can no longer be read; on a loaded machine the plugin's
+# look may come later than a fixed sleep. Sets CID.
 start_armed() {
 	TRIG="$WORK/trigger"
 	rm -rf "$TRIG"
 	mkdir -m 0755 "$TRIG"
 	ARMED_US=$(now_us)
 	start_container "$IMAGE" \
-		"$1 || exit 1; i=0; while [ ! -e /trigger/go ] && [ \$i -lt 1200 ]; do sleep 0.05; i=\$((i+1)); done; [ -e /trigger/go ] && $2" \
+		"$1 || exit 1; i=0; while [ ! -e /trigger/go ] && [ \$i -lt 1200 ]; do sleep 0.05; i=\$((i+1)); done; [ -e /trigger/go ] && $2; rc=\$?; i=0; while [ ! -e /trigger/done ] && [ \$i -lt 1200 ]; do sleep 0.05; i=\$((i+1)); done; exit \$rc" \
 		-v "$TRIG:/trigger" || lib_fail
 }
 fire() { touch "$TRIG/go"; }
+# finish_armed: the armed container may end now; its exit status checked
+finish_armed() {
+	touch "$TRIG/go" "$TRIG/done"
+	finish "$CID"
+}
 
 # "service auditd reload": auditd re-reads plugins.d and passes SIGHUP on to
 # the plugin (the same process: test "plugin stayed up" checks that);
@@ -332,21 +340,21 @@ armed_reload() {
 	local before=/tmp/$1-before p=/tmp/$1
 	# the file under test: one write right after the open, so that it is
 	# complete when the plugin first looks at it
-	start_armed "cp /bin/busybox $before" "dd if=/bin/busybox of=$p bs=8192 count=1 2>/dev/null && sleep 1" || return
+	start_armed "cp /bin/busybox $before" "dd if=/bin/busybox of=$p bs=8192 count=1 2>/dev/null" || return
 	if ! wait_finding "$CID" "$before"; then
 		fail "no finding of container ${CID:0:12} for $before (before the reload)"
 		fire
-		finish "$CID"
+		finish_armed
 		return 1
 	fi
-	before_reload || { fire; finish "$CID"; return 1; }
+	before_reload || { fire; finish_armed; return 1; }
 	# runc's own files, written as the container started, stay on the
 	# plugin's retry list for recheck_ms (2 s) and wake it up now and then;
 	# let them expire so that nothing but the reload happens before the drop
 	# (a time the plugin's own timer sets: nothing to poll for)
 	sleep "$(awk -v t0="$ARMED_US" -v now="$(now_us)" \
 		'BEGIN { s = 2.2 - (now - t0) / 1e6; if (s < 0) s = 0; printf "%.2f", s }')"
-	reload_auditd || { fire; finish "$CID"; return 1; }
+	reload_auditd || { fire; finish_armed; return 1; }
 	fire
 	if ! wait_finding "$CID" "$p"; then
 		if [[ -f $JSON_LOG.1 ]] && helper match "$JSON_LOG.1" "$CID" "$p" >/dev/null; then
@@ -354,10 +362,10 @@ armed_reload() {
 		else
 			fail "no JSON finding of container ${CID:0:12} for $p within $E2E_TIMEOUT s after the reload"
 		fi
-		finish "$CID"
+		finish_armed
 		return 1
 	fi
-	finish "$CID"
+	finish_armed
 }
 
 t_j_anom() {
@@ -632,21 +640,21 @@ t_q_fifo_device() {
 		: > /tmp/de-q-dir && rm /tmp/de-q-dir && mkdir /tmp/de-q-dir &&
 		busybox mkfifo /tmp/de-q-f2 && { echo x > /tmp/de-q-f2 & cat /tmp/de-q-f2 > /dev/null; wait; } &&
 		cp /bin/busybox /tmp/de-q-before" \
-		"cp /bin/busybox $p && sleep 1" || return
+		"cp /bin/busybox $p" || return
 	# let the plugin look at all of that before the drop under test: the
 	# drop that ends it is reported once the plugin got past the rest
 	if ! wait_finding "$CID" /tmp/de-q-before; then
 		fail "no finding for /tmp/de-q-before, dropped after the FIFOs and devices, within $E2E_TIMEOUT s"
 		fire
-		finish "$CID"
+		finish_armed
 		return 1
 	fi
 	fire
 	if ! prompt_drop "$p" 2; then
-		finish "$CID"
+		finish_armed
 		return 1
 	fi
-	finish "$CID" || return
+	finish_armed || return
 	t_plugin_stayed_up
 }
 
@@ -754,8 +762,7 @@ t_u_flood() {
 		(($(now_us) < deadline)) || break
 		sleep 0.5
 	done
-	fire
-	finish "$CID" || true
+	finish_armed || true
 	lost1=$(auditctl -s | awk '$1 == "lost" {print $2}')
 	note "(u) $got of $n_elf ELF drops reported among $((n_elf * (n_txt + 1))) files; kernel lost $((lost1 - lost0)) records; plugin $(awk '/^(VmRSS|VmHWM|Threads):/ {printf "%s %s%s ", $1, $2, $3}' "/proc/$PLUGIN_PID/status" 2>/dev/null)"
 	((got == n_elf)) || fail "$got of the $n_elf ELF drops were reported (kernel lost $((lost1 - lost0)) records)" || return
