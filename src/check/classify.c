@@ -265,6 +265,14 @@ int classify_confirm(struct classifier *cl, int fd, unsigned int head_kind,
 	if (magic_query(cl, fd, MAGIC_MIME_TYPE, out->mime, sizeof(out->mime)))
 		return -1;
 	kind = classify_mime_kind(out->mime);
+	/* A program header PT_INTERP in the head makes an ET_DYN a program
+	 * (the kernel loads its interpreter and runs it). libmagic tells a
+	 * PIE from a library by DF_1_PIE in the dynamic section, which the
+	 * kernel never reads and a padded file puts beyond what libmagic
+	 * may read: "shared library" then, and out of types that ask for
+	 * programs only. The head's answer stands. */
+	if (head_kind == KIND_ELF_PIE && kind == KIND_ELF_SHARED)
+		kind = KIND_ELF_PIE;
 	/* libmagic must agree on the family the header claimed. */
 	if (head_kind & (KIND_ELF_EXEC | KIND_ELF_PIE | KIND_ELF_SHARED |
 			 KIND_ELF_RELOC | KIND_ELF_CORE)) {

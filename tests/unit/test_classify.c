@@ -354,9 +354,10 @@ START_TEST(test_confirm_pie)
 }
 END_TEST
 
+/* A library (no PT_INTERP: libm, not libc, which runs as a program). */
 START_TEST(test_confirm_shared_library)
 {
-	static const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
+	static const char *libc = "/lib/x86_64-linux-gnu/libm.so.6";
 	struct classification out;
 
 	ck_assert_int_eq(classify_path(libc, DEFAULT_TYPES, &out, NULL,
@@ -367,6 +368,39 @@ START_TEST(test_confirm_shared_library)
 	ck_assert_int_eq(classify_path(libc, KIND_ELF_EXEC | KIND_ELF_PIE,
 				       &out, NULL, NULL), 1);
 	ck_assert_uint_eq(out.kind, KIND_ELF_SHARED);
+}
+END_TEST
+
+/*
+ * A PIE whose dynamic section lies beyond what libmagic may read (here
+ * a 4 KiB bound; a padded file does it under any bound): libmagic calls
+ * it a shared library, but its PT_INTERP says program, and a site that
+ * asks for programs only is still told.
+ */
+START_TEST(test_confirm_pie_dynamic_beyond_bound)
+{
+	struct classifier small;
+	struct classification out;
+	unsigned char head[CLASSIFY_HEAD_LEN];
+	unsigned int hk;
+	ssize_t n;
+	int fd;
+
+	ck_assert_int_eq(classifier_init(&small, 4096), 0);
+	fd = open("/bin/true", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	n = pread(fd, head, sizeof(head), 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(classify_head(head, (size_t)n, (unsigned long long)n,
+				       &hk), HEAD_CANDIDATE);
+	ck_assert_uint_eq(hk, KIND_ELF_PIE);
+	ck_assert_int_eq(classify_confirm(&small, fd, hk,
+					  KIND_ELF_EXEC | KIND_ELF_PIE, &out),
+			 0);
+	ck_assert_str_eq(out.mime, "application/x-sharedlib");
+	ck_assert_uint_eq(out.kind, KIND_ELF_PIE);
+	close(fd);
+	classifier_free(&small);
 }
 END_TEST
 
@@ -528,6 +562,7 @@ Suite *test_suite(void)
 	tcase_add_test(tm, test_confirm_static_executable);
 	tcase_add_test(tm, test_confirm_pie);
 	tcase_add_test(tm, test_confirm_shared_library);
+	tcase_add_test(tm, test_confirm_pie_dynamic_beyond_bound);
 	tcase_add_test(tm, test_confirm_script_only_when_asked);
 	tcase_add_test(tm, test_confirm_text_not_script);
 	tcase_add_test(tm, test_confirm_fake_elf_magic);
