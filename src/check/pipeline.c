@@ -901,24 +901,11 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
 		      uint64_t now)
 {
-	uint64_t start = now_ms(), spent;
 	size_t i;
 
 	watch_batch_begin(&ck->watch);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		check_one(ck, cs[i], now, NULL);
-		spent = now_ms() - start;
-		if (spent < CHECK_SLICE_MS || i + 1 == n)
-			continue;
-		/* slow files (each up to the worker's deadline) hold up
-		 * no other file's due look longer than a slice: those go
-		 * first, then the rest as a new batch */
-		watch_batch_end(&ck->watch);
-		now += spent;
-		check_run_pending(ck, now, false);
-		start = now_ms();
-		watch_batch_begin(&ck->watch);
-	}
 	watch_batch_end(&ck->watch);
 }
 

@@ -126,9 +126,6 @@ enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
  */
 void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
 		      uint64_t now_ms);
-/* A batch that takes longer than this is cut: the looks due then are
- * taken before the rest of it. */
-#define CHECK_SLICE_MS	25
 
 /* Look again at the pending candidates and watched files that are due
  * (FINAL: all of them, and for the last time: an executable still held
