@@ -209,10 +209,16 @@ install_deb() {
 	grep -q ' /etc/audit/dropexec.conf ' <<<"$conffiles" ||
 		fail "/etc/audit/dropexec.conf is not a conffile"
 }
+# installed_rules: the active dropexec-keyed lines the package installed
+installed_rules() {
+	cat /etc/audit/rules.d/*dropexec*.rules | grep '^-a' | grep -c 'dropped_executable'
+}
 loaded_and_running() {
-	local n
+	local n want
 	n=$(kernel_rules)
-	((n >= 4)) || fail "$n dropexec rules in the kernel, expected 4 or more" || return 1
+	want=$(installed_rules)
+	((want > 0 && n == want)) ||
+		fail "$n dropexec rules in the kernel, expected the $want installed" || return 1
 	wait_for 15 plugin_running || fail "auditd does not run the plugin"
 }
 check "apt-get install: files in place, config a conffile" install_deb
