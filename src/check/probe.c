@@ -529,42 +529,46 @@ static void fill_candidate(struct probe_request *req, const struct candidate *c,
 	req->tmpfile = c->tmpfile;
 }
 
-enum probe_result probe_open(struct prober *pr, const struct candidate *c,
-			     bool parent_same, const char *mount_root,
-			     struct probe_opened *out)
+/*
+ * An OP_OPEN of C; HEAD and EXEC are the request's close_unless_candidate
+ * and exec flags, which tell probe_open_head() and probe_open_exec() from
+ * probe_open().
+ */
+static enum probe_result open_request(struct prober *pr,
+				      const struct candidate *c,
+				      bool parent_same, const char *mount_root,
+				      bool head, bool exec,
+				      struct probe_opened *out)
 {
 	struct probe_request *req = pr->req;
 
 	memset(req, 0, sizeof(*req));
 	req->op = OP_OPEN;
+	req->close_unless_candidate = head;
+	req->exec = exec;
 	fill_candidate(req, c, parent_same, mount_root);
 	return ask_open(pr, req, out);
+}
+
+enum probe_result probe_open(struct prober *pr, const struct candidate *c,
+			     bool parent_same, const char *mount_root,
+			     struct probe_opened *out)
+{
+	return open_request(pr, c, parent_same, mount_root, false, false, out);
 }
 
 enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
 				  struct probe_opened *out)
 {
-	struct probe_request *req = pr->req;
-
-	memset(req, 0, sizeof(*req));
-	req->op = OP_OPEN;
-	req->close_unless_candidate = 1;
-	fill_candidate(req, c, parent_same, mount_root);
-	return ask_open(pr, req, out);
+	return open_request(pr, c, parent_same, mount_root, true, false, out);
 }
 
 enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
 				  struct probe_opened *out)
 {
-	struct probe_request *req = pr->req;
-
-	memset(req, 0, sizeof(*req));
-	req->op = OP_OPEN;
-	req->exec = 1;
-	fill_candidate(req, c, parent_same, mount_root);
-	return ask_open(pr, req, out);
+	return open_request(pr, c, parent_same, mount_root, false, true, out);
 }
 
 enum probe_result probe_name_plain(struct prober *pr,
