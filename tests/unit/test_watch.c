@@ -123,41 +123,6 @@ START_TEST(test_take_file)
 }
 END_TEST
 
-/* A fake procfs: PID with descriptor FD described by fdinfo TEXT, in
- * pid namespace NS (a file whose inode stands for it; 0: none). */
-static void fake_fd(const char *base, int pid, int fd, const char *text)
-{
-	char *dir, *name;
-
-	ck_assert_int_ne(asprintf(&dir, "%s/%d", base, pid), -1);
-	mkdir(dir, 0755);
-	free(dir);
-	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", base, pid), -1);
-	mkdir(dir, 0755);
-	ck_assert_int_ne(asprintf(&name, "%d", fd), -1);
-	free(test_write_file(dir, name, text, strlen(text), 0444));
-	free(dir);
-	free(name);
-}
-
-static uint64_t fake_ns(const char *base, int pid, const char *ns_file)
-{
-	char *dir, *link;
-	struct stat st;
-
-	ck_assert_int_ne(asprintf(&dir, "%s/%d", base, pid), -1);
-	mkdir(dir, 0755);
-	free(dir);
-	ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", base, pid), -1);
-	ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
-	mkdir(dir, 0755);
-	ck_assert_int_eq(symlink(ns_file, link), 0);
-	ck_assert_int_eq(stat(link, &st), 0);
-	free(dir);
-	free(link);
-	return st.st_ino;
-}
-
 /* fdinfo says who writes: flags, inode, mount. */
 START_TEST(test_fd_writes_reads_fdinfo)
 {
@@ -165,12 +130,12 @@ START_TEST(test_fd_writes_reads_fdinfo)
 	uint64_t ino;
 	int mnt;
 
-	fake_fd(base, 10, 3, "pos:\t0\nflags:\t0100001\nmnt_id:\t26\n"
-		"ino:\t777\n");
-	fake_fd(base, 10, 4, "pos:\t0\nflags:\t0100000\nmnt_id:\t26\n"
-		"ino:\t777\n");
-	fake_fd(base, 10, 5, "pos:\t0\nflags:\t02\nmnt_id:\t26\n"
-		"ino:\t777\n");
+	test_fake_fdinfo(base, 10, 3,
+			 "pos:\t0\nflags:\t0100001\nmnt_id:\t26\nino:\t777\n");
+	test_fake_fdinfo(base, 10, 4,
+			 "pos:\t0\nflags:\t0100000\nmnt_id:\t26\nino:\t777\n");
+	test_fake_fdinfo(base, 10, 5,
+			 "pos:\t0\nflags:\t02\nmnt_id:\t26\nino:\t777\n");
 	ck_assert(watch_fd_writes(base, 10, 3, 777, 26, &ino, &mnt));
 	ck_assert_uint_eq(ino, 777);
 	ck_assert_int_eq(mnt, 26);
@@ -196,15 +161,16 @@ START_TEST(test_fd_writes_bad_fdinfo)
 	char *base = test_mkdtemp();
 	char big[4096];
 
-	fake_fd(base, 10, 3, "flags:\t0100001\n");		/* no ino */
-	fake_fd(base, 10, 4, "ino:\t777\n");			/* no flags */
-	fake_fd(base, 10, 5, "flags:\tzz\nino:\t777\n");
-	fake_fd(base, 10, 6, "flags:\t01\nino:\t-1\n");
-	fake_fd(base, 10, 7, "flags:\t01\nino:\t99999999999999999999999\n");
+	test_fake_fdinfo(base, 10, 3, "flags:\t0100001\n");	/* no ino */
+	test_fake_fdinfo(base, 10, 4, "ino:\t777\n");		/* no flags */
+	test_fake_fdinfo(base, 10, 5, "flags:\tzz\nino:\t777\n");
+	test_fake_fdinfo(base, 10, 6, "flags:\t01\nino:\t-1\n");
+	test_fake_fdinfo(base, 10, 7,
+			 "flags:\t01\nino:\t99999999999999999999999\n");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	fake_fd(base, 10, 8, big);
-	fake_fd(base, 10, 9, "");
+	test_fake_fdinfo(base, 10, 8, big);
+	test_fake_fdinfo(base, 10, 9, "");
 	ck_assert(!watch_fd_writes(base, 10, 3, 0, -1, NULL, NULL));
 	ck_assert(!watch_fd_writes(base, 10, 4, 0, -1, NULL, NULL));
 	ck_assert(!watch_fd_writes(base, 10, 5, 0, -1, NULL, NULL));
@@ -217,6 +183,47 @@ START_TEST(test_fd_writes_bad_fdinfo)
 }
 END_TEST
 
+/* fdinfo of a descriptor open for writing (O_WRONLY) on inode 777. */
+#define WRITES_777	"flags:\t0100001\nmnt_id:\t26\nino:\t777\n"
+
+/*
+ * A fake procfs in a fresh directory (*BASE) with the files of two pid
+ * namespaces (*NS_A, *NS_B), whose inodes stand for them, and W, a list
+ * of one entry: what a search for a file's holder runs on.
+ */
+static void two_namespaces(char **base, char **ns_a, char **ns_b,
+			   struct watch *w)
+{
+	*base = test_mkdtemp();
+	*ns_a = test_write_file(*base, "ns-a", "", 0, 0444);
+	*ns_b = test_write_file(*base, "ns-b", "", 0, 0444);
+	ck_assert_int_eq(watch_init(w, 1), 0);
+}
+
+/* Free what two_namespaces() made, the fake procfs removed. */
+static void two_namespaces_free(char *base, char *ns_a, char *ns_b,
+				struct watch *w)
+{
+	watch_free(w);
+	free(ns_a);
+	free(ns_b);
+	test_rmtree(base);
+	free(base);
+}
+
+/* H: the writer, pid 10 in the namespace of NS_FILE, which held inode
+ * 777 of mount 26 open for writing as descriptor 3. */
+static void writer_of_777(struct watch_holder *h, const char *base,
+			  const char *ns_file)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = 10;
+	h->fd = 3;
+	h->ino = 777;
+	h->mnt_id = 26;
+	h->pidns = test_fake_pidns(base, 10, ns_file);
+}
+
 /*
  * The writer closed its descriptor, a child that inherited it still
  * writes: found by a search of the writer's pid namespace, and only
@@ -225,53 +232,31 @@ END_TEST
  */
 START_TEST(test_inheritor_found_in_namespace)
 {
-	char *base = test_mkdtemp();
-	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
-	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	char *base, *ns_a, *ns_b;
 	struct watch_holder h;
 	struct watch w;
-	static const char writes[] = "flags:\t0100001\nmnt_id:\t26\n"
-				     "ino:\t777\n";
 
-	ck_assert_int_eq(watch_init(&w, 1), 0);
-	memset(&h, 0, sizeof(h));
-	h.pid = 10;
-	h.fd = 3;
-	h.ino = 777;
-	h.mnt_id = 26;
-	h.pidns = fake_ns(base, 10, ns_a);
+	two_namespaces(&base, &ns_a, &ns_b, &w);
+	writer_of_777(&h, base, ns_a);
 	ck_assert_uint_ne(h.pidns, 0);
 	ck_assert_uint_eq(watch_pidns_of(base, 10), h.pidns);
-	fake_ns(base, 20, ns_b);
-	fake_fd(base, 20, 5, writes);
+	test_fake_pidns(base, 20, ns_b);
+	test_fake_fdinfo(base, 20, 5, WRITES_777);
 	/* nobody of the namespace holds it */
 	ck_assert(!watch_still_held(&w, base, &h));
 	/* a child in it does, as descriptor 1 */
-	fake_ns(base, 11, ns_a);
-	fake_fd(base, 11, 0, "flags:\t0100000\nmnt_id:\t26\nino:\t777\n");
-	fake_fd(base, 11, 1, writes);
+	test_fake_pidns(base, 11, ns_a);
+	test_fake_fdinfo(base, 11, 0,
+			 "flags:\t0100000\nmnt_id:\t26\nino:\t777\n");
+	test_fake_fdinfo(base, 11, 1, WRITES_777);
 	ck_assert(watch_still_held(&w, base, &h));
 	ck_assert_int_eq(h.pid, 11);
 	ck_assert_int_eq(h.fd, 1);
 	/* next time it is asked first */
 	ck_assert(watch_still_held(&w, base, &h));
-	watch_free(&w);
-	free(ns_a);
-	free(ns_b);
-	test_rmtree(base);
-	free(base);
+	two_namespaces_free(base, ns_a, ns_b, &w);
 }
 END_TEST
-
-static void fake_close(const char *base, int pid, int fd)
-{
-	char *name;
-
-	ck_assert_int_ne(asprintf(&name, "%s/%d/fdinfo/%d", base, pid, fd),
-			 -1);
-	ck_assert_int_eq(unlink(name), 0);
-	free(name);
-}
 
 /*
  * Within a batch, one search of a namespace answers for every file of
@@ -281,24 +266,22 @@ static void fake_close(const char *base, int pid, int fd)
  */
 START_TEST(test_batch_searches_once)
 {
-	char *base = test_mkdtemp();
-	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
-	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	char *base, *ns_a, *ns_b;
 	struct watch_holder h1, h2, h3, hb;
 	struct watch w;
 	uint64_t ns;
 
-	ck_assert_int_eq(watch_init(&w, 1), 0);
-	ns = fake_ns(base, 10, ns_a);
-	fake_ns(base, 11, ns_a);
-	fake_ns(base, 12, ns_a);
-	fake_ns(base, 20, ns_b);
+	two_namespaces(&base, &ns_a, &ns_b, &w);
+	ns = test_fake_pidns(base, 10, ns_a);
+	test_fake_pidns(base, 11, ns_a);
+	test_fake_pidns(base, 12, ns_a);
+	test_fake_pidns(base, 20, ns_b);
 	/* 11 holds inode 777, 12 inode 778 for writing; 20, in another
 	 * namespace, inode 779 */
-	fake_fd(base, 11, 4, "flags:\t01\nmnt_id:\t26\nino:\t777\n");
-	fake_fd(base, 12, 5, "flags:\t02\nmnt_id:\t26\nino:\t778\n");
-	fake_fd(base, 12, 6, "flags:\t00\nmnt_id:\t26\nino:\t780\n");
-	fake_fd(base, 20, 3, "flags:\t01\nmnt_id:\t26\nino:\t779\n");
+	test_fake_fdinfo(base, 11, 4, "flags:\t01\nmnt_id:\t26\nino:\t777\n");
+	test_fake_fdinfo(base, 12, 5, "flags:\t02\nmnt_id:\t26\nino:\t778\n");
+	test_fake_fdinfo(base, 12, 6, "flags:\t00\nmnt_id:\t26\nino:\t780\n");
+	test_fake_fdinfo(base, 20, 3, "flags:\t01\nmnt_id:\t26\nino:\t779\n");
 	memset(&h1, 0, sizeof(h1));
 	h1.pid = 10;		/* the writer, which closed it */
 	h1.fd = 3;
@@ -329,7 +312,7 @@ START_TEST(test_batch_searches_once)
 	ck_assert_int_eq(hb.pid, 20);
 	ck_assert_uint_eq(w.searches, 2);
 	/* 11 lets go: asked directly, then the namespace again */
-	fake_close(base, 11, 4);
+	test_fake_fdinfo_close(base, 11, 4);
 	h1.pid = 10;
 	h1.fd = 3;
 	ck_assert(!watch_still_held(&w, base, &h1));
@@ -350,7 +333,7 @@ START_TEST(test_batch_searches_once)
 	ck_assert_uint_eq(w.searches, 5);
 	/* a new batch does not reuse the last one's search */
 	watch_batch_begin(&w);
-	fake_fd(base, 11, 7, "flags:\t01\nmnt_id:\t26\nino:\t780\n");
+	test_fake_fdinfo(base, 11, 7, "flags:\t01\nmnt_id:\t26\nino:\t780\n");
 	h3.pid = 10;
 	h3.fd = 3;
 	ck_assert(watch_still_held(&w, base, &h3));
@@ -358,11 +341,7 @@ START_TEST(test_batch_searches_once)
 	ck_assert_int_eq(h3.fd, 7);
 	ck_assert_uint_eq(w.searches, 6);
 	watch_batch_end(&w);
-	watch_free(&w);
-	free(ns_a);
-	free(ns_b);
-	test_rmtree(base);
-	free(base);
+	two_namespaces_free(base, ns_a, ns_b, &w);
 }
 END_TEST
 
@@ -448,42 +427,29 @@ static bool held_both_ways(struct watch *w, const char *base,
  */
 START_TEST(test_search_bounds)
 {
-	char *base = test_mkdtemp();
-	char *ns_a = test_write_file(base, "ns-a", "", 0, 0444);
-	char *ns_b = test_write_file(base, "ns-b", "", 0, 0444);
+	char *base, *ns_a, *ns_b;
 	struct watch_holder h0, h;
 	struct watch w;
-	static const char writes[] = "flags:\t0100001\nmnt_id:\t26\n"
-				     "ino:\t777\n";
 
-	ck_assert_int_eq(watch_init(&w, 1), 0);
-	memset(&h0, 0, sizeof(h0));
-	h0.pid = 10;
-	h0.fd = 3;
-	h0.ino = 777;
-	h0.mnt_id = 26;
-	h0.pidns = fake_ns(base, 10, ns_a);
+	two_namespaces(&base, &ns_a, &ns_b, &w);
+	writer_of_777(&h0, base, ns_a);
 	/* more processes of another namespace than the bound, then the
 	 * holder in the writer's */
 	fake_many(base, 100000, WATCH_SEARCH_PROCS_MAX + 100, ns_b);
-	fake_ns(base, 900000, ns_a);
-	fake_fd(base, 900000, 1, writes);
+	test_fake_pidns(base, 900000, ns_a);
+	test_fake_fdinfo(base, 900000, 1, WRITES_777);
 	ck_assert(held_both_ways(&w, base, &h0, &h));
 	ck_assert_int_eq(h.pid, 900000);
 	ck_assert_uint_eq(w.searches_cut, 0);
 	/* no holder now, and more processes of the namespace than a
 	 * search reads: held, not let go */
-	fake_close(base, 900000, 1);
+	test_fake_fdinfo_close(base, 900000, 1);
 	ck_assert(!held_both_ways(&w, base, &h0, &h));
 	fake_many(base, 200000, WATCH_SEARCH_PROCS_MAX + 1, ns_a);
 	ck_assert(held_both_ways(&w, base, &h0, &h));
 	ck_assert_int_eq(h.pid, 10);	/* nobody made up */
 	ck_assert_uint_ge(w.searches_cut, 1);
-	watch_free(&w);
-	free(ns_a);
-	free(ns_b);
-	test_rmtree(base);
-	free(base);
+	two_namespaces_free(base, ns_a, ns_b, &w);
 }
 END_TEST
 

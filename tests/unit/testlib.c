@@ -109,6 +109,52 @@ char *test_fake_proc(pid_t pid, char **root, char **pid_dir)
 	return base;
 }
 
+/* BASE/PID/SUB, its directories made as needed (malloc'd path). */
+static char *fake_pid_dir(const char *base, pid_t pid, const char *sub)
+{
+	char *dir;
+
+	ck_assert_int_ne(asprintf(&dir, "%s/%d", base, (int)pid), -1);
+	mkdir(dir, 0755);
+	free(dir);
+	ck_assert_int_ne(asprintf(&dir, "%s/%d/%s", base, (int)pid, sub), -1);
+	mkdir(dir, 0755);
+	return dir;
+}
+
+void test_fake_fdinfo(const char *base, pid_t pid, int fd, const char *text)
+{
+	char *dir = fake_pid_dir(base, pid, "fdinfo"), *name;
+
+	ck_assert_int_ne(asprintf(&name, "%d", fd), -1);
+	free(test_write_file(dir, name, text, strlen(text), 0444));
+	free(dir);
+	free(name);
+}
+
+void test_fake_fdinfo_close(const char *base, pid_t pid, int fd)
+{
+	char *name;
+
+	ck_assert_int_ne(asprintf(&name, "%s/%d/fdinfo/%d", base, (int)pid,
+				  fd), -1);
+	ck_assert_int_eq(unlink(name), 0);
+	free(name);
+}
+
+uint64_t test_fake_pidns(const char *base, pid_t pid, const char *ns_file)
+{
+	char *dir = fake_pid_dir(base, pid, "ns"), *link;
+	struct stat st;
+
+	ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
+	ck_assert_int_eq(symlink(ns_file, link), 0);
+	ck_assert_int_eq(stat(link, &st), 0);
+	free(dir);
+	free(link);
+	return st.st_ino;
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
 	struct stat st;

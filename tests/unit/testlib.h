@@ -20,6 +20,7 @@
 #define DROPEXEC_TESTLIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <check.h>
 
@@ -55,6 +56,19 @@ char *test_read_file(const char *path, size_t *len);
  * and *PID_DIR (when not NULL) BASE/PID, both malloc'd.
  */
 char *test_fake_proc(pid_t pid, char **root, char **pid_dir);
+
+/*
+ * In the fake procfs BASE: PID's fdinfo/FD, holding TEXT as procfs
+ * describes a descriptor ("flags:", "mnt_id:", "ino:" lines).
+ */
+void test_fake_fdinfo(const char *base, pid_t pid, int fd, const char *text);
+/* PID's fdinfo/FD gone from the fake procfs BASE (the descriptor closed). */
+void test_fake_fdinfo_close(const char *base, pid_t pid, int fd);
+/*
+ * In the fake procfs BASE: PID's ns/pid, a symlink to NS_FILE, whose
+ * inode stands for the pid namespace; that inode is returned.
+ */
+uint64_t test_fake_pidns(const char *base, pid_t pid, const char *ns_file);
 
 /* The podman container of tests/fixtures (podman-drops.log, proc/4242). */
 #define TEST_PODMAN_ID \
