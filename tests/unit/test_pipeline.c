@@ -720,23 +720,17 @@ END_TEST
  * and its fdinfo, as procfs shows them. */
 static void writing(const char *name, int fd)
 {
-	char *dir, *text, *fdname, *path;
+	char *text, *path;
 	struct stat st;
 
 	hold_open(name, fd);
 	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
 	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, PID_FAKE),
-			 -1);
-	mkdir(dir, 0755);
 	ck_assert_int_ne(asprintf(&text, "pos:\t0\nflags:\t0100001\n"
 				  "mnt_id:\t26\nino:\t%llu\n",
 				  (unsigned long long)st.st_ino), -1);
-	ck_assert_int_ne(asprintf(&fdname, "%d", fd), -1);
-	free(test_write_file(dir, fdname, text, strlen(text), 0444));
-	free(dir);
+	test_fake_fdinfo(fx.base, PID_FAKE, fd, text);
 	free(text);
-	free(fdname);
 	free(path);
 }
 
@@ -745,10 +739,7 @@ static void closed(int fd)
 {
 	char *p;
 
-	ck_assert_int_ne(asprintf(&p, "%s/%d/fdinfo/%d", fx.base, PID_FAKE,
-				  fd), -1);
-	ck_assert_int_eq(unlink(p), 0);
-	free(p);
+	test_fake_fdinfo_close(fx.base, PID_FAKE, fd);
 	ck_assert_int_ne(asprintf(&p, "%s/%d/fd/%d", fx.base, PID_FAKE, fd),
 			 -1);
 	ck_assert_int_eq(unlink(p), 0);
@@ -776,6 +767,19 @@ static void run_until(uint64_t from, uint64_t at)
 	}
 }
 
+/* NAME written with LEN bytes of DATA and held open for writing as
+ * descriptor FD: the check of its open watches it. */
+static void watched(const char *name, const void *data, size_t len, int fd)
+{
+	struct candidate *c;
+
+	put(name, data, len);
+	writing(name, fd);
+	c = cand(name, FILE_OP_OPEN);
+	c->fd = fd;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+}
+
 /*
  * Text first, the ELF only seconds later, while the writer holds the
  * file: watched, not given up, and reported once it is closed, with the
@@ -785,13 +789,8 @@ START_TEST(test_watch_content_arrives_later)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
-	struct candidate *c;
 
-	put("/tmp/later", "#notes\n", 7);
-	writing("/tmp/later", 3);
-	c = cand("/tmp/later", FILE_OP_OPEN);
-	c->fd = 3;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	watched("/tmp/later", "#notes\n", 7, 3);
 	ck_assert_uint_eq(atomic_load(&fx.st.watched), 1);
 	run_until(T0, T0 + 5000);
 	ck_assert_int_eq(fx.kept.count, 0);
@@ -818,13 +817,8 @@ START_TEST(test_watch_slow_writer_whole_file)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
-	struct candidate *c;
 
-	put("/tmp/slow", p, len / 2);
-	writing("/tmp/slow", 4);
-	c = cand("/tmp/slow", FILE_OP_OPEN);
-	c->fd = 4;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	watched("/tmp/slow", p, len / 2, 4);
 	run_until(T0, T0 + 3000);
 	ck_assert_int_eq(fx.kept.count, 0);
 	rewrite("/tmp/slow", p, len);
@@ -842,19 +836,10 @@ START_TEST(test_watch_report_after_bound)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
-	struct candidate *c;
 	uint64_t bound = fx.cfg.watch_report_after_ms;
 
-	put("/tmp/kept-open", p, len);
-	writing("/tmp/kept-open", 5);
-	c = cand("/tmp/kept-open", FILE_OP_OPEN);
-	c->fd = 5;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
-	put("/tmp/log", "line\n", 5);
-	writing("/tmp/log", 6);
-	c = cand("/tmp/log", FILE_OP_OPEN);
-	c->fd = 6;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	watched("/tmp/kept-open", p, len, 5);
+	watched("/tmp/log", "line\n", 5, 6);
 	run_until(T0, T0 + bound - 1);
 	ck_assert_int_eq(fx.kept.count, 0);
 	run_until(T0 + bound - 1, T0 + bound + 3000);
@@ -891,55 +876,65 @@ START_TEST(test_watch_full_counted)
 }
 END_TEST
 
+/* NAME, empty, below the writer's root, and the writer and a child of it
+ * (PID_FAKE + 1) in one pid namespace; returns NAME's inode. */
+static uint64_t with_child(const char *name)
+{
+	struct stat st;
+	char *ns, *path;
+
+	put(name, NULL, 0);
+	ns = test_write_file(fx.base, "ns-pid", "", 0, 0444);
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	test_fake_pidns(fx.base, PID_FAKE, ns);
+	test_fake_pidns(fx.base, PID_FAKE + 1, ns);
+	free(ns);
+	free(path);
+	return st.st_ino;
+}
+
+/* PID holds inode INO open for writing as descriptor FD (its fdinfo). */
+static void fd_writes(int pid, int fd, uint64_t ino)
+{
+	char *text;
+
+	ck_assert_int_ne(asprintf(&text, "flags:\t0100001\nmnt_id:\t26\n"
+				  "ino:\t%llu\n", (unsigned long long)ino),
+			 -1);
+	test_fake_fdinfo(fx.base, pid, fd, text);
+	free(text);
+}
+
+/*
+ * The writer's open of NAME as descriptor 3, checked while the child
+ * holds NAME as its descriptor 1: NAME, written by then, stays watched
+ * while the child holds it and is reported once the child lets go.
+ */
+static void watched_until_child_closes(const char *name)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+
+	c = cand(name, FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	rewrite(name, p, len);
+	run_until(T0, T0 + 3000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	test_fake_fdinfo_close(fx.base, PID_FAKE + 1, 1);
+	run_until(T0 + 3000, T0 + 5000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	free(p);
+}
+
 /* The writer closed its descriptor before the first look; a child that
  * inherited it (same pid namespace) still writes: watched. */
 START_TEST(test_watch_inheritor)
 {
-	size_t len;
-	unsigned char *p = elf(&len);
-	char *ns, *dir, *link, *text, *path;
-	struct candidate *c;
-	struct stat st;
-	int pid;
-
-	put("/tmp/inh", NULL, 0);
-	ns = test_write_file(fx.base, "ns-pid", "", 0, 0444);
-	ck_assert_int_ne(asprintf(&path, "%s/tmp/inh", fx.root), -1);
-	ck_assert_int_eq(stat(path, &st), 0);
-	for (pid = PID_FAKE; pid <= PID_FAKE + 1; pid++) {
-		ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, pid), -1);
-		mkdir(dir, 0755);
-		free(dir);
-		ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", fx.base, pid), -1);
-		mkdir(dir, 0755);
-		ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
-		ck_assert_int_eq(symlink(ns, link), 0);
-		free(dir);
-		free(link);
-	}
-	ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, PID_FAKE + 1),
-			 -1);
-	mkdir(dir, 0755);
-	ck_assert_int_ne(asprintf(&text, "flags:\t0100001\nmnt_id:\t26\n"
-				  "ino:\t%llu\n",
-				  (unsigned long long)st.st_ino), -1);
-	free(test_write_file(dir, "1", text, strlen(text), 0444));
-	c = cand("/tmp/inh", FILE_OP_OPEN);
-	c->fd = 3;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
-	rewrite("/tmp/inh", p, len);
-	run_until(T0, T0 + 3000);
-	ck_assert_int_eq(fx.kept.count, 0);
-	free(text);
-	ck_assert_int_ne(asprintf(&text, "%s/1", dir), -1);
-	ck_assert_int_eq(unlink(text), 0);
-	run_until(T0 + 3000, T0 + 5000);
-	ck_assert_int_eq(fx.kept.count, 1);
-	free(ns);
-	free(dir);
-	free(text);
-	free(path);
-	free(p);
+	fd_writes(PID_FAKE + 1, 1, with_child("/tmp/inh"));
+	watched_until_child_closes("/tmp/inh");
 }
 END_TEST
 
@@ -951,59 +946,12 @@ END_TEST
  */
 START_TEST(test_watch_fd_reused)
 {
-	size_t len;
-	unsigned char *p = elf(&len);
-	char *ns, *dir, *text, *path;
-	struct candidate *c;
-	struct stat st;
-	int pid;
+	uint64_t ino = with_child("/tmp/reused");
 
-	put("/tmp/reused", NULL, 0);
-	ns = test_write_file(fx.base, "ns-pid", "", 0, 0444);
-	ck_assert_int_ne(asprintf(&path, "%s/tmp/reused", fx.root), -1);
-	ck_assert_int_eq(stat(path, &st), 0);
-	for (pid = PID_FAKE; pid <= PID_FAKE + 1; pid++) {
-		char *link;
-
-		ck_assert_int_ne(asprintf(&dir, "%s/%d", fx.base, pid), -1);
-		mkdir(dir, 0755);
-		free(dir);
-		ck_assert_int_ne(asprintf(&dir, "%s/%d/ns", fx.base, pid), -1);
-		mkdir(dir, 0755);
-		ck_assert_int_ne(asprintf(&link, "%s/pid", dir), -1);
-		ck_assert_int_eq(symlink(ns, link), 0);
-		free(dir);
-		free(link);
-		ck_assert_int_ne(asprintf(&dir, "%s/%d/fdinfo", fx.base, pid),
-				 -1);
-		mkdir(dir, 0755);
-		/* the writer's descriptor 3: another file; the child's 1:
-		 * this one */
-		ck_assert_int_ne(asprintf(&text, "flags:\t0100001\n"
-					  "mnt_id:\t26\nino:\t%llu\n",
-					  (unsigned long long)st.st_ino +
-					  (pid == PID_FAKE ? 1000 : 0)), -1);
-		free(test_write_file(dir, pid == PID_FAKE ? "3" : "1", text,
-				     strlen(text), 0444));
-		free(text);
-		if (pid == PID_FAKE)
-			free(dir);
-	}
-	c = cand("/tmp/reused", FILE_OP_OPEN);
-	c->fd = 3;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
-	rewrite("/tmp/reused", p, len);
-	run_until(T0, T0 + 3000);
-	ck_assert_int_eq(fx.kept.count, 0);
-	ck_assert_int_ne(asprintf(&text, "%s/1", dir), -1);
-	ck_assert_int_eq(unlink(text), 0);
-	run_until(T0 + 3000, T0 + 5000);
-	ck_assert_int_eq(fx.kept.count, 1);
-	free(ns);
-	free(dir);
-	free(text);
-	free(path);
-	free(p);
+	/* the writer's descriptor 3: another file; the child's 1: this one */
+	fd_writes(PID_FAKE, 3, ino + 1000);
+	fd_writes(PID_FAKE + 1, 1, ino);
+	watched_until_child_closes("/tmp/reused");
 }
 END_TEST
 
@@ -1180,15 +1128,10 @@ START_TEST(test_watch_bound_waits_for_settled)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
-	struct candidate *c;
 	uint64_t bound = fx.cfg.watch_report_after_ms, t;
 	size_t part = len / 4;
 
-	put("/tmp/slow2", p, part);
-	writing("/tmp/slow2", 9);
-	c = cand("/tmp/slow2", FILE_OP_OPEN);
-	c->fd = 9;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	watched("/tmp/slow2", p, part, 9);
 	run_until(T0, T0 + bound - 1);
 	/* written at every look past the bound: not judged on a part */
 	for (t = T0 + bound; t < T0 + bound + 3000; t += 100) {
@@ -1210,15 +1153,10 @@ START_TEST(test_watch_never_settles)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
-	struct candidate *c;
 	uint64_t bound = fx.cfg.watch_report_after_ms, t;
 	size_t part = len / 2;
 
-	put("/tmp/busy", p, part);
-	writing("/tmp/busy", 10);
-	c = cand("/tmp/busy", FILE_OP_OPEN);
-	c->fd = 10;
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	watched("/tmp/busy", p, part, 10);
 	for (t = T0; t < T0 + 2 * bound + 2000 && !fx.kept.count; t += 50) {
 		part = part + 1 < len ? part + 1 : len / 2;
 		put("/tmp/busy", p, part);
