@@ -288,9 +288,9 @@ END_TEST
 
 /* --- the reader: the same with and without the raw decision ------------- */
 
-/* The fixture procfs of test_scope.c: 4242 in a podman container, 4243 a
- * host shell; mountinfo: 00:28 is a podman overlay. */
-#define SELF_PID	1
+/* The fixture procfs of test_scope.c (test_reader_init()): 4242 in a
+ * podman container, 4243 a host shell; mountinfo: 00:28 is a podman
+ * overlay. */
 
 /* What one run gave: counters and the queued candidates. */
 struct outcome {
@@ -301,7 +301,6 @@ struct outcome {
 static void run_reader(const char *text, size_t len, enum scope_mode mode,
 		       bool raw, size_t chunk, struct outcome *o)
 {
-	struct config cfg;
 	struct inspector in;
 	struct reader rd;
 	struct stats st;
@@ -309,20 +308,7 @@ static void run_reader(const char *text, size_t len, enum scope_mode mode,
 	size_t off, n;
 	bool closed;
 
-	config_defaults(&cfg);
-	free(cfg.json_log);
-	cfg.json_log = NULL;
-	cfg.audit_record = false;
-	cfg.scope = mode;
-	cfg.queue_size = 4096;
-	stats_reset(&st);
-	ck_assert_int_eq(inspector_init(&in, &cfg, &st, NULL,
-					FIXTURE_DIR "/proc",
-					FIXTURE_DIR "/mountinfo"), 0);
-	config_free(&cfg);
-	ck_assert_int_eq(reader_init(&rd, &in, mode, &st, SELF_PID,
-				     FIXTURE_DIR "/proc",
-				     FIXTURE_DIR "/mountinfo"), 0);
+	test_reader_init(&rd, &in, &st, mode, 4096);
 	if (!raw)
 		prefilter_set_hold(&rd.pre, NULL, NULL);
 	for (off = 0; off < len; off += n) {

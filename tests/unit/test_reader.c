@@ -27,7 +27,6 @@
 #define PID_PODMAN	4242
 #define PID_HOST	4243
 #define PID_GONE	4244
-#define SELF_PID	1
 
 static struct stats st;
 static struct inspector in;
@@ -36,22 +35,7 @@ static struct reader rd;
 /* A reader and an inspector (queue of QUEUE_SIZE) in scope MODE. */
 static void setup_mode(enum scope_mode mode, size_t queue_size)
 {
-	struct config cfg;
-
-	config_defaults(&cfg);
-	free(cfg.json_log);
-	cfg.json_log = NULL;
-	cfg.audit_record = false;
-	cfg.scope = mode;
-	cfg.queue_size = queue_size;
-	stats_reset(&st);
-	ck_assert_int_eq(inspector_init(&in, &cfg, &st, NULL,
-					FIXTURE_DIR "/proc",
-					FIXTURE_DIR "/mountinfo"), 0);
-	config_free(&cfg);
-	ck_assert_int_eq(reader_init(&rd, &in, mode, &st, SELF_PID,
-				     FIXTURE_DIR "/proc",
-				     FIXTURE_DIR "/mountinfo"), 0);
+	test_reader_init(&rd, &in, &st, mode, queue_size);
 }
 
 static void setup_container(void)

@@ -21,6 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check/inspector.h"
+#include "intake/reader.h"
+
 #define SKIP_MARK	"SKIP: "
 
 void test_skip(const char *fmt, ...)
@@ -153,6 +156,28 @@ uint64_t test_fake_pidns(const char *base, pid_t pid, const char *ns_file)
 	free(dir);
 	free(link);
 	return st.st_ino;
+}
+
+void test_reader_init(struct reader *rd, struct inspector *in,
+		      struct stats *st, enum scope_mode mode,
+		      size_t queue_size)
+{
+	struct config cfg;
+
+	config_defaults(&cfg);
+	free(cfg.json_log);
+	cfg.json_log = NULL;
+	cfg.audit_record = false;
+	cfg.scope = mode;
+	cfg.queue_size = queue_size;
+	stats_reset(st);
+	ck_assert_int_eq(inspector_init(in, &cfg, st, NULL,
+					FIXTURE_DIR "/proc",
+					FIXTURE_DIR "/mountinfo"), 0);
+	config_free(&cfg);
+	ck_assert_int_eq(reader_init(rd, in, mode, st, 1,
+				     FIXTURE_DIR "/proc",
+				     FIXTURE_DIR "/mountinfo"), 0);
 }
 
 char *test_read_file(const char *path, size_t *len)

@@ -25,6 +25,11 @@
 #include <check.h>
 
 #include "candidate.h"
+#include "util/settings.h"
+
+struct inspector;
+struct reader;
+struct stats;
 
 #ifndef FIXTURE_DIR
 #error "FIXTURE_DIR must name tests/fixtures"
@@ -69,6 +74,18 @@ void test_fake_fdinfo_close(const char *base, pid_t pid, int fd);
  * inode stands for the pid namespace; that inode is returned.
  */
 uint64_t test_fake_pidns(const char *base, pid_t pid, const char *ns_file);
+
+/*
+ * The plugin's reader RD and inspector IN, counting in ST, on the fixture
+ * procfs of test_scope.c (tests/fixtures/proc, mountinfo), in scope MODE
+ * with a queue of QUEUE_SIZE; no JSON log, no audit records. The
+ * inspector's thread is not started: what the reader queues stays in
+ * IN->q. The plugin's own pid is 1. Undo with reader_destroy(), then
+ * inspector_free().
+ */
+void test_reader_init(struct reader *rd, struct inspector *in,
+		      struct stats *st, enum scope_mode mode,
+		      size_t queue_size);
 
 /* The podman container of tests/fixtures (podman-drops.log, proc/4242). */
 #define TEST_PODMAN_ID \
