@@ -681,6 +681,26 @@ START_TEST(test_hold_newer_second)
 }
 END_TEST
 
+/*
+ * On a fresh prefilter, a held event of SERIAL cut before its PROCTITLE,
+ * then LEN bytes of NEXT, a record auparse may read as part of it: the
+ * event goes on undecided, NEXT after it.
+ */
+static void undecided_before(unsigned int serial, const char *next,
+			     size_t len)
+{
+	char *a = event(serial, "yes", 257, DROP_PID);
+
+	teardown_hold();
+	setup_hold();
+	*strstr(a, "type=PROCTITLE") = '\0';
+	feed_str(a);
+	prefilter_feed(&pf, next, len);
+	ck_assert_uint_eq(ndecided, 0);
+	ck_assert_uint_eq(got_len, strlen(a) + len);
+	free(a);
+}
+
 /* A record whose header cannot be read, or one of auditd's own, may be
  * part of a held event for auparse: the event is handed on undecided. */
 START_TEST(test_hold_unreadable_releases)
@@ -691,18 +711,8 @@ START_TEST(test_hold_unreadable_releases)
 	};
 	size_t i;
 
-	for (i = 0; i < 2; i++) {
-		char *a = event(60, "yes", 257, DROP_PID);
-
-		teardown_hold();
-		setup_hold();
-		*strstr(a, "type=PROCTITLE") = '\0';
-		feed_str(a);
-		feed_str(odd[i]);
-		ck_assert_uint_eq(ndecided, 0);
-		ck_assert_uint_eq(got_len, strlen(a) + strlen(odd[i]));
-		free(a);
-	}
+	for (i = 0; i < 2; i++)
+		undecided_before(60, odd[i], strlen(odd[i]));
 }
 END_TEST
 
@@ -713,32 +723,15 @@ START_TEST(test_hold_header_auparse_reads)
 {
 	static const char nul[] = "type=P\0ATH msg=audit(1800000000.065:65): "
 				  "item=1 dev=00:28\n";
-	char *a, *longer;
-	size_t round;
+	char *longer;
 
-	for (round = 0; round < 2; round++) {
-		a = event(65, "yes", 257, DROP_PID);
-		teardown_hold();
-		setup_hold();
-		*strstr(a, "type=PROCTITLE") = '\0';
-		feed_str(a);
-		if (round == 0) {
-			prefilter_feed(&pf, nul, sizeof(nul) - 1);
-			longer = NULL;
-		} else {
-			ck_assert_int_ge(asprintf(&longer,
-				"type=PROCTITLE%s msg=audit(1800000000.065:65)"
-				": proctitle=7368\n",
-				"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"),
-				0);
-			feed_str(longer);
-		}
-		ck_assert_uint_eq(ndecided, 0);
-		ck_assert_uint_eq(got_len, strlen(a) + (round ? strlen(longer)
-							      : sizeof(nul) - 1));
-		free(longer);
-		free(a);
-	}
+	undecided_before(65, nul, sizeof(nul) - 1);
+	ck_assert_int_ge(asprintf(&longer,
+		"type=PROCTITLE%s msg=audit(1800000000.065:65)"
+		": proctitle=7368\n",
+		"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"), 0);
+	undecided_before(65, longer, strlen(longer));
+	free(longer);
 }
 END_TEST
 
