@@ -104,6 +104,30 @@ static struct candidate *by_serial(const struct collected *col,
 
 /* --- the real records ----------------------------------------------------- */
 
+/* The candidates of the whole fixture, read in one piece by someone not
+ * in it: fed before each test of the "fixture" case, freed after. */
+static struct collected fix;
+
+static void fixture_setup(void)
+{
+	feed_fixture(1 << 20, NOT_ME, &fix, NULL);
+}
+
+static void fixture_teardown(void)
+{
+	collected_free(&fix);
+}
+
+/* The candidate of SERIAL in the fixture; the test fails without one. */
+static struct candidate *fixture_serial(uint64_t serial)
+{
+	struct candidate *c = by_serial(&fix, serial);
+
+	ck_assert_msg(c != NULL, "serial %llu is not a candidate",
+		      (unsigned long long)serial);
+	return c;
+}
+
 START_TEST(test_fixture_candidate_set)
 {
 	static const uint64_t expected[] = {
@@ -129,12 +153,8 @@ END_TEST
 
 START_TEST(test_fixture_319_cp_elf)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(319);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 319);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->path, "/tmp/dropped");
 	ck_assert_ptr_null(c->old_path);
 	ck_assert_int_eq(c->op, FILE_OP_OPEN);
@@ -169,7 +189,6 @@ START_TEST(test_fixture_319_cp_elf)
 	ck_assert_ptr_nonnull(strstr(c->records, "type=SYSCALL"));
 	ck_assert_ptr_nonnull(strstr(c->records, "name=\"/tmp/dropped\""));
 	ck_assert_ptr_null(strstr(c->records, "audit(1795481314.100:320)"));
-	collected_free(&col);
 }
 END_TEST
 
@@ -177,34 +196,23 @@ END_TEST
  * too: the inspector decides on content. */
 START_TEST(test_fixture_text_and_redirect)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(320);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 320);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->path, "/tmp/text.txt");
 	ck_assert_str_eq(c->comm, "sh");
 	ck_assert_int_eq(c->fd, 3);
 	ck_assert_uint_eq(c->inode, 1073289);
-	c = by_serial(&col, 321);
-	ck_assert_ptr_nonnull(c);
+	c = fixture_serial(321);
 	ck_assert_str_eq(c->path, "/tmp/redir");
-	c = by_serial(&col, 322);
-	ck_assert_ptr_nonnull(c);
+	c = fixture_serial(322);
 	ck_assert_str_eq(c->path, "/tmp/d/x.part");
-	collected_free(&col);
 }
 END_TEST
 
 START_TEST(test_fixture_323_rename)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(323);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 323);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(c->op, FILE_OP_RENAME);
 	ck_assert_str_eq(c->syscall, "rename");
 	ck_assert_str_eq(c->path, "/tmp/d/x");
@@ -215,18 +223,13 @@ START_TEST(test_fixture_323_rename)
 	ck_assert_uint_eq(c->inode, 1073292);
 	ck_assert_int_eq(c->fd, -1);	/* a rename returns no descriptor */
 	ck_assert_str_eq(c->comm, "mv");
-	collected_free(&col);
 }
 END_TEST
 
 START_TEST(test_fixture_324_link)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(324);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 324);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(c->op, FILE_OP_LINK);
 	ck_assert_str_eq(c->syscall, "link");
 	ck_assert_str_eq(c->path, "/tmp/hard");
@@ -234,22 +237,16 @@ START_TEST(test_fixture_324_link)
 	ck_assert_uint_eq(c->inode, 1073292);
 	ck_assert_uint_eq(c->dev_minor, 0x28);
 	ck_assert_int_eq(c->fd, -1);
-	collected_free(&col);
 }
 END_TEST
 
 START_TEST(test_fixture_325_relative_name)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(325);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 325);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->cwd, "/tmp");
 	ck_assert_str_eq(c->path, "/tmp/rel");
 	ck_assert_uint_eq(c->inode, 1073293);
-	collected_free(&col);
 }
 END_TEST
 
@@ -257,21 +254,15 @@ END_TEST
  * come out as candidates, with what scope needs to decide. */
 START_TEST(test_fixture_shm_and_host)
 {
-	struct collected col = { .n = 0 };
-	struct candidate *c;
+	struct candidate *c = fixture_serial(326);
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	c = by_serial(&col, 326);
-	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->path, "/dev/shm/shm");
-	c = by_serial(&col, 416);
-	ck_assert_ptr_nonnull(c);
+	c = fixture_serial(416);
 	ck_assert_str_eq(c->path, "/tmp/hostdrop");
 	ck_assert_str_eq(c->exe, "/usr/bin/cp");
 	ck_assert_uint_eq(c->dev_major, 0xfe);
 	ck_assert_uint_eq(c->dev_minor, 0x00);
 	ck_assert_int_eq(c->ppid, 2796);
-	collected_free(&col);
 }
 END_TEST
 
@@ -284,32 +275,24 @@ END_TEST
  */
 START_TEST(test_fixture_runc_init_not_trusted)
 {
-	struct collected col = { .n = 0 };
-
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	ck_assert_ptr_null(by_serial(&col, 301));
-	ck_assert_ptr_nonnull(by_serial(&col, 302));
-	ck_assert_str_eq(by_serial(&col, 302)->path,
+	ck_assert_ptr_null(by_serial(&fix, 301));
+	ck_assert_str_eq(fixture_serial(302)->path,
 			 "/proc/sys/net/ipv4/ping_group_range");
-	ck_assert_ptr_null(by_serial(&col, 313));
+	ck_assert_ptr_null(by_serial(&fix, 313));
 	/* runc on the host (exe /usr/sbin/runc) is an ordinary writer */
-	ck_assert_ptr_nonnull(by_serial(&col, 280));
-	collected_free(&col);
+	fixture_serial(280);
 }
 END_TEST
 
 START_TEST(test_fixture_dev_null_ignored)
 {
-	struct collected col = { .n = 0 };
 	size_t i;
 
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	ck_assert_ptr_null(by_serial(&col, 7));
-	for (i = 0; i < col.n; i++) {
-		ck_assert_str_ne(col.c[i]->path, "/dev/null");
-		ck_assert(!col.c[i]->mode || S_ISREG(col.c[i]->mode));
+	ck_assert_ptr_null(by_serial(&fix, 7));
+	for (i = 0; i < fix.n; i++) {
+		ck_assert_str_ne(fix.c[i]->path, "/dev/null");
+		ck_assert(!fix.c[i]->mode || S_ISREG(fix.c[i]->mode));
 	}
-	collected_free(&col);
 }
 END_TEST
 
@@ -317,20 +300,18 @@ END_TEST
 START_TEST(test_fixture_any_chunking)
 {
 	static const size_t chunks[] = { 1, 7, 100, 4096 };
-	struct collected whole = { .n = 0 }, bits = { .n = 0 };
+	struct collected bits = { .n = 0 };
 	size_t i;
 
-	feed_fixture(1 << 20, NOT_ME, &whole, NULL);
 	feed_fixture(chunks[_i], NOT_ME, &bits, NULL);
-	ck_assert_uint_eq(bits.n, whole.n);
-	for (i = 0; i < whole.n; i++) {
-		ck_assert_uint_eq(bits.c[i]->serial, whole.c[i]->serial);
-		ck_assert_str_eq(bits.c[i]->path, whole.c[i]->path);
-		ck_assert_uint_eq(bits.c[i]->inode, whole.c[i]->inode);
-		ck_assert_str_eq(bits.c[i]->comm, whole.c[i]->comm);
-		ck_assert_str_eq(bits.c[i]->records, whole.c[i]->records);
+	ck_assert_uint_eq(bits.n, fix.n);
+	for (i = 0; i < fix.n; i++) {
+		ck_assert_uint_eq(bits.c[i]->serial, fix.c[i]->serial);
+		ck_assert_str_eq(bits.c[i]->path, fix.c[i]->path);
+		ck_assert_uint_eq(bits.c[i]->inode, fix.c[i]->inode);
+		ck_assert_str_eq(bits.c[i]->comm, fix.c[i]->comm);
+		ck_assert_str_eq(bits.c[i]->records, fix.c[i]->records);
 	}
-	collected_free(&whole);
 	collected_free(&bits);
 }
 END_TEST
@@ -526,22 +507,14 @@ END_TEST
 
 START_TEST(test_fixture_new_content)
 {
-	struct collected col = { .n = 0 };
-
-	feed_fixture(1 << 20, NOT_ME, &col, NULL);
-	ck_assert_ptr_nonnull(by_serial(&col, 319));
-	ck_assert_ptr_nonnull(by_serial(&col, 323));
-	ck_assert_ptr_nonnull(by_serial(&col, 324));
-	ck_assert_ptr_nonnull(by_serial(&col, 8));
-	ck_assert(by_serial(&col, 319)->new_content);	/* created */
+	ck_assert(fixture_serial(319)->new_content);	/* created */
 	/* a rename or link places existing content: the inspector
 	 * decides by the file's mtime, not by the record */
-	ck_assert(!by_serial(&col, 323)->new_content);
-	ck_assert_int_eq(by_serial(&col, 323)->op, FILE_OP_RENAME);
-	ck_assert(!by_serial(&col, 324)->new_content);
-	ck_assert_int_eq(by_serial(&col, 324)->op, FILE_OP_LINK);
-	ck_assert(!by_serial(&col, 8)->new_content);	/* bolt_state.db */
-	collected_free(&col);
+	ck_assert(!fixture_serial(323)->new_content);
+	ck_assert_int_eq(fixture_serial(323)->op, FILE_OP_RENAME);
+	ck_assert(!fixture_serial(324)->new_content);
+	ck_assert_int_eq(fixture_serial(324)->op, FILE_OP_LINK);
+	ck_assert(!fixture_serial(8)->new_content);	/* bolt_state.db */
 }
 END_TEST
 
@@ -985,6 +958,7 @@ Suite *test_suite(void)
 	TCase *tm = tcase_create("malformed");
 
 	tcase_set_timeout(tf, 30);
+	tcase_add_checked_fixture(tf, fixture_setup, fixture_teardown);
 	tcase_add_test(tf, test_fixture_candidate_set);
 	tcase_add_test(tf, test_fixture_319_cp_elf);
 	tcase_add_test(tf, test_fixture_text_and_redirect);
