@@ -80,6 +80,17 @@ static char *fixture(const char *rel)
 			      g_ ? g_ : "(null)", w_);			\
 } while (0)
 
+/* The fields of M (a struct container_meta) that name the container and
+ * its pod, each as expected (NULL: absent). A macro, so that a failure
+ * names the test's own line. */
+#define ck_assert_meta(m, name_, image_, pod_name_, pod_ns_, pod_uid_) do { \
+	ck_assert_nstr_eq((m).name, name_);				\
+	ck_assert_nstr_eq((m).image, image_);				\
+	ck_assert_nstr_eq((m).pod_name, pod_name_);			\
+	ck_assert_nstr_eq((m).pod_namespace, pod_ns_);			\
+	ck_assert_nstr_eq((m).pod_uid, pod_uid_);			\
+} while (0)
+
 /* ------------------------------------------------------------- podman */
 
 START_TEST(test_podman_by_id)
@@ -89,11 +100,8 @@ START_TEST(test_podman_by_id)
 
 	ck_assert_int_eq(meta_parse_podman(text, POD1, NULL, &m), 0);
 	ck_assert_str_eq(m.id, POD1);
-	ck_assert_nstr_eq(m.name, "web-frontend");
-	ck_assert_nstr_eq(m.image, "localhost/dropexec-e2e:latest");
-	ck_assert_nstr_eq(m.pod_name, NULL);
-	ck_assert_nstr_eq(m.pod_namespace, NULL);
-	ck_assert_nstr_eq(m.pod_uid, NULL);
+	ck_assert_meta(m, "web-frontend", "localhost/dropexec-e2e:latest",
+		       NULL, NULL, NULL);
 	container_meta_clear(&m);
 
 	/* the second entry, which has more fields (big-data-*) */
@@ -257,13 +265,10 @@ START_TEST(test_docker_plain)
 
 	ck_assert_int_eq(meta_parse_docker(text, &m), 0);
 	ck_assert_str_eq(m.id, DOCKER_WEB);
-	ck_assert_nstr_eq(m.name, "web");	/* "/web" */
-	/* Config.Image, the name it was run with, not the top-level
-	 * "Image", which is the image's sha256 */
-	ck_assert_nstr_eq(m.image, "nginx:1.25");
-	ck_assert_nstr_eq(m.pod_name, NULL);
-	ck_assert_nstr_eq(m.pod_namespace, NULL);
-	ck_assert_nstr_eq(m.pod_uid, NULL);
+	/* the name: "/web" without its '/'; the image: Config.Image, the
+	 * name it was run with, not the top-level "Image", which is the
+	 * image's sha256 */
+	ck_assert_meta(m, "web", "nginx:1.25", NULL, NULL, NULL);
 	container_meta_clear(&m);
 	free(text);
 }
@@ -277,12 +282,9 @@ START_TEST(test_docker_pod_labels)
 
 	ck_assert_int_eq(meta_parse_docker(text, &m), 0);
 	ck_assert_str_eq(m.id, DOCKER_K8S);
-	ck_assert_nstr_eq(m.name, "k8s_nginx_frontend-7f9c8d-4xk2p_default_"
-			  UID_K8S "_1");
-	ck_assert_nstr_eq(m.image, "nginx@sha256:" DOCKER_IMG);
-	ck_assert_nstr_eq(m.pod_name, "frontend-7f9c8d-4xk2p");
-	ck_assert_nstr_eq(m.pod_namespace, "default");
-	ck_assert_nstr_eq(m.pod_uid, UID_K8S);
+	ck_assert_meta(m, "k8s_nginx_frontend-7f9c8d-4xk2p_default_"
+		       UID_K8S "_1", "nginx@sha256:" DOCKER_IMG,
+		       "frontend-7f9c8d-4xk2p", "default", UID_K8S);
 	container_meta_clear(&m);
 	free(text);
 }
@@ -360,11 +362,8 @@ START_TEST(test_oci_containerd_cri)
 	struct container_meta m = { 0 };
 
 	ck_assert_int_eq(meta_parse_oci_annotations(text, &m), 0);
-	ck_assert_nstr_eq(m.name, "worker");
-	ck_assert_nstr_eq(m.image, "registry.example.com/batch/worker:3.4");
-	ck_assert_nstr_eq(m.pod_name, "worker-5b7d9f-m2c8v");
-	ck_assert_nstr_eq(m.pod_namespace, "jobs");
-	ck_assert_nstr_eq(m.pod_uid, UID_CTD);
+	ck_assert_meta(m, "worker", "registry.example.com/batch/worker:3.4",
+		       "worker-5b7d9f-m2c8v", "jobs", UID_CTD);
 	container_meta_clear(&m);
 	free(text);
 }
@@ -377,11 +376,7 @@ START_TEST(test_oci_containerd_sandbox)
 	struct container_meta m = { 0 };
 
 	ck_assert_int_eq(meta_parse_oci_annotations(text, &m), 0);
-	ck_assert_nstr_eq(m.name, NULL);
-	ck_assert_nstr_eq(m.image, NULL);
-	ck_assert_nstr_eq(m.pod_name, "worker-5b7d9f-m2c8v");
-	ck_assert_nstr_eq(m.pod_namespace, "jobs");
-	ck_assert_nstr_eq(m.pod_uid, UID_CTD);
+	ck_assert_meta(m, NULL, NULL, "worker-5b7d9f-m2c8v", "jobs", UID_CTD);
 	container_meta_clear(&m);
 	free(text);
 }
@@ -394,13 +389,10 @@ START_TEST(test_oci_crio)
 
 	ck_assert_int_eq(meta_parse_oci_annotations(text, &m), 0);
 	/* CRI-O writes both the kubelet's container name ("app") and its
-	 * own k8s_... name: the kubelet's, as in the pod spec, is used */
-	ck_assert_nstr_eq(m.name, "app");
-	/* ImageName, not Image (the image id) */
-	ck_assert_nstr_eq(m.image, "quay.io/acme/shop-api:2.1.0");
-	ck_assert_nstr_eq(m.pod_name, "shop-api-6d8f7c9b5-q7xzt");
-	ck_assert_nstr_eq(m.pod_namespace, "shop");
-	ck_assert_nstr_eq(m.pod_uid, UID_CRIO);
+	 * own k8s_... name: the kubelet's, as in the pod spec, is used;
+	 * the image is ImageName, not Image (the image id) */
+	ck_assert_meta(m, "app", "quay.io/acme/shop-api:2.1.0",
+		       "shop-api-6d8f7c9b5-q7xzt", "shop", UID_CRIO);
 	container_meta_clear(&m);
 	free(text);
 }
@@ -523,11 +515,9 @@ START_TEST(test_lookup_each_runtime)
 		      known[_i].id);
 	ck_assert_str_eq(m->id, known[_i].id);
 	ck_assert_str_eq(m->runtime, known[_i].runtime);
-	ck_assert_nstr_eq(m->name, known[_i].name);
-	ck_assert_nstr_eq(m->image, known[_i].image);
-	ck_assert_nstr_eq(m->pod_name, known[_i].pod_name);
-	ck_assert_nstr_eq(m->pod_namespace, known[_i].pod_namespace);
-	ck_assert_nstr_eq(m->pod_uid, known[_i].pod_uid);
+	ck_assert_meta(*m, known[_i].name, known[_i].image,
+		       known[_i].pod_name, known[_i].pod_namespace,
+		       known[_i].pod_uid);
 	/* the ref is left as it was */
 	ck_assert_str_eq(r.id, known[_i].id);
 	ck_assert_str_eq(r.runtime, known[_i].runtime);
