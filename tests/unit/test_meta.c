@@ -597,6 +597,22 @@ START_TEST(test_lookup_no_runtime_state)
 }
 END_TEST
 
+/* What MC finds for R by the overlay mount point of containers/storage
+ * layer LAYER alone; the test fails when it finds nothing. */
+static const struct container_meta *by_mountpoint(struct meta_cache *mc,
+						  struct container_ref *r,
+						  const char *layer)
+{
+	const struct container_meta *m;
+	char mnt[256];
+
+	snprintf(mnt, sizeof(mnt),
+		 "/var/lib/containers/storage/overlay/%s/merged", layer);
+	m = meta_lookup(mc, r, mnt, NULL, T0);
+	ck_assert_msg(m != NULL, "nothing found for %s", mnt);
+	return m;
+}
+
 /* Only the overlay mount point is known (the writer is gone): podman's
  * containers.json names the container whose layer it is. */
 START_TEST(test_lookup_by_mountpoint)
@@ -606,9 +622,7 @@ START_TEST(test_lookup_by_mountpoint)
 	const struct container_meta *m;
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD2_LAYER "/merged", NULL, T0);
-	ck_assert_ptr_nonnull(m);
+	m = by_mountpoint(&mc, &r, POD2_LAYER);
 	ck_assert_str_eq(r.id, POD2);
 	ck_assert_str_eq(r.runtime, "podman");
 	ck_assert_str_eq(m->id, POD2);
@@ -617,18 +631,14 @@ START_TEST(test_lookup_by_mountpoint)
 
 	/* a runtime already known is kept */
 	r = ref_of("", "podman");
-	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD1_LAYER "/merged", NULL, T0);
-	ck_assert_ptr_nonnull(m);
+	m = by_mountpoint(&mc, &r, POD1_LAYER);
 	ck_assert_str_eq(r.id, POD1);
 	ck_assert_str_eq(r.runtime, "podman");
 	ck_assert_nstr_eq(m->name, "web-frontend");
 
 	/* a container without metadata */
 	r = ref_of("", "");
-	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD3_LAYER "/merged", NULL, T0);
-	ck_assert_ptr_nonnull(m);
+	m = by_mountpoint(&mc, &r, POD3_LAYER);
 	ck_assert_str_eq(r.id, POD3);
 	ck_assert_nstr_eq(m->name, "builder-scratch");
 	meta_cache_free(&mc);
@@ -644,9 +654,7 @@ START_TEST(test_lookup_by_mountpoint_crio)
 	const struct container_meta *m;
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			CRIO_LAYER "/merged", NULL, T0);
-	ck_assert_ptr_nonnull(m);
+	m = by_mountpoint(&mc, &r, CRIO_LAYER);
 	ck_assert_str_eq(r.id, CRIO);
 	ck_assert_str_eq(r.runtime, "cri-o");
 	ck_assert_nstr_eq(m->image, "quay.io/acme/shop-api:2.1.0");
@@ -690,9 +698,7 @@ START_TEST(test_lookup_id_wins_over_mountpoint)
 	const struct container_meta *m;
 
 	ck_assert_int_eq(meta_cache_init(&mc, META_DIR), 0);
-	m = meta_lookup(&mc, &r, "/var/lib/containers/storage/overlay/"
-			POD2_LAYER "/merged", NULL, T0);
-	ck_assert_ptr_nonnull(m);
+	m = by_mountpoint(&mc, &r, POD2_LAYER);
 	ck_assert_str_eq(r.id, POD1);
 	ck_assert_nstr_eq(m->name, "web-frontend");
 	meta_cache_free(&mc);
