@@ -31,41 +31,36 @@ static char *audit_message_of(const struct candidate *c,
 	return audit_finding_message(&f);
 }
 
+/* A field's value, quoted when it may be, else in hex; ? when empty. */
+static const struct {
+	const char *name, *value;
+	size_t max;
+	const char *want;
+} encoded[] = {
+	{ "path", "/tmp/x", 100, "path=\"/tmp/x\"" },
+	{ "path", "/tmp/a b", 100, "path=2F746D702F612062" },
+	{ "comm", "a=b", 100, "comm=613D62" },
+	{ "comm", "it's", 100, "comm=69742773" },
+	{ "exe", "caf\xc3\xa9", 100, "exe=636166C3A9" },
+	{ "path", "x\x1d", 100, "path=781D" },
+	{ "path", "", 100, "path=?" },
+	{ "path", NULL, 100, "path=?" },
+	/* cut to MAX bytes */
+	{ "path", "/tmp/abcdef", 6, "path=\"/tmp/a\"" },
+	{ "path", "/tmp/ abcdef", 6, "path=2F746D702F20" },
+};
+
 START_TEST(test_audit_encode_field)
 {
-	char *f;
+	size_t i;
 
-	f = audit_encode_field("path", "/tmp/x", 100);
-	ck_assert_str_eq(f, "path=\"/tmp/x\"");
-	free(f);
-	f = audit_encode_field("path", "/tmp/a b", 100);
-	ck_assert_str_eq(f, "path=2F746D702F612062");
-	free(f);
-	f = audit_encode_field("comm", "a=b", 100);
-	ck_assert_str_eq(f, "comm=613D62");
-	free(f);
-	f = audit_encode_field("comm", "it's", 100);
-	ck_assert_str_eq(f, "comm=69742773");
-	free(f);
-	f = audit_encode_field("exe", "caf\xc3\xa9", 100);
-	ck_assert_str_eq(f, "exe=636166C3A9");
-	free(f);
-	f = audit_encode_field("path", "x\x1d", 100);
-	ck_assert_str_eq(f, "path=781D");
-	free(f);
-	f = audit_encode_field("path", "", 100);
-	ck_assert_str_eq(f, "path=?");
-	free(f);
-	f = audit_encode_field("path", NULL, 100);
-	ck_assert_str_eq(f, "path=?");
-	free(f);
-	/* cut to MAX bytes */
-	f = audit_encode_field("path", "/tmp/abcdef", 6);
-	ck_assert_str_eq(f, "path=\"/tmp/a\"");
-	free(f);
-	f = audit_encode_field("path", "/tmp/ abcdef", 6);
-	ck_assert_str_eq(f, "path=2F746D702F20");
-	free(f);
+	for (i = 0; i < sizeof(encoded) / sizeof(encoded[0]); i++) {
+		char *f = audit_encode_field(encoded[i].name, encoded[i].value,
+					     encoded[i].max);
+
+		ck_assert_str_eq(f, encoded[i].want);
+		free(f);
+	}
 }
 END_TEST
 
