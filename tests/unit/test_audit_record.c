@@ -132,42 +132,53 @@ static bool is_upper_hex(const char *s)
 
 START_TEST(test_audit_message_benign)
 {
+	static const struct {
+		const char *name, *want;
+	} fields[] = {
+		{ "path", "\"/tmp/dropped\"" },
+		{ "exe", "\"/bin/busybox\"" },
+		{ "comm", "\"cp\"" },
+		{ "container_id", TEST_PODMAN_ID },
+		{ "uid", "0" },
+		{ "pid", "2843" },
+		{ "kind", "elf-exec" },
+		{ "serial", "1234567890123" },
+	};
 	struct candidate *c = test_candidate("/tmp/dropped");
 	struct classification cls = { .kind = KIND_ELF_EXEC };
-	char *msg = audit_message_of(c, &cls), *v;
+	char *msg = audit_message_of(c, &cls);
+	size_t i;
 
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_msg(!strncmp(msg, "op=dropped_executable sig_id=TRC-1022",
 			       37), "message starts with: %.60s", msg);
 	check_tokens(msg);
-	v = message_value(msg, "path");
-	ck_assert_str_eq(v, "\"/tmp/dropped\"");
-	free(v);
-	v = message_value(msg, "exe");
-	ck_assert_str_eq(v, "\"/bin/busybox\"");
-	free(v);
-	v = message_value(msg, "comm");
-	ck_assert_str_eq(v, "\"cp\"");
-	free(v);
-	v = message_value(msg, "container_id");
-	ck_assert_str_eq(v, TEST_PODMAN_ID);
-	free(v);
-	v = message_value(msg, "uid");
-	ck_assert_str_eq(v, "0");
-	free(v);
-	v = message_value(msg, "pid");
-	ck_assert_str_eq(v, "2843");
-	free(v);
-	v = message_value(msg, "kind");
-	ck_assert_str_eq(v, "elf-exec");
-	free(v);
-	v = message_value(msg, "serial");
-	ck_assert_str_eq(v, "1234567890123");
-	free(v);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char *v = message_value(msg, fields[i].name);
+
+		ck_assert_msg(v && !strcmp(v, fields[i].want),
+			      "%s is %s, expected %s", fields[i].name,
+			      v ? v : "missing", fields[i].want);
+		free(v);
+	}
 	free(msg);
 	candidate_free(c);
 }
 END_TEST
+
+/* Field NAME of MSG decodes to WANT; when HEX, it is in uppercase hex. */
+static void check_decoded(const char *msg, const char *name,
+			  const char *want, bool hex)
+{
+	char *v = message_value(msg, name), *decoded;
+
+	if (hex)
+		ck_assert_msg(is_upper_hex(v), "%s not hex: %s", name, v);
+	decoded = audit_value_decode(v);
+	ck_assert_str_eq(decoded, want);
+	free(decoded);
+	free(v);
+}
 
 static const char *const hostile_any[] = {
 	"/tmp/a b",
@@ -188,7 +199,7 @@ START_TEST(test_audit_message_hostile)
 	struct candidate *benign = test_candidate("/tmp/dropped");
 	struct candidate *c = test_candidate(path);
 	struct classification cls = { .kind = KIND_ELF_EXEC };
-	char *good, *msg, *v, *decoded;
+	char *good, *msg;
 
 	free(c->comm);
 	c->comm = strdup(path + 5);	/* same hostile bytes in comm */
@@ -204,23 +215,9 @@ START_TEST(test_audit_message_hostile)
 	ck_assert_uint_eq(check_tokens(msg), check_tokens(good));
 
 	/* each hostile value is uppercase hex of the exact bytes */
-	v = message_value(msg, "path");
-	ck_assert_msg(is_upper_hex(v), "path not hex: %s", v);
-	decoded = audit_value_decode(v);
-	ck_assert_str_eq(decoded, path);
-	free(decoded);
-	free(v);
-	v = message_value(msg, "exe");
-	ck_assert_msg(is_upper_hex(v), "exe not hex: %s", v);
-	decoded = audit_value_decode(v);
-	ck_assert_str_eq(decoded, path);
-	free(decoded);
-	free(v);
-	v = message_value(msg, "comm");
-	decoded = audit_value_decode(v);
-	ck_assert_str_eq(decoded, path + 5);
-	free(decoded);
-	free(v);
+	check_decoded(msg, "path", path, true);
+	check_decoded(msg, "exe", path, true);
+	check_decoded(msg, "comm", path + 5, false);
 	free(good);
 	free(msg);
 	candidate_free(benign);
