@@ -282,20 +282,17 @@ END_TEST
 /* --- libmagic ------------------------------------------------------------- */
 
 static struct classifier cl;
-static char *tmpdir;
 
 static void magic_setup(void)
 {
 	ck_assert_int_eq(classifier_init(&cl, 1024 * 1024), 0);
-	tmpdir = test_mkdtemp();
+	test_tmpdir_setup();
 }
 
 static void magic_teardown(void)
 {
 	classifier_free(&cl);
-	test_rmtree(tmpdir);
-	free(tmpdir);
-	tmpdir = NULL;
+	test_tmpdir_teardown();
 }
 
 /* Both steps, as the inspector runs them, on the file PATH. */
@@ -408,7 +405,7 @@ START_TEST(test_confirm_script_only_when_asked)
 {
 	static const char script[] = "#!/bin/sh\nwhile :; do\n\techo hi\n"
 				     "done\n";
-	char *path = test_write_file(tmpdir, "run.sh", script,
+	char *path = test_write_file(test_tmpdir, "run.sh", script,
 				     sizeof(script) - 1, 0755);
 	struct classification out;
 	enum head_verdict hv;
@@ -428,8 +425,8 @@ END_TEST
 START_TEST(test_confirm_text_not_script)
 {
 	static const char text[] = "hello\nthis is text\n";
-	char *path = test_write_file(tmpdir, "t.txt", text, sizeof(text) - 1,
-				     0644);
+	char *path = test_write_file(test_tmpdir, "t.txt", text,
+				     sizeof(text) - 1, 0644);
 	struct classification out;
 	enum head_verdict hv;
 	unsigned int hk;
@@ -447,8 +444,8 @@ START_TEST(test_confirm_fake_elf_magic)
 {
 	static const char fake[] = "\x7f" "ELFthis is not really an elf "
 				   "file, just text after the magic\n";
-	char *path = test_write_file(tmpdir, "fake", fake, sizeof(fake) - 1,
-				     0755);
+	char *path = test_write_file(test_tmpdir, "fake", fake,
+				     sizeof(fake) - 1, 0755);
 	struct classification out;
 	enum head_verdict hv;
 
@@ -486,7 +483,7 @@ START_TEST(test_confirm_elf_header_then_garbage)
 
 	make_elf(buf, true, false, ET_EXEC, false);
 	memset(buf + 24, 'g', sizeof(buf) - 24);
-	path = test_write_file(tmpdir, "garbage", buf, sizeof(buf), 0755);
+	path = test_write_file(test_tmpdir, "garbage", buf, sizeof(buf), 0755);
 	rc = classify_path(path, DEFAULT_TYPES, &out, &hv, NULL);
 	ck_assert_int_eq(hv, HEAD_CANDIDATE);
 	ck_assert_str_eq(out.mime, "application/x-executable");
@@ -501,7 +498,7 @@ END_TEST
 START_TEST(test_confirm_kind_mismatch)
 {
 	static const char script[] = "#!/bin/sh\necho hi\n";
-	char *path = test_write_file(tmpdir, "s.sh", script,
+	char *path = test_write_file(test_tmpdir, "s.sh", script,
 				     sizeof(script) - 1, 0755);
 	struct classification out;
 	int fd = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
@@ -525,7 +522,7 @@ END_TEST
 
 START_TEST(test_confirm_empty_file)
 {
-	char *path = test_write_file(tmpdir, "empty", "", 0, 0755);
+	char *path = test_write_file(test_tmpdir, "empty", "", 0, 0755);
 	struct classification out;
 	enum head_verdict hv;
 

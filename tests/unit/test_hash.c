@@ -12,20 +12,6 @@
 #include "util/settings.h"
 #include "check/hash.h"
 
-static char *tmpdir;
-
-static void setup(void)
-{
-	tmpdir = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmpdir);
-	free(tmpdir);
-	tmpdir = NULL;
-}
-
 static void hash_buf(const void *data, size_t len, char hex[65])
 {
 	struct sha256 s = { 0 };
@@ -208,7 +194,7 @@ END_TEST
 
 static int open_file(const char *name, const void *data, size_t len)
 {
-	char *path = test_write_file(tmpdir, name, data, len, 0600);
+	char *path = test_write_file(test_tmpdir, name, data, len, 0600);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	ck_assert_msg(fd >= 0, "open(%s): %s", path, strerror(errno));
@@ -290,7 +276,7 @@ START_TEST(test_sha256_fd_read_error)
 	int fd;
 
 	/* pread on a directory fails with EISDIR */
-	fd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(test_tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(sha256_fd(fd, 1000, hex), -1);
 	close(fd);
@@ -300,17 +286,6 @@ START_TEST(test_sha256_fd_read_error)
 END_TEST
 
 /* ---------------------------------------------- [output] sha256_max_bytes */
-
-static int load_text(const char *text, struct config *cfg,
-		     struct config_errors *errs)
-{
-	char *path = test_write_file(tmpdir, "dropexec.conf", text,
-				     strlen(text), 0600);
-	int rc = config_load(path, cfg, errs, true);
-
-	free(path);
-	return rc;
-}
 
 static bool errors_have(const struct config_errors *e, const char *a,
 			const char *b)
@@ -351,8 +326,9 @@ START_TEST(test_sha256_max_valid)
 
 	snprintf(text, sizeof(text), "[output]\nsha256_max_bytes = %s\n",
 		 good_max[_i].value);
-	ck_assert_msg(load_text(text, &cfg, &errs) == 0, "%s refused: %s",
-		      good_max[_i].value, errs.count ? errs.msg[0] : "");
+	ck_assert_msg(test_config_load_text(text, &cfg, &errs) == 0,
+		      "%s refused: %s", good_max[_i].value,
+		      errs.count ? errs.msg[0] : "");
 	ck_assert_uint_eq(cfg.sha256_max, good_max[_i].want);
 	config_free(&cfg);
 	config_errors_free(&errs);
@@ -372,8 +348,8 @@ START_TEST(test_sha256_max_invalid)
 
 	snprintf(text, sizeof(text), "[output]\nsha256_max_bytes = %s\n",
 		 bad_max[_i]);
-	ck_assert_msg(load_text(text, &cfg, &errs) != 0, "'%s' accepted",
-		      bad_max[_i]);
+	ck_assert_msg(test_config_load_text(text, &cfg, &errs) != 0,
+		      "'%s' accepted", bad_max[_i]);
 	ck_assert_msg(errors_have(&errs, "sha256_max_bytes", NULL),
 		      "the error for '%s' does not name the key: %s",
 		      bad_max[_i], errs.count ? errs.msg[0] : "(none)");
@@ -387,8 +363,9 @@ START_TEST(test_sha256_max_in_wrong_section)
 	struct config cfg;
 	struct config_errors errs = { 0 };
 
-	ck_assert_int_ne(load_text("[detect]\nsha256_max_bytes = 10\n", &cfg,
-				   &errs), 0);
+	ck_assert_int_ne(test_config_load_text("[detect]\n"
+					       "sha256_max_bytes = 10\n",
+					       &cfg, &errs), 0);
 	ck_assert(errors_have(&errs, "detect:sha256_max_bytes", NULL));
 	config_free(&cfg);
 	config_errors_free(&errs);
@@ -413,7 +390,8 @@ Suite *test_suite(void)
 	tcase_add_test(tv, test_sha256_init_resets);
 	suite_add_tcase(s, tv);
 
-	tcase_add_unchecked_fixture(tf, setup, teardown);
+	tcase_add_unchecked_fixture(tf, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_test(tf, test_sha256_fd_known_digest);
 	tcase_add_test(tf, test_sha256_fd_from_offset_zero);
 	tcase_add_test(tf, test_sha256_fd_empty_file);
@@ -421,7 +399,8 @@ Suite *test_suite(void)
 	tcase_add_test(tf, test_sha256_fd_read_error);
 	suite_add_tcase(s, tf);
 
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_test(tc, test_sha256_max_default);
 	tcase_add_loop_test(tc, test_sha256_max_valid, 0,
 			    sizeof(good_max) / sizeof(good_max[0]));

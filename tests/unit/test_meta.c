@@ -49,20 +49,6 @@
 #define T0	1000000ULL	/* a "now" for the cache */
 #define TTL	30000ULL	/* meta.c: META_TTL_MS */
 
-static char *tmpdir;
-
-static void setup(void)
-{
-	tmpdir = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmpdir);
-	free(tmpdir);
-	tmpdir = NULL;
-}
-
 static char *fixture(const char *rel)
 {
 	return test_read_file(rel, NULL);
@@ -586,7 +572,7 @@ START_TEST(test_lookup_no_runtime_state)
 	struct meta_cache mc;
 	struct container_ref r = ref_of(POD1, "");
 
-	ck_assert_int_eq(meta_cache_init(&mc, tmpdir), 0);
+	ck_assert_int_eq(meta_cache_init(&mc, test_tmpdir), 0);
 	ck_assert_ptr_null(meta_lookup(&mc, &r, NULL, NULL, T0));
 	r = ref_of("", "");
 	ck_assert_ptr_null(meta_lookup(&mc, &r,
@@ -740,7 +726,8 @@ static int copy_one(const char *path, const struct stat *st, int flag,
 
 static char *copy_fixture_tree(void)
 {
-	ck_assert_int_ne(asprintf(&copy_root, "%s/state.XXXXXX", tmpdir), -1);
+	ck_assert_int_ne(asprintf(&copy_root, "%s/state.XXXXXX", test_tmpdir),
+			 -1);
 	ck_assert_ptr_nonnull(mkdtemp(copy_root));
 	copy_skip = strlen(META_DIR);
 	ck_assert_int_eq(nftw(META_DIR, copy_one, 16, FTW_PHYS), 0);
@@ -1014,17 +1001,6 @@ START_TEST(test_strlist_match)
 }
 END_TEST
 
-static int load_conf(const char *text, struct config *cfg,
-		     struct config_errors *errs)
-{
-	char *path = test_write_file(tmpdir, "dropexec.conf", text,
-				     strlen(text), 0600);
-	int rc = config_load(path, cfg, errs, true);
-
-	free(path);
-	return rc;
-}
-
 static const char *errs_text(const struct config_errors *e)
 {
 	static char buf[2048];
@@ -1051,7 +1027,7 @@ START_TEST(test_allow_section_parsed)
 	struct config cfg;
 	struct config_errors errs = { 0 };
 
-	ck_assert_msg(load_conf(allow_conf, &cfg, &errs) == 0, "%s",
+	ck_assert_msg(test_config_load_text(allow_conf, &cfg, &errs) == 0, "%s",
 		      errs_text(&errs));
 	expect_list(&cfg.allow_exe, 3, "/usr/bin/dpkg", "/usr/bin/apt*",
 		    "/usr/lib/apt/methods/*");
@@ -1083,8 +1059,9 @@ START_TEST(test_allow_defaults_empty)
 	ck_assert_uint_eq(cfg.allow_container.n, 0);
 	config_free(&cfg);
 	/* an empty value is an empty list, not an error */
-	ck_assert_msg(load_conf("[allow]\nexe =\npath = \"\"\n", &cfg,
-				&errs) == 0, "%s", errs_text(&errs));
+	ck_assert_msg(test_config_load_text("[allow]\nexe =\npath = \"\"\n",
+					    &cfg, &errs) == 0, "%s",
+		      errs_text(&errs));
 	ck_assert_uint_eq(cfg.allow_exe.n, 0);
 	ck_assert_uint_eq(cfg.allow_path.n, 0);
 	ck_assert(!strlist_match(&cfg.allow_path, "/tmp/x"));
@@ -1106,7 +1083,7 @@ START_TEST(test_allow_unclosed_bracket)
 	snprintf(text, sizeof(text), "[allow]\n%s = /ok/[ab]*, /tmp/[abc\n",
 		 allow_keys[_i]);
 	snprintf(key, sizeof(key), "allow:%s", allow_keys[_i]);
-	ck_assert_msg(load_conf(text, &cfg, &errs) != 0,
+	ck_assert_msg(test_config_load_text(text, &cfg, &errs) != 0,
 		      "an unclosed '[' in %s is accepted", key);
 	for (i = 0; i < errs.count; i++)
 		if (strstr(errs.msg[i], key) && strstr(errs.msg[i], "/tmp/[abc"))
@@ -1127,7 +1104,7 @@ START_TEST(test_allow_brackets_closed_ok)
 	struct config cfg;
 	struct config_errors errs = { 0 };
 
-	ck_assert_msg(load_conf("[allow]\npath = /tmp/[ab]-[0-9]*, "
+	ck_assert_msg(test_config_load_text("[allow]\npath = /tmp/[ab]-[0-9]*, "
 				"/tmp/[!x]y\n", &cfg, &errs) == 0, "%s",
 		      errs_text(&errs));
 	ck_assert(strlist_match(&cfg.allow_path, "/tmp/a-1"));
@@ -1145,7 +1122,8 @@ START_TEST(test_allow_unknown_key)
 	size_t i;
 	bool named = false;
 
-	ck_assert_int_ne(load_conf("[allow]\nuser = root\n", &cfg, &errs), 0);
+	ck_assert_int_ne(test_config_load_text("[allow]\nuser = root\n", &cfg,
+					       &errs), 0);
 	for (i = 0; i < errs.count; i++)
 		if (strstr(errs.msg[i], "allow:user"))
 			named = true;
@@ -1162,7 +1140,7 @@ START_TEST(test_config_copy_deep)
 	struct config_errors errs = { 0 };
 	char *log_before;
 
-	ck_assert_msg(load_conf(allow_conf, &src, &errs) == 0, "%s",
+	ck_assert_msg(test_config_load_text(allow_conf, &src, &errs) == 0, "%s",
 		      errs_text(&errs));
 	ck_assert_int_eq(config_copy(&dst, &src), 0);
 	ck_assert_ptr_ne(dst.allow_path.v, src.allow_path.v);
@@ -1298,7 +1276,8 @@ Suite *test_suite(void)
 	tcase_add_test(tp, test_storage_hint);
 	suite_add_tcase(s, tp);
 
-	tcase_add_unchecked_fixture(tl, setup, teardown);
+	tcase_add_unchecked_fixture(tl, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_loop_test(tl, test_lookup_each_runtime, 0,
 			    sizeof(known) / sizeof(known[0]));
 	tcase_add_loop_test(tl, test_lookup_any_runtime, 0,
@@ -1315,7 +1294,8 @@ Suite *test_suite(void)
 
 	/* unchecked: the directory goes even when a test fails; each test
 	 * makes its own copy of the tree in it */
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_test(tc, test_cache_within_ttl);
 	tcase_add_test(tc, test_cache_after_ttl_forgets_gone);
 	tcase_add_test(tc, test_cache_after_ttl_rereads);
@@ -1324,7 +1304,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cache_free_twice_and_init_failure_free);
 	suite_add_tcase(s, tc);
 
-	tcase_add_unchecked_fixture(ta, setup, teardown);
+	tcase_add_unchecked_fixture(ta, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_test(ta, test_strlist_parse);
 	tcase_add_test(ta, test_strlist_match);
 	tcase_add_test(ta, test_allow_section_parsed);

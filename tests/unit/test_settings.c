@@ -11,23 +11,9 @@
 
 #include "util/settings.h"
 
-static char *tmpdir;
-
-static void setup(void)
-{
-	tmpdir = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmpdir);
-	free(tmpdir);
-	tmpdir = NULL;
-}
-
 static char *conf_file(const char *text, mode_t mode)
 {
-	return test_write_file(tmpdir, "dropexec.conf", text, strlen(text),
+	return test_write_file(test_tmpdir, "dropexec.conf", text, strlen(text),
 			       mode);
 }
 
@@ -464,7 +450,7 @@ START_TEST(test_config_missing_file)
 	struct config_errors errs = { 0 };
 	char *path;
 
-	ck_assert_int_ne(asprintf(&path, "%s/no-such.conf", tmpdir), -1);
+	ck_assert_int_ne(asprintf(&path, "%s/no-such.conf", test_tmpdir), -1);
 	ck_assert_int_eq(config_load(path, &cfg, &errs, true), -1);
 	ck_assert_uint_eq(errs.count, 1);
 	ck_assert_msg(errors_mention(&errs, path, NULL), "%s",
@@ -482,8 +468,8 @@ START_TEST(test_config_directory_refused)
 	struct config cfg;
 	struct config_errors errs = { 0 };
 
-	ck_assert_int_eq(config_load(tmpdir, &cfg, &errs, true), -1);
-	ck_assert_msg(errors_mention(&errs, tmpdir, NULL), "%s",
+	ck_assert_int_eq(config_load(test_tmpdir, &cfg, &errs, true), -1);
+	ck_assert_msg(errors_mention(&errs, test_tmpdir, NULL), "%s",
 		      dump_errors(&errs));
 	config_errors_free(&errs);
 	config_free(&cfg);
@@ -575,7 +561,8 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("load");
 
 	/* unchecked: the directory goes even when a test fails */
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_tmpdir_setup,
+				    test_tmpdir_teardown);
 	tcase_add_test(tc, test_config_defaults);
 	tcase_add_test(tc, test_config_empty_file_is_defaults);
 	tcase_add_test(tc, test_config_every_key);

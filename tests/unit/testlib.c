@@ -180,6 +180,31 @@ void test_reader_init(struct reader *rd, struct inspector *in,
 				     FIXTURE_DIR "/mountinfo"), 0);
 }
 
+char *test_tmpdir;
+
+void test_tmpdir_setup(void)
+{
+	test_tmpdir = test_mkdtemp();
+}
+
+void test_tmpdir_teardown(void)
+{
+	test_rmtree(test_tmpdir);
+	free(test_tmpdir);
+	test_tmpdir = NULL;
+}
+
+int test_config_load_text(const char *text, struct config *cfg,
+			  struct config_errors *errs)
+{
+	char *path = test_write_file(test_tmpdir, "dropexec.conf", text,
+				     strlen(text), 0600);
+	int rc = config_load(path, cfg, errs, true);
+
+	free(path);
+	return rc;
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
 	struct stat st;

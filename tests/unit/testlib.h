@@ -56,6 +56,18 @@ char *test_write_file(const char *dir, const char *name, const void *data,
 char *test_read_file(const char *path, size_t *len);
 
 /*
+ * A fresh private directory for each test of a case: made by
+ * test_tmpdir_setup() and removed by test_tmpdir_teardown(), the case's
+ * fixture (tcase_add_*_fixture()).
+ */
+extern char *test_tmpdir;
+void test_tmpdir_setup(void);
+void test_tmpdir_teardown(void);
+/* TEXT as dropexec.conf in test_tmpdir, loaded strictly: config_load(). */
+int test_config_load_text(const char *text, struct config *cfg,
+			  struct config_errors *errs);
+
+/*
  * A fake procfs in a fresh directory (returned, malloc'd): PID/root is a
  * symlink to BASE/root, which holds an empty tmp/. *ROOT gets BASE/root
  * and *PID_DIR (when not NULL) BASE/PID, both malloc'd.
