@@ -384,18 +384,29 @@ START_TEST(test_config_bad_value)
 }
 END_TEST
 
-START_TEST(test_config_world_writable_refused)
+/* A configuration file chmod'ed to MODE, which lets others than its owner
+ * write it: refused by a load that checks, with an error that says so.
+ * Returns the file's path (malloc'd). */
+static char *writable_refused(mode_t mode)
 {
 	struct config cfg;
 	struct config_errors errs = { 0 };
 	char *path = conf_file("[detect]\nscope = all\n", 0600);
 
-	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
 	ck_assert_int_eq(config_load(path, &cfg, &errs, true), -1);
 	ck_assert_msg(errors_mention(&errs, path, "writable", NULL), "%s",
 		      dump_errors(&errs));
 	config_errors_free(&errs);
 	config_free(&cfg);
+	return path;
+}
+
+START_TEST(test_config_world_writable_refused)
+{
+	struct config cfg;
+	struct config_errors errs = { 0 };
+	char *path = writable_refused(0666);
 
 	/* the same file, once fixed, loads */
 	ck_assert_int_eq(chmod(path, 0644), 0);
@@ -411,14 +422,8 @@ START_TEST(test_config_group_writable_refused)
 {
 	struct config cfg;
 	struct config_errors errs = { 0 };
-	char *path = conf_file("[detect]\nscope = all\n", 0600);
+	char *path = writable_refused(0620);
 
-	ck_assert_int_eq(chmod(path, 0620), 0);
-	ck_assert_int_eq(config_load(path, &cfg, &errs, true), -1);
-	ck_assert_msg(errors_mention(&errs, path, "writable", NULL), "%s",
-		      dump_errors(&errs));
-	config_errors_free(&errs);
-	config_free(&cfg);
 	/* --check-config style loads without the check still parse it */
 	ck_assert_int_eq(config_load(path, &cfg, &errs, false), 0);
 	ck_assert_int_eq(cfg.scope, SCOPE_ALL);
