@@ -35,7 +35,7 @@
 # Each container goes on running after the attack, as a container does
 # whose command dropped the file: when the writer is the container's last
 # process and the runtime removes its root at once, the look after the
-# writer's exit can find nothing left to read (README.md, limits).
+# writer's exit can find nothing left to read (docs/security.md, Limits).
 #
 # Usage: tests/e2e/content.sh [PATH-TO-audisp-dropexec]
 #   as tests/e2e/run.sh (same environment variables, same lock);

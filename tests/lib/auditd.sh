@@ -212,6 +212,26 @@ plugin_said() {
 }
 
 # plugin_counter NAME: from the plugin's last counters line in syslog
+# plugin_counters: the plugin's counters that are not 0, on one line, from
+# the state file it writes on SIGUSR1 (state_file of $CONF); empty when
+# the plugin does not run or does not answer within 3 s
+plugin_counters() {
+	local state mark i
+	[[ -n $PLUGIN_PID && -n ${CONF:-} && -f $CONF ]] || return 0
+	state=$(sed -n 's/^state_file *= *//p' "$CONF" | tail -n 1)
+	[[ -n $state ]] || return 0
+	mark=$(stat -c %Y.%Z.%s "$state" 2>/dev/null || true)
+	kill -USR1 "$PLUGIN_PID" 2>/dev/null || return 0
+	for ((i = 0; i < 30; i++)); do
+		[[ $(stat -c %Y.%Z.%s "$state" 2>/dev/null || true) != "$mark" ]] && break
+		sleep 0.1
+	done
+	awk '/^\[/ { keep = ($0 == "[queues]" || $0 == "[losses]" || $0 == "[counters]") }
+		keep && $2 == "=" && $3 ~ /^[0-9]+$/ && $3 != "0" && $1 !~ /_capacity$/ { printf "%s=%s ", $1, $3 }
+		$1 == "last_error" && $3 != "-" { sub(/^last_error = /, ""); printf "last_error: %s", $0 }' \
+		"$state" 2>/dev/null
+}
+
 plugin_counter() {
 	grep -a 'audisp-dropexec' "$SYSLOG_OUT" 2>/dev/null | grep -a 'events=' | tail -n 1 |
 		grep -ao "[[:space:]]$1=[0-9]*" | cut -d= -f2
@@ -221,10 +241,15 @@ plugin_counter() {
 # plugin_conf FILE [KEY=VALUE]... [+LINE]...: the shipped dropexec.conf with
 # each KEY set to VALUE (a key the shipped file lacks is an error) and each
 # LINE appended; written next to FILE and renamed over it, so a plugin
-# reloading it never reads half a file.
+# reloading it never reads half a file. pid_file and state_file default to
+# FILE's directory (a test's plugin never touches the host's /run; a failed
+# test prints the counters of that state file, see plugin_counters).
 plugin_conf() {
 	local file=$1 arg key sed_args=(-e '') extra=""
 	shift
+	local dir=${file%/*}
+	[[ $dir != "$file" ]] || dir=.
+	set -- "pid_file=$dir/plugin.pid" "state_file=$dir/plugin.state" "$@"
 	for arg; do
 		case $arg in
 		+*) extra+="${arg#+}"$'\n' ;;

@@ -118,8 +118,16 @@ e2e_cleanup() {
 # run_test NAME FUNCTION: FUNCTION returns 0 to pass, 77 when it could
 # not run here ("skip_because REASON; return": neither passed nor failed,
 # printed as "skip - NAME: REASON"), anything else to fail
+#
+# DROPEXEC_E2E_ONLY="b c" (letters, or names before the ":") runs only
+# those tests of a suite, the others said as "# not selected: NAME".
 run_test() {
 	local rc=0
+	if [[ -n ${DROPEXEC_E2E_ONLY:-} &&
+		" ${DROPEXEC_E2E_ONLY//,/ } " != *" ${1%%:*} "* ]]; then
+		note "not selected: $1"
+		return 0
+	fi
 	CURRENT=$1
 	WHY=""
 	"$2" || rc=$?
@@ -131,6 +139,9 @@ run_test() {
 		say "skip - $1: ${WHY:-no reason given}"
 	else
 		not_ok "$1" "${WHY:-failed}"
+		local counters
+		counters=$(plugin_counters)
+		[[ -z $counters ]] || note "plugin counters: $counters"
 	fi
 	CURRENT=""
 }
