@@ -939,6 +939,21 @@ int record_reader_init(struct record_reader *r, candidate_fn emit, void *arg,
 	return 0;
 }
 
+/*
+ * Hand auparse the events it completed but has not given out yet. It
+ * marks an event complete when the record that ends it (PROCTITLE, EOE)
+ * is added, but gives it out only at its next look for ready events,
+ * i.e. when more data comes. The prefilter may hand on nothing more for
+ * as long as the host's own events keep coming, so without this an
+ * event of a container would wait for the next kept record or for the
+ * input to go idle, while its file can be deleted and its process gone.
+ */
+static void emit_ready(struct record_reader *r)
+{
+	if (auparse_feed_has_ready_event(r->au))
+		auparse_feed(r->au, "", 0);	/* no data: ready ones only */
+}
+
 void record_reader_feed(struct record_reader *r, const char *buf, size_t len)
 {
 	const char *nul = memchr(buf, '\0', len);
@@ -947,6 +962,7 @@ void record_reader_feed(struct record_reader *r, const char *buf, size_t len)
 
 	if (!nul) {
 		auparse_feed(r->au, buf, len);
+		emit_ready(r);
 		return;
 	}
 	/* A NUL would end auparse's view of the line early: make it a
@@ -958,6 +974,7 @@ void record_reader_feed(struct record_reader *r, const char *buf, size_t len)
 		copy[i] = buf[i] ? buf[i] : ' ';
 	auparse_feed(r->au, copy, len);
 	free(copy);
+	emit_ready(r);
 }
 
 void record_reader_age(struct record_reader *r)

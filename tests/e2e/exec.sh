@@ -30,6 +30,11 @@
 #   g  a file put into a running container while no write rule saw it
 #      (podman cp: podman's writes are excluded, like a drop made while
 #      the plugin was not running), executed later: found by exec
+#   h  b while the host writes files without pause (new short-lived
+#      processes, each write an audit event the plugin drops before
+#      libauparse): the container's events must not wait behind them
+#      for the container's next event, which never comes (the reader
+#      hands on every event libauparse has completed)
 #   f  the kernel filter (never-rules with -F devmajor>0): a host
 #      program on the host's disk raises no execution event; a
 #      container's program does
@@ -66,11 +71,35 @@ SENTINEL_PREFIX=/tmp/ex-sentinel-
 # how long the programs that ran stay alive (the time a payload runs)
 HOLD_S=4
 HELPERS=""        # why the helper programs are missing, empty when built
+NOISE_PID=""      # the host writer of h, while it runs
 
 e2e_start dropexec-e2e-exec "${1:-}" ausearch
 
 # shellcheck disable=SC2317 # run by the EXIT trap
-e2e_cleanup_hook() { say_skipped; }
+e2e_cleanup_hook() {
+	stop_host_noise
+	say_skipped
+}
+
+# start_host_noise / stop_host_noise: host processes that create and
+# remove files in a loop (one short-lived process per write: each pid is
+# new to the plugin), all the while; started and stopped by pid
+start_host_noise() {
+	mkdir -p "$WORK/noise"
+	(
+		while :; do
+			for i in 1 2 3 4 5 6 7 8; do touch "$WORK/noise/f$i"; done
+			rm -f "$WORK/noise/"f*
+		done
+	) >/dev/null 2>&1 &
+	NOISE_PID=$!
+}
+stop_host_noise() {
+	[[ -n $NOISE_PID ]] || return 0
+	kill "$NOISE_PID" 2>/dev/null || true
+	wait "$NOISE_PID" 2>/dev/null || true
+	NOISE_PID=""
+}
 
 # ----------------------------------------------------------------- setup
 build_helpers() {
@@ -154,8 +183,12 @@ t_a_drop_and_run() {
 
 # b: drop, execute, delete at once
 t_b_deleted() {
-	local p=/tmp/ex-b
 	need_helpers || return
+	t_b_at /tmp/ex-b
+}
+# t_b_at PATH: b, the copy at PATH
+t_b_at() {
+	local p=$1
 	start_container "$IMAGE" "selfcopy $p unlink $HOLD_S && ! test -e $p" || lib_fail || return
 	one_finding "$CID" "$p" || { finish "$CID"; return 1; }
 	finish "$CID" || return
@@ -165,6 +198,20 @@ t_b_deleted() {
 	expect_field Event.file.checked_via exe || return
 	[[ -z $(field Data.drop_serial 2>/dev/null || true) ]] || fail "linked to a drop that was never reported"
 }
+
+# h: b under a steady stream of host writes
+t_h_deleted_under_host_writes() {
+	local p=/tmp/ex-h rc=0
+	need_helpers || return
+	start_host_noise
+	# the stream is steady before the attack begins
+	wait_for 10 host_noise_seen || { stop_host_noise; fail "no audit event of the host's writer in $WORK/noise"; return 1; }
+	t_b_at "$p" || rc=$?
+	stop_host_noise
+	return "$rc"
+}
+# host_noise_seen: an audit event of the host writer's files is logged
+host_noise_seen() { grep -aq "name=\"$WORK/noise/f" "$AUDIT_LOG" 2>/dev/null; }
 
 # c: written through io_uring, executed
 t_c_io_uring() {
@@ -253,6 +300,7 @@ t_g_unseen_drop() {
 setup
 run_test "a: drop + execute: the drop and one finding that it ran, linked by sha256 and serial" t_a_drop_and_run
 run_test "b: drop, execute, delete at once: found by exec through /proc/PID/exe" t_b_deleted
+run_test "h: drop, execute, delete while the host writes without pause: found by exec" t_h_deleted_under_host_writes
 run_test "c: written through io_uring (no audit event), executed: found by exec" t_c_io_uring
 run_test "d: image binaries executed: no finding" t_d_image
 run_test "e: hostile name of an executed file: encoded in JSON and in the audit record" t_e_hostile_name

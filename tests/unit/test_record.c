@@ -445,6 +445,35 @@ START_TEST(test_raw_event_without_eoe)
 }
 END_TEST
 
+/*
+ * An event that its PROCTITLE completes is emitted by the feed that
+ * brings that record, not by a later one: the prefilter may hand on
+ * nothing more for as long as the host's own events keep coming (each
+ * dropped before auparse), and the check must not wait for the
+ * container's next event, which may never come.
+ */
+START_TEST(test_event_emitted_without_next_record)
+{
+	struct ev e = ev_default();
+	struct collected col = { .n = 0 };
+	struct record_reader r;
+	char *text;
+
+	e.eoe = false;
+	text = ev_text(&e);
+	ck_assert_int_eq(record_reader_init(&r, collect, &col, NULL, NOT_ME),
+			 0);
+	record_reader_feed(&r, text, strlen(text));
+	ck_assert_uint_eq(col.n, 1);
+	ck_assert_str_eq(col.c[0]->path, "/tmp/x");
+	record_reader_flush(&r);
+	ck_assert_uint_eq(col.n, 1);
+	record_reader_destroy(&r);
+	collected_free(&col);
+	free(text);
+}
+END_TEST
+
 static const struct {
 	const char *a2;
 	bool write;
@@ -975,6 +1004,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tc, test_raw_event);
 	tcase_add_test(tc, test_raw_event_without_eoe);
+	tcase_add_test(tc, test_event_emitted_without_next_record);
 	tcase_add_loop_test(tc, test_open_flags, 0,
 			    sizeof(open_flags) / sizeof(open_flags[0]));
 	tcase_add_test(tc, test_open_flags_in_a1);
