@@ -240,6 +240,15 @@ static void carry_rename(struct candidate *h, struct candidate *c)
 {
 	free(h->old_path);
 	h->old_path = h->path;		/* the temporary name */
+	/* a look through the writer's descriptor may have taken the new
+	 * name already (see probe.c, name_stale()): the rename says the
+	 * one it came from */
+	if (h->old_path && c->path && c->old_path &&
+	    !strcmp(h->old_path, c->path)) {
+		free(h->old_path);
+		h->old_path = c->old_path;
+		c->old_path = NULL;
+	}
 	h->path = c->path;
 	c->path = NULL;
 	h->rename_serial = c->serial;

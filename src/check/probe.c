@@ -120,6 +120,19 @@ static void worker_name(struct worker_state *w, const char *proc,
 		out->name[0] = '\0';
 }
 
+/*
+ * Does the candidate's name fail to lead to the file reached through the
+ * writer's descriptor? A name the reader could not place, or one that a
+ * rename of a directory above the file (after the open) has made stale:
+ * the last look, once the writer has closed the file, goes by name.
+ */
+static bool name_stale(struct worker_state *w, const char *proc)
+{
+	return !w->c.path || w->c.path[0] != '/' || w->c.name_unresolved ||
+	       !inspect_name_is(proc, &w->c, w->open.parent_same,
+				mount_root_of(w), &w->fc.st);
+}
+
 static void worker_open(struct worker_state *w, const char *proc,
 			struct probe_opened *out)
 {
@@ -155,8 +168,7 @@ static void worker_open(struct worker_state *w, const char *proc,
 	out->via = w->fc.via;
 	out->head_len = w->fc.head_len;
 	memcpy(out->head, w->fc.head, w->fc.head_len);
-	if (!w->open.exec && w->fc.via == VIA_WRITER_FD &&
-	    (!w->c.path || w->c.path[0] != '/' || w->c.name_unresolved))
+	if (!w->open.exec && w->fc.via == VIA_WRITER_FD && name_stale(w, proc))
 		worker_name(w, proc, out);
 	if (w->open.shm_dir[0])
 		out->on_shm = inspect_on_mount_of(proc, &w->c,

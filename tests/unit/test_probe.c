@@ -456,6 +456,59 @@ START_TEST(test_name_through_writer_fd)
 }
 END_TEST
 
+/*
+ * A resolved name goes stale when a directory above the file is renamed
+ * after the open (the reader placed the name before the rename): a look
+ * through the writer's descriptor gives the name the descriptor has now,
+ * so that the last look, once the writer has closed it, finds the file
+ * by name. A name that still leads to the file is kept as it is.
+ */
+START_TEST(test_stale_name_refreshed)
+{
+	char *dir = test_mkdtemp(), *moved, *path, *want;
+	struct probe_opened *op = malloc(sizeof(*op));
+	struct candidate *c = candidate_new();
+	struct prober pr;
+	struct stat st;
+	int fd;
+
+	ck_assert_ptr_nonnull(op);
+	path = test_write_file(dir, "payload", "\177ELF", 4, 0755);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	c->pid = getpid();
+	c->fd = fd;
+	c->path = strdup(path);
+	c->has_inode = true;
+	c->inode = st.st_ino;
+	c->dev_major = major(st.st_dev);
+	c->dev_minor = minor(st.st_dev);
+	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
+	/* the name still leads to the file: nothing to change */
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_int_eq(op->via, VIA_WRITER_FD);
+	ck_assert_str_eq(op->name, "");
+	/* the directory renamed away after the open */
+	ck_assert_int_ne(asprintf(&moved, "%s.moved", dir), -1);
+	ck_assert_int_eq(rename(dir, moved), 0);
+	ck_assert_int_ne(asprintf(&want, "%s/payload", moved), -1);
+	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
+	ck_assert_int_eq(op->status, INSPECT_OK);
+	ck_assert_int_eq(op->via, VIA_WRITER_FD);
+	ck_assert_str_eq(op->name, want);
+	close(fd);
+	probe_stop(&pr);
+	candidate_free(c);
+	test_rmtree(moved);
+	free(dir);
+	free(moved);
+	free(path);
+	free(want);
+	free(op);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -473,6 +526,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stuck_close_after_done);
 	tcase_add_test(tc, test_stuck_close_before_open);
 	tcase_add_test(tc, test_name_through_writer_fd);
+	tcase_add_test(tc, test_stale_name_refreshed);
 	suite_add_tcase(s, tc);
 	return s;
 }
