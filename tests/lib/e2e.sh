@@ -119,12 +119,11 @@ e2e_cleanup() {
 # not run here ("skip_because REASON; return": neither passed nor failed,
 # printed as "skip - NAME: REASON"), anything else to fail
 #
-# DROPEXEC_E2E_ONLY="b c" (letters, or names before the ":") runs only
-# those tests of a suite, the others said as "# not selected: NAME".
+# DROPEXEC_E2E_ONLY="b c" runs only those tests of a suite, the others
+# said as "# not selected: NAME"; see e2e_selected.
 run_test() {
 	local rc=0
-	if [[ -n ${DROPEXEC_E2E_ONLY:-} &&
-		" ${DROPEXEC_E2E_ONLY//,/ } " != *" ${1%%:*} "* ]]; then
+	if ! e2e_selected "${1%%:*}"; then
 		note "not selected: $1"
 		return 0
 	fi
@@ -144,6 +143,20 @@ run_test() {
 		[[ -z $counters ]] || note "plugin counters: $counters"
 	fi
 	CURRENT=""
+}
+
+# e2e_selected KEY: is the test KEY (its name up to ":") one that
+# DROPEXEC_E2E_ONLY names (unset: all)? Each word of it ("e f", "e,f")
+# selects the test it equals, and a word longer than a letter the tests
+# whose KEY contains it ("rootless").
+e2e_selected() {
+	local key=$1 w
+	[[ -n ${DROPEXEC_E2E_ONLY:-} ]] || return 0
+	for w in ${DROPEXEC_E2E_ONLY//,/ }; do
+		[[ $key == "$w" ]] && return 0
+		((${#w} > 1 && ${#key} > 1)) && [[ $key == *"$w"* ]] && return 0
+	done
+	return 1
 }
 
 # skip_because REASON: use as "skip_because X; return"

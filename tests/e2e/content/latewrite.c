@@ -23,6 +23,8 @@
  *                                       symlink LINK
  *   latewrite dirfd DIR NAME PAYLOAD    openat(open(DIR), NAME), DIR
  *                                       renamed away before the write
+ *   latewrite dirmove DIR NAME PAYLOAD  open(DIR/NAME) by its whole name,
+ *                                       DIR renamed away before the write
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -136,19 +138,28 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	if (!strcmp(argv[1], "dirfd")) {
-		char moved[4096];
+	if (!strcmp(argv[1], "dirfd") || !strcmp(argv[1], "dirmove")) {
+		char moved[4096], whole[4096];
 		int dfd;
 
 		if (argc < 5)
 			return 2;
 		p = slurp(argv[4], &len);
-		dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
-		if (dfd < 0)
-			die(argv[2]);
-		fd = openat(dfd, argv[3], O_CREAT | O_WRONLY | O_TRUNC, 0755);
-		if (fd < 0)
-			die("openat");
+		if (!strcmp(argv[1], "dirmove")) {
+			snprintf(whole, sizeof(whole), "%s/%s", argv[2],
+				 argv[3]);
+			fd = open(whole, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+			if (fd < 0)
+				die(whole);
+		} else {
+			dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+			if (dfd < 0)
+				die(argv[2]);
+			fd = openat(dfd, argv[3], O_CREAT | O_WRONLY | O_TRUNC,
+				    0755);
+			if (fd < 0)
+				die("openat");
+		}
 		snprintf(moved, sizeof(moved), "%s.moved", argv[2]);
 		if (rename(argv[2], moved) < 0)
 			die("rename");
