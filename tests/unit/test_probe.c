@@ -396,32 +396,60 @@ END_TEST
  * verified inside the writer's root. This process is the writer, through
  * the real /proc.
  */
+/* DIR/payload (malloc'd in *PATH) opened for writing by this process,
+ * as the candidate C of that open: its descriptor, device and inode. */
+static int open_as_writer(const char *dir, char **path, struct candidate *c)
+{
+	struct stat st;
+	int fd;
+
+	*path = test_write_file(dir, "payload", "\177ELF", 4, 0755);
+	fd = open(*path, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	c->pid = getpid();
+	c->fd = fd;
+	c->has_inode = true;
+	c->inode = st.st_ino;
+	c->dev_major = major(st.st_dev);
+	c->dev_minor = minor(st.st_dev);
+	return fd;
+}
+
+/* Rename DIR to DIR.moved: *MOVED and *WANT (its payload) malloc'd. */
+static void move_dir(const char *dir, char **moved, char **want)
+{
+	ck_assert_int_ne(asprintf(moved, "%s.moved", dir), -1);
+	ck_assert_int_eq(rename(dir, *moved), 0);
+	ck_assert_int_ne(asprintf(want, "%s/payload", *moved), -1);
+}
+
+/* What open_as_writer() and move_dir() made, removed and freed. */
+static void writer_test_free(struct candidate *c, char *dir, char *moved,
+			     char *path, char *want)
+{
+	candidate_free(c);
+	test_rmtree(moved);
+	free(dir);
+	free(moved);
+	free(path);
+	free(want);
+}
+
 START_TEST(test_name_through_writer_fd)
 {
 	char *dir = test_mkdtemp(), *moved, *path, *want;
 	struct probe_opened *op = malloc(sizeof(*op));
 	struct candidate *c = candidate_new();
 	struct prober pr;
-	struct stat st;
 	int fd;
 
 	ck_assert_ptr_nonnull(op);
-	path = test_write_file(dir, "payload", "\177ELF", 4, 0755);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fstat(fd, &st), 0);
+	fd = open_as_writer(dir, &path, c);
 	/* the directory renamed away after the open */
-	ck_assert_int_ne(asprintf(&moved, "%s.moved", dir), -1);
-	ck_assert_int_eq(rename(dir, moved), 0);
-	ck_assert_int_ne(asprintf(&want, "%s/payload", moved), -1);
-	c->pid = getpid();
-	c->fd = fd;
+	move_dir(dir, &moved, &want);
 	c->path = strdup("payload");
 	c->name_unresolved = true;
-	c->has_inode = true;
-	c->inode = st.st_ino;
-	c->dev_major = major(st.st_dev);
-	c->dev_minor = minor(st.st_dev);
 	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
 	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
 	ck_assert_int_eq(op->status, INSPECT_OK);
@@ -446,12 +474,7 @@ START_TEST(test_name_through_writer_fd)
 	ck_assert_int_ne(op->status, INSPECT_OK);
 	close(fd);
 	probe_stop(&pr);
-	candidate_free(c);
-	test_rmtree(moved);
-	free(dir);
-	free(moved);
-	free(path);
-	free(want);
+	writer_test_free(c, dir, moved, path, want);
 	free(op);
 }
 END_TEST
@@ -469,42 +492,25 @@ START_TEST(test_stale_name_refreshed)
 	struct probe_opened *op = malloc(sizeof(*op));
 	struct candidate *c = candidate_new();
 	struct prober pr;
-	struct stat st;
 	int fd;
 
 	ck_assert_ptr_nonnull(op);
-	path = test_write_file(dir, "payload", "\177ELF", 4, 0755);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fstat(fd, &st), 0);
-	c->pid = getpid();
-	c->fd = fd;
+	fd = open_as_writer(dir, &path, c);
 	c->path = strdup(path);
-	c->has_inode = true;
-	c->inode = st.st_ino;
-	c->dev_major = major(st.st_dev);
-	c->dev_minor = minor(st.st_dev);
 	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
 	/* the name still leads to the file: nothing to change */
 	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
 	ck_assert_int_eq(op->via, VIA_WRITER_FD);
 	ck_assert_str_eq(op->name, "");
 	/* the directory renamed away after the open */
-	ck_assert_int_ne(asprintf(&moved, "%s.moved", dir), -1);
-	ck_assert_int_eq(rename(dir, moved), 0);
-	ck_assert_int_ne(asprintf(&want, "%s/payload", moved), -1);
+	move_dir(dir, &moved, &want);
 	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
 	ck_assert_int_eq(op->status, INSPECT_OK);
 	ck_assert_int_eq(op->via, VIA_WRITER_FD);
 	ck_assert_str_eq(op->name, want);
 	close(fd);
 	probe_stop(&pr);
-	candidate_free(c);
-	test_rmtree(moved);
-	free(dir);
-	free(moved);
-	free(path);
-	free(want);
+	writer_test_free(c, dir, moved, path, want);
 	free(op);
 }
 END_TEST
