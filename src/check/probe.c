@@ -128,20 +128,14 @@ static void worker_name(struct worker_state *w, const char *proc,
  */
 static bool name_stale(struct worker_state *w, const char *proc)
 {
-	char link[128], now[PATH_MAX];
-	ssize_t n;
+	char now[PATH_MAX];
 
 	if (!w->c.path || w->c.path[0] != '/' || w->c.name_unresolved)
 		return true;
-	/* the usual case, one readlink: the descriptor says the same */
-	snprintf(link, sizeof(link), "%s/%d/fd/%d", proc, (int)w->c.pid,
-		 w->c.fd);
-	n = readlink(link, now, sizeof(now) - 1);
-	if (n > 0 && (size_t)n < sizeof(now) - 1) {
-		now[n] = '\0';
-		if (!strcmp(now, w->c.path))
-			return false;
-	}
+	/* the usual case, one readlink: the open file says the same */
+	if (inspect_fd_name(&w->fc, now, sizeof(now)) > 0 &&
+	    !strcmp(now, w->c.path))
+		return false;
 	/* another spelling (a symlink, "//") may still lead to the file */
 	return !inspect_name_is(proc, &w->c, w->open.parent_same,
 				mount_root_of(w), &w->fc.st);
