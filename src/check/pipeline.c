@@ -20,6 +20,29 @@
 #define SETTLE_MS	20	/* look again this soon while a file grows */
 #define RENAME_WAIT_MS	250	/* wait this long for a rename into place */
 
+/* Where C's name is resolved (see safeopen.h). */
+struct lookup {
+	const char *mount_root;	/* the container's overlay mount, "/", or
+				 * the root of its first process */
+	bool parent_same;	/* the writer's parent is in its container */
+	pid_t root_pid;		/* that first process, or 0 */
+	char root_buf[64];	/* "/proc/PID/root" */
+};
+
+static enum check_outcome check_one(struct checker *ck, struct candidate *c,
+				    uint64_t now,
+				    const struct watch_entry *prev);
+
+/* What a check knows before it reads the file (check_prepare()). */
+struct check_prep {
+	struct lookup lk;
+	struct candidate view;		/* upper_view()'s, when REACH is it */
+	const struct candidate *reach;	/* the file as the worker is asked */
+	struct watch_entry we;
+	enum mount_dev_class dev_class;	/* the device's, as asked then */
+	bool held;
+};
+
 int checker_init(struct checker *ck, const struct config *cfg,
 		 struct stats *stats, struct report *report,
 		 const char *proc, const char *mountinfo)
@@ -34,6 +57,10 @@ int checker_init(struct checker *ck, const struct config *cfg,
 	if (watch_init(&ck->watch, cfg->watch_max))
 		return -1;
 	if (dedupe_init(&ck->dd, cfg->dedupe_size))
+		return -1;
+	ck->preps = calloc(PROBE_BATCH_MAX, sizeof(*ck->preps));
+	ck->looked = calloc(PROBE_BATCH_MAX, sizeof(*ck->looked));
+	if (!ck->preps || !ck->looked)
 		return -1;
 	if (scope_init(&ck->scope, proc, mountinfo) ||
 	    scope_configure(&ck->scope, cfg))
@@ -59,6 +86,8 @@ int checker_init(struct checker *ck, const struct config *cfg,
 void checker_free(struct checker *ck)
 {
 	probe_stop(&ck->probe);
+	free(ck->preps);
+	free(ck->looked);
 	pending_free(&ck->pending);
 	watch_free(&ck->watch);
 	dedupe_free(&ck->dd);
@@ -161,14 +190,6 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	return out;
 }
 
-/* Where C's name is resolved (see safeopen.h). */
-struct lookup {
-	const char *mount_root;	/* the container's overlay mount, "/", or
-				 * the root of its first process */
-	bool parent_same;	/* the writer's parent is in its container */
-	pid_t root_pid;		/* that first process, or 0 */
-	char root_buf[64];	/* "/proc/PID/root" */
-};
 
 /* A live process of C's container, by its runtime's state, or 0. */
 static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
@@ -680,59 +701,100 @@ static bool link_names_nameless(struct checker *ck, struct candidate *c,
 	return name_of_descriptor(c->old_path) && st->st_nlink == 1;
 }
 
+
 /*
- * Check C; PREV is its watch state when it comes off the watch list,
- * NULL on its first look.
+ * All of C's check that comes before its file is read: an execution's
+ * whole check, a rename carried over to its open, the device's class,
+ * and whether the file is held open for writing (asked before the read,
+ * so that content read after a "no" is final). True when the file is to
+ * be read, with P filled; otherwise *OUT is the outcome. PREV: see
+ * check_one().
  */
-static enum check_outcome check_one(struct checker *ck, struct candidate *c,
-				    uint64_t now,
-				    const struct watch_entry *prev)
+static bool check_prepare(struct checker *ck, struct candidate *c,
+			  uint64_t now, const struct watch_entry *prev,
+			  struct check_prep *p, enum check_outcome *out)
 {
-	struct probe_classified pc;
-	struct classification cls;
-	enum check_outcome merged;
-	struct probe_opened op;
-	struct watch_entry we;
-	enum probe_result pr;
-	struct lookup lk;
-	enum head_verdict hv;
-	unsigned int kind;
-	bool held, watching = false;
-	struct candidate view;
-	const struct candidate *reach = c;
+	if (c->op == FILE_OP_EXEC) {
+		*out = exec_check(ck, c, now);	/* check/execcheck.h */
+		return false;
+	}
+	if (!prev && merge_rename(ck, c, now, out))
+		return false;
 
-	if (c->op == FILE_OP_EXEC)
-		return exec_check(ck, c, now);	/* check/execcheck.h */
-	if (!prev && merge_rename(ck, c, now, &merged))
-		return merged;
-
-	choose_lookup(ck, c, &lk);
+	p->reach = c;
+	choose_lookup(ck, c, &p->lk);
 	/* Never touch a file on FUSE, NFS, SMB... or on a device no mount
 	 * table names: see device_class(); a rootless container's FUSE
 	 * root is read through its upper directory instead (upper_view).
 	 * Asked again at every look: the answer is cached, and a watched
 	 * file may be one read through the upper directory. */
-	switch (device_class(ck, c, &lk)) {
+	p->dev_class = device_class(ck, c, &p->lk);
+	switch (p->dev_class) {
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
-		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		*out = give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return false;
 	case MOUNT_DEV_NEVER_READ:
-		if (upper_view(ck, c, &view, &lk)) {
-			reach = &view;
+		if (upper_view(ck, c, &p->view, &p->lk)) {
+			p->reach = &p->view;
 			break;
 		}
 		/* fall through */
 	default:
-		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		*out = give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return false;
 	}
-	held = held_before_read(ck, c, prev, &lk, now, &we);
+	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we);
 	if (prev) {
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
 	}
-	pr = probe_open_head(&ck->probe, reach, lk.parent_same, lk.mount_root,
-			     &op);
+	return true;
+}
+
+/*
+ * The rest of C's check once check_prepare() said to read the file:
+ * LOOKED and LOOKED_R are what probe_look_heads() found, or NULL (then
+ * the worker is asked now).
+ */
+static enum check_outcome check_look(struct checker *ck, struct candidate *c,
+				     uint64_t now,
+				     const struct watch_entry *prev,
+				     struct check_prep *p,
+				     const struct probe_opened *looked,
+				     enum probe_result looked_r)
+{
+	struct probe_classified pc;
+	struct classification cls;
+	struct probe_opened op;
+	struct watch_entry we = p->we;
+	enum probe_result pr;
+	struct lookup lk = p->lk;
+	enum head_verdict hv;
+	unsigned int kind;
+	bool held = p->held, watching = false;
+
+	/* the mount table changed since the batch was prepared (another
+	 * file system now has the device's number): this file is checked
+	 * anew, by the table as it is now */
+	if (looked && looked_r != PROBE_NOT_ASKED &&
+	    device_class(ck, c, &lk) != p->dev_class)
+		return check_one(ck, c, now, prev);
+	/* a file the batch closed although its head may be an executable's
+	 * is read again, and kept open for libmagic */
+	if (looked && looked_r == PROBE_OK && looked->status == INSPECT_OK &&
+	    classify_head(looked->head, looked->head_len,
+			  (unsigned long long)looked->st.st_size,
+			  &kind) == HEAD_CANDIDATE)
+		looked = NULL;
+	if (looked && looked_r != PROBE_NOT_ASKED) {
+		op = *looked;
+		pr = looked_r;
+	} else {
+		pr = probe_open_head(&ck->probe, p->reach, lk.parent_same,
+				     lk.mount_root, &op);
+	}
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
@@ -901,20 +963,89 @@ static enum check_outcome check_one(struct checker *ck, struct candidate *c,
 	return conclude(ck, c, now);
 }
 
+/*
+ * Check C; PREV is its watch state when it comes off the watch list,
+ * NULL on its first look.
+ */
+static enum check_outcome check_one(struct checker *ck, struct candidate *c,
+				    uint64_t now,
+				    const struct watch_entry *prev)
+{
+	struct check_prep p;
+	enum check_outcome out;
+
+	if (!check_prepare(ck, c, now, prev, &p, &out))
+		return out;
+	return check_look(ck, c, now, prev, &p, NULL, PROBE_NOT_ASKED);
+}
+
 enum check_outcome check_candidate(struct checker *ck, struct candidate *c,
 				   uint64_t now)
 {
 	return check_one(ck, c, now, NULL);
 }
 
+/*
+ * The opens CS[0..N-1] (N at most PROBE_BATCH_MAX), each prepared, then
+ * their files read in one round trip to the worker (probe_look_heads()),
+ * then each judged, in order. Opens only: an open's preparation asks
+ * nothing that another open's check changes.
+ */
+static void check_opens(struct checker *ck, struct candidate **cs, size_t n,
+			uint64_t now)
+{
+	struct probe_opened *looked = ck->looked;
+	enum probe_result res[PROBE_BATCH_MAX];
+	struct probe_look looks[PROBE_BATCH_MAX];
+	size_t slot[PROBE_BATCH_MAX];
+	struct check_prep *p = ck->preps;
+	enum check_outcome out;
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		slot[i] = SIZE_MAX;
+		if (!check_prepare(ck, cs[i], now, NULL, &p[i], &out))
+			continue;
+		looks[m].c = p[i].reach;
+		looks[m].parent_same = p[i].lk.parent_same;
+		looks[m].mount_root = p[i].lk.mount_root;
+		slot[i] = m++;
+	}
+	if (m > 1)
+		probe_look_heads(&ck->probe, looks, m, looked, res);
+	for (i = 0; i < n; i++) {
+		if (slot[i] == SIZE_MAX)
+			continue;
+		if (m > 1)
+			check_look(ck, cs[i], now, NULL, &p[i],
+				   &looked[slot[i]], res[slot[i]]);
+		else
+			check_look(ck, cs[i], now, NULL, &p[i], NULL,
+				   PROBE_NOT_ASKED);
+	}
+}
+
 void check_candidates(struct checker *ck, struct candidate **cs, size_t n,
 		      uint64_t now)
 {
-	size_t i;
+	size_t i = 0, k;
 
 	watch_batch_begin(&ck->watch);
-	for (i = 0; i < n; i++)
-		check_one(ck, cs[i], now, NULL);
+	while (i < n) {
+		/* a run of opens is read in one round trip; anything else
+		 * (a rename may carry over to an open checked before it)
+		 * is checked on its own, in order */
+		for (k = 0; i + k < n && k < PROBE_BATCH_MAX &&
+			    cs[i + k]->op == FILE_OP_OPEN; k++)
+			;
+		if (k > 1 && ck->looked && ck->preps) {
+			check_opens(ck, cs + i, k, now);
+			i += k;
+		} else {
+			check_one(ck, cs[i], now, NULL);
+			i++;
+		}
+	}
 	watch_batch_end(&ck->watch);
 }
 

@@ -66,6 +66,8 @@ enum check_outcome {
 };
 
 /* Everything a check needs; owned by one thread. */
+struct check_prep;
+
 struct checker {
 	struct config cfg;
 	struct classifier cl;
@@ -92,6 +94,10 @@ struct checker {
 		pid_t pid;
 		uint64_t ns;
 	} pidns;
+	/* a run of opens read in one round trip (check_candidates()):
+	 * PROBE_BATCH_MAX of each */
+	struct check_prep *preps;
+	struct probe_opened *looked;
 	uint64_t last_deadline_log_ms;
 	uint64_t last_watch_full_log_ms;
 	bool final;			/* the last look: nothing is kept */

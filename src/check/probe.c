@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -25,6 +26,7 @@ enum probe_op {
 	OP_CLASSIFY,
 	OP_DONE,
 	OP_NAME_PLAIN,
+	OP_HEADS,		/* the questions in struct probe_batch */
 };
 
 /* One question, as it crosses the socket (both ends are this binary). */
@@ -47,6 +49,22 @@ struct probe_request {
 	uint32_t head_kind, types;
 	uint64_t sha256_max;
 	uint8_t name_check;
+};
+
+/*
+ * probe_look_heads(): N questions (OP_OPEN, close_unless_candidate) and
+ * their answers, in memory shared with the worker. The inspector writes
+ * the questions and sends OP_HEADS; the worker answers them in turn,
+ * sets STARTED_MS before each (the deadline runs from there) and DONE
+ * after each, and sends one byte when all are answered. An answer below
+ * DONE is never written again.
+ */
+struct probe_batch {
+	_Atomic uint32_t done;
+	_Atomic uint64_t started_ms;
+	uint32_t n;
+	struct probe_request req[PROBE_BATCH_MAX];
+	struct probe_opened ans[PROBE_BATCH_MAX];
 };
 
 static size_t copy_str(char *dst, size_t size, const char *src)
@@ -195,6 +213,22 @@ static void worker_open(struct worker_state *w, const char *proc,
 	}
 }
 
+/* OP_HEADS: the questions of B, in turn; every file closed. */
+static void worker_heads(struct worker_state *w, const char *proc,
+			 struct probe_batch *b)
+{
+	uint32_t i, n = b->n < PROBE_BATCH_MAX ? b->n : PROBE_BATCH_MAX;
+
+	for (i = 0; i < n; i++) {
+		atomic_store(&b->started_ms, now_ms());
+		w->open = b->req[i];
+		worker_open(w, proc, &b->ans[i]);
+		inspect_close(&w->fc);
+		b->ans[i].closed = true;
+		atomic_store_explicit(&b->done, i + 1, memory_order_release);
+	}
+}
+
 static void worker_classify(struct worker_state *w, struct classifier *cl,
 			    const char *proc, const struct probe_request *req,
 			    struct probe_classified *out)
@@ -224,7 +258,8 @@ static void worker_classify(struct worker_state *w, struct classifier *cl,
  * no descriptor of the plugin's but its socket (not auditd's stream, not
  * the logs) and never logs. */
 static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
-						  struct classifier *cl)
+						  struct classifier *cl,
+						  struct probe_batch *batch)
 {
 	static struct worker_state w;
 	static struct probe_request req;
@@ -276,6 +311,13 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 			n = send(sock, &rep.opened, sizeof(rep.opened),
 				 MSG_NOSIGNAL);
 			break;
+		case OP_HEADS: {
+			uint8_t all = 1;
+
+			worker_heads(&w, proc, batch);
+			n = send(sock, &all, sizeof(all), MSG_NOSIGNAL);
+			break;
+		}
 		case OP_CLASSIFY:
 			worker_classify(&w, cl, proc, &req, &rep.classified);
 			n = send(sock, &rep.classified, sizeof(rep.classified),
@@ -340,24 +382,42 @@ static void abandon(struct prober *pr, pid_t pid)
 	}
 }
 
+/* Let go of the memory shared with a worker that is gone (or
+ * abandoned: it keeps its own mapping). */
+static void batch_unmap(struct prober *pr)
+{
+	if (pr->batch)
+		munmap(pr->batch, sizeof(struct probe_batch));
+	pr->batch = NULL;
+}
+
 static int spawn(struct prober *pr)
 {
+	struct probe_batch *b;
 	int sv[2];
 	pid_t pid;
 
 	reap(pr);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
 		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		munmap(b, sizeof(*b));
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
+		munmap(b, sizeof(*b));
 		return -1;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		worker_main(sv[1], pr->proc, pr->cl);
+		worker_main(sv[1], pr->proc, pr->cl, b);
 	}
+	pr->batch = b;
 	close(sv[1]);
 	pr->pid = pid;
 	pr->sock = sv[0];
@@ -376,6 +436,7 @@ static void replace(struct prober *pr)
 		abandon(pr, pr->pid);
 	}
 	pr->pid = 0;
+	batch_unmap(pr);
 	pr->replaced++;
 	pr->holds_file = false;
 	pr->closing = false;
@@ -478,6 +539,14 @@ static enum probe_result ask(struct prober *pr, const struct probe_request *req,
 	return r;
 }
 
+/* The worker reads hostile files: what it says is bounded before use. */
+static void opened_bound(struct probe_opened *out)
+{
+	if (out->head_len > sizeof(out->head))
+		out->head_len = sizeof(out->head);
+	out->name[sizeof(out->name) - 1] = '\0';
+}
+
 /* Ask OP_OPEN REQ; the file stays the worker's unless it said closed. */
 static enum probe_result ask_open(struct prober *pr,
 				  const struct probe_request *req,
@@ -485,8 +554,11 @@ static enum probe_result ask_open(struct prober *pr,
 {
 	enum probe_result r = ask(pr, req, out, sizeof(*out));
 
-	if (r == PROBE_OK && out->closed)
-		pr->holds_file = false;
+	if (r == PROBE_OK) {
+		opened_bound(out);
+		if (out->closed)
+			pr->holds_file = false;
+	}
 	return r;
 }
 
@@ -522,6 +594,7 @@ void probe_stop(struct prober *pr)
 		}
 	}
 	pr->pid = 0;
+	batch_unmap(pr);
 	reap(pr);
 	free(pr->req);
 	pr->req = NULL;
@@ -589,6 +662,91 @@ enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
 				  struct probe_opened *out)
 {
 	return open_request(pr, c, parent_same, mount_root, false, true, out);
+}
+
+/*
+ * Wait until the worker has answered all N questions of B: PROBE_OK, or
+ * PROBE_TIMEOUT when the file it is at has been looked at for longer than
+ * a question's deadline (or the whole batch for N of them: a worker that
+ * keeps moving STARTED_MS is stopped all the same), PROBE_FAILED when it
+ * died. The worker is not replaced here: its answers are read first.
+ */
+static enum probe_result await_heads(struct prober *pr,
+				     const struct probe_batch *b, size_t n)
+{
+	uint64_t cap = now_ms() + (uint64_t)n * pr->timeout_ms;
+	struct pollfd pfd = { .fd = pr->sock, .events = POLLIN };
+	uint8_t all;
+
+	for (;;) {
+		uint64_t now = now_ms();
+		uint64_t deadline = atomic_load(&b->started_ms) +
+				    pr->timeout_ms;
+		int r;
+
+		if (deadline > cap)
+			deadline = cap;
+		if (now >= deadline)
+			return PROBE_TIMEOUT;
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r > 0)
+			break;
+		/* a timeout or EINTR: the deadline, read again, decides */
+	}
+	if (recv(pr->sock, &all, sizeof(all), 0) != (ssize_t)sizeof(all))
+		return PROBE_FAILED;
+	return atomic_load_explicit(&b->done, memory_order_acquire) >= n ?
+	       PROBE_OK : PROBE_FAILED;
+}
+
+void probe_look_heads(struct prober *pr, const struct probe_look *looks,
+		      size_t n, struct probe_opened *out,
+		      enum probe_result *res)
+{
+	struct probe_request *go = pr->req;
+	struct probe_batch *b;
+	enum probe_result r;
+	size_t i, done;
+
+	if (n > PROBE_BATCH_MAX)
+		n = PROBE_BATCH_MAX;
+	for (i = 0; i < n; i++)
+		res[i] = PROBE_NOT_ASKED;
+	finish_last_file(pr, OP_OPEN);
+	if (!n || (pr->sock < 0 && spawn(pr)))
+		return;
+	b = pr->batch;
+	for (i = 0; i < n; i++) {
+		memset(&b->req[i], 0, sizeof(b->req[i]));
+		b->req[i].op = OP_OPEN;
+		b->req[i].close_unless_candidate = true;
+		fill_candidate(&b->req[i], looks[i].c, looks[i].parent_same,
+			       looks[i].mount_root);
+	}
+	b->n = (uint32_t)n;
+	atomic_store(&b->done, 0);
+	atomic_store(&b->started_ms, now_ms());
+	memset(go, 0, sizeof(*go));
+	go->op = OP_HEADS;
+	if (send(pr->sock, go, sizeof(*go), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(*go)) {
+		replace(pr);
+		return;
+	}
+	r = await_heads(pr, b, n);
+	done = atomic_load_explicit(&b->done, memory_order_acquire);
+	if (done > n)
+		done = n;
+	for (i = 0; i < done; i++) {
+		out[i] = b->ans[i];
+		opened_bound(&out[i]);
+		res[i] = PROBE_OK;
+	}
+	if (r != PROBE_OK) {
+		if (done < n)
+			res[done] = r;	/* the file it was at */
+		replace(pr);
+	}
 }
 
 enum probe_result probe_name_plain(struct prober *pr,

@@ -24,7 +24,9 @@
  * probe_open_head() is probe_open() for a write's check: the worker
  * closes the file at once unless its head is one libmagic is to be asked
  * about (HEAD_CANDIDATE), so that most files (text, short ones) cost one
- * round trip, not two.
+ * round trip, not two. probe_look_heads() asks that of up to
+ * PROBE_BATCH_MAX files in one round trip: the worker looks at them in
+ * turn, each within its own deadline.
  *
  * The worker is forked from the caller's process and uses the caller's
  * classifier, loaded before: call probe_start() once it is.
@@ -45,11 +47,14 @@
 #include "report/finding.h"
 
 #define PROBE_ZOMBIES_MAX	16	/* abandoned workers kept to reap */
+#define PROBE_BATCH_MAX		16	/* files per probe_look_heads() */
 
 enum probe_result {
 	PROBE_OK = 0,
 	PROBE_TIMEOUT,		/* no answer in time: worker replaced */
 	PROBE_FAILED,		/* no worker could be asked */
+	PROBE_NOT_ASKED,	/* probe_look_heads(): not looked at, after
+				 * a file that missed its deadline */
 };
 
 /* What the first question found. */
@@ -100,6 +105,16 @@ struct prober {
 	bool holds_file;		/* the worker has a file open */
 	bool closing;			/* a close sent, its answer not read */
 	void *req;			/* the question being asked */
+	/* probe_look_heads()' questions and answers, in memory shared
+	 * with the current worker (made anew with each worker) */
+	void *batch;
+};
+
+/* One file of probe_look_heads(), as probe_open_head() takes it. */
+struct probe_look {
+	const struct candidate *c;
+	bool parent_same;
+	const char *mount_root;
 };
 
 /* Set up PR and fork the first worker; -1 when it cannot be started. */
@@ -125,6 +140,22 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
 				  struct probe_opened *out);
+
+/*
+ * probe_open_head() of LOOKS[0..N-1] (N at most PROBE_BATCH_MAX) in one
+ * round trip: the worker looks at the files in turn, each within the
+ * deadline of one question from when its look began (a file that misses
+ * it holds up the files after it for no longer than probe_open_head()
+ * would), and closes each, a HEAD_CANDIDATE's too: ask about such a file
+ * again with probe_open_head(), which keeps it open. RES[i] and OUT[i]
+ * are what probe_open_head() would give; RES[i] is PROBE_NOT_ASKED for
+ * the files after one that missed its deadline (PROBE_TIMEOUT) or killed
+ * the worker (PROBE_FAILED), and for all when no worker could be asked:
+ * ask about those one by one.
+ */
+void probe_look_heads(struct prober *pr, const struct probe_look *looks,
+		      size_t n, struct probe_opened *out,
+		      enum probe_result *res);
 
 /*
  * The program of execution C: through /proc/PID/exe of the process while

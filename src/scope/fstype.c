@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "util/timeutil.h"
 
@@ -72,6 +74,8 @@ static bool table_changed(const struct fstype_table *t)
 	if (poll(&p, 1, 0) < 0 ||
 	    (p.revents & (POLLPRI | POLLERR | POLLNVAL)))
 		return true;
+	if (t->on_proc)
+		return false;
 	if (fstat(t->fd, &st))
 		return true;
 	return S_ISREG(st.st_mode) &&
@@ -90,6 +94,7 @@ static bool table_changed(const struct fstype_table *t)
 static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 {
 	struct stat ns1, ns2, st;
+	struct statfs sfs;
 	char path[128], nspath[128];
 	bool has_ns;
 	int fd, ti = -1;
@@ -141,6 +146,8 @@ static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 	fc->t[ti].ns_dev = has_ns ? ns1.st_dev : 0;
 	fc->t[ti].ns_ino = has_ns ? ns1.st_ino : 0;
 	fc->t[ti].st = st;
+	fc->t[ti].on_proc = fstatfs(fd, &sfs) == 0 &&
+			    sfs.f_type == PROC_SUPER_MAGIC;
 	fc->t[ti].used = fc->tick;
 	fc->t[ti].used_ms = now_ms();
 	return ti;

@@ -81,6 +81,8 @@ struct fstype_table {
 	dev_t ns_dev;		/* of /proc/PID/ns/mnt */
 	ino_t ns_ino;
 	struct stat st;		/* of FD when read (a plain file's change) */
+	bool on_proc;		/* FD is procfs': poll() alone tells a
+				 * change, no fstat() needed */
 	unsigned long long used;	/* last use, for the eviction */
 	uint64_t used_ms;	/* last use, monotonic ms, for the expiry */
 };

@@ -1194,6 +1194,40 @@ static void root_device_is_proc(void)
 }
 
 /*
+ * A run of opens is read in one round trip to the worker: text files
+ * are judged from that look, an ELF among them is read again and
+ * reported, a rename in the run is checked on its own after the opens
+ * before it, and the worker holds no file afterwards.
+ */
+START_TEST(test_batch_of_opens)
+{
+	struct candidate *cs[6];
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/t1", "text\n", 5);
+	put("/tmp/t2", "more text\n", 10);
+	put("/tmp/t3", "", 0);
+	put("/tmp/elf", p, len);
+	cs[0] = cand("/tmp/t1", FILE_OP_OPEN);
+	cs[1] = cand("/tmp/elf", FILE_OP_OPEN);
+	cs[2] = cand("/tmp/t2", FILE_OP_OPEN);
+	cs[3] = cand("/tmp/t3", FILE_OP_OPEN);
+	cs[4] = cand("/tmp/t1", FILE_OP_RENAME);
+	cs[5] = cand("/tmp/t2", FILE_OP_OPEN);
+	check_candidates(&fx.in.ck, cs, 6, T0);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/elf");
+	ck_assert(fx.kept.kind & (KIND_ELF_EXEC | KIND_ELF_PIE));
+	ck_assert_uint_eq(atomic_load(&fx.st.checked), 6);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 0);
+	ck_assert(!fx.in.ck.probe.holds_file);
+	ck_assert_uint_eq(fx.in.ck.probe.replaced, 0);
+	free(p);
+}
+END_TEST
+
+/*
  * Two files of one batch, the writer's mount table changed between them:
  * the second is judged by the table as it is now, never by the class the
  * first was given. A class remembered for the batch let a container
@@ -1260,6 +1294,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_watch_bound_waits_for_settled);
 	tcase_add_test(tc, test_watch_never_settles);
 	tcase_add_test(tc, test_batch_mount_change);
+	tcase_add_test(tc, test_batch_of_opens);
 	suite_add_tcase(s, tc);
 	return s;
 }

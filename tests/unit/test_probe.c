@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check/probe.h"
+#include "util/timeutil.h"
 #include "../lib/crafted_elf.h"
 
 #define PID_FAKE	400
@@ -515,6 +516,112 @@ START_TEST(test_stale_name_refreshed)
 }
 END_TEST
 
+/*
+ * probe_look_heads(): several files in one round trip, each answered as
+ * probe_open_head() answers it (but closed, an ELF's too).
+ */
+START_TEST(test_look_heads_batch)
+{
+	static const char *const names[] = {
+		"/tmp/t1", "/tmp/elf", "/tmp/none", "/tmp/empty", "/tmp/t2",
+	};
+	struct probe_look looks[5];
+	struct probe_opened *got = calloc(5, sizeof(*got));
+	struct probe_opened one;
+	enum probe_result res[5];
+	struct candidate *c[5];
+	unsigned int kind;
+	size_t i;
+
+	ck_assert_ptr_nonnull(got);
+	free(test_write_file(fx.root, "tmp/t1", "one\n", 4, 0644));
+	free(test_write_file(fx.root, "tmp/t2", "two\n", 4, 0644));
+	free(test_write_file(fx.root, "tmp/empty", "", 0, 0644));
+	free(test_write_file(fx.root, "tmp/none", "x", 1, 0644));
+	put_elf("/tmp/elf");
+	for (i = 0; i < 5; i++) {
+		c[i] = cand(names[i]);
+		looks[i].c = c[i];
+		looks[i].parent_same = false;
+		looks[i].mount_root = NULL;
+	}
+	free(c[2]->path);
+	c[2]->path = strdup("/tmp/elsewhere");	/* leads nowhere */
+	probe_look_heads(&fx.pr, looks, 5, got, res);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(res[i], PROBE_OK);
+		ck_assert(got[i].closed);
+		ck_assert_int_eq(probe_open_head(&fx.pr, c[i], false, NULL,
+						 &one), PROBE_OK);
+		ck_assert_int_eq(got[i].status, one.status);
+		if (one.status != INSPECT_OK)
+			continue;
+		ck_assert_uint_eq(got[i].st.st_ino, c[i]->inode);
+		ck_assert_uint_eq(got[i].head_len, one.head_len);
+		ck_assert_mem_eq(got[i].head, one.head, one.head_len);
+		probe_done(&fx.pr);
+	}
+	ck_assert_int_ne(got[2].status, INSPECT_OK);
+	ck_assert_int_eq(classify_head(got[1].head, got[1].head_len,
+				       (unsigned long long)got[1].st.st_size,
+				       &kind), HEAD_CANDIDATE);
+	ck_assert(!fx.pr.holds_file);
+	ck_assert_uint_eq(fx.pr.replaced, 0);
+	for (i = 0; i < 5; i++)
+		candidate_free(c[i]);
+	free(got);
+}
+END_TEST
+
+/*
+ * A worker that does not get on with a batch (stopped: one stuck in the
+ * kernel on a FUSE file) costs one deadline: the file it is at times
+ * out, the files after it are left to be asked again, and the next
+ * question goes to a new worker.
+ */
+START_TEST(test_look_heads_stuck_worker)
+{
+	struct probe_look looks[3];
+	struct probe_opened *got = calloc(3, sizeof(*got));
+	struct probe_opened one;
+	enum probe_result res[3];
+	struct candidate *c[3];
+	uint64_t t0, took;
+	size_t i;
+
+	ck_assert_ptr_nonnull(got);
+	probe_stop(&fx.pr);
+	ck_assert_int_eq(probe_start(&fx.pr, fx.base, &fx.cl, 200), 0);
+	put_elf("/tmp/a");
+	for (i = 0; i < 3; i++) {
+		c[i] = cand("/tmp/a");
+		looks[i].c = c[i];
+		looks[i].parent_same = false;
+		looks[i].mount_root = NULL;
+	}
+	ck_assert_int_eq(kill(fx.pr.pid, SIGSTOP), 0);
+	t0 = now_ms();
+	probe_look_heads(&fx.pr, looks, 3, got, res);
+	took = now_ms() - t0;
+	ck_assert_int_eq(res[0], PROBE_TIMEOUT);
+	ck_assert_int_eq(res[1], PROBE_NOT_ASKED);
+	ck_assert_int_eq(res[2], PROBE_NOT_ASKED);
+	ck_assert_uint_ge(took, 200);
+	ck_assert_uint_lt(took, 500);	/* one deadline, not three */
+	ck_assert_uint_eq(fx.pr.replaced, 1);
+	ck_assert_int_eq(probe_open_head(&fx.pr, c[1], false, NULL, &one),
+			 PROBE_OK);
+	ck_assert_int_eq(one.status, INSPECT_OK);
+	probe_done(&fx.pr);
+	probe_look_heads(&fx.pr, looks, 3, got, res);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(res[i], PROBE_OK);
+	for (i = 0; i < 3; i++)
+		candidate_free(c[i]);
+	free(got);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -533,6 +640,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stuck_close_before_open);
 	tcase_add_test(tc, test_name_through_writer_fd);
 	tcase_add_test(tc, test_stale_name_refreshed);
+	tcase_add_test(tc, test_look_heads_batch);
+	tcase_add_test(tc, test_look_heads_stuck_worker);
 	suite_add_tcase(s, tc);
 	return s;
 }
