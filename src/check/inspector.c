@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -176,6 +177,7 @@ static void *inspector_main(void *arg)
 	struct candidate *cs[INSPECT_BATCH_MAX];
 	bool closed = false;
 
+	prctl(PR_SET_NAME, "dropexec-check");
 	in->last_stats_ms = now_ms();
 	for (;;) {
 		uint64_t now = now_ms();

@@ -41,6 +41,7 @@ struct check_prep {
 	struct watch_entry we;
 	enum mount_dev_class dev_class;	/* the device's, as asked then */
 	bool held;
+	bool writer_closed;		/* see held_before_read() */
 };
 
 int checker_init(struct checker *ck, const struct config *cfg,
@@ -189,7 +190,6 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	candidate_free(c);
 	return out;
 }
-
 
 /* A live process of C's container, by its runtime's state, or 0. */
 static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
@@ -581,17 +581,19 @@ static void watch_full(struct checker *ck)
  * Before C's content is read: is its file held open for writing? Asked
  * first, so that content read after a "no" is final. WE is the watch
  * state to use (PREV's, or a new one for C's first look). Pure procfs
- * reads (check/watch.h): the file itself is not touched.
+ * reads (check/watch.h): the file itself is not touched. *WRITER_CLOSED:
+ * the writer's descriptor was asked, and holds no file for writing.
  */
 static bool held_before_read(struct checker *ck, struct candidate *c,
 			     const struct watch_entry *prev,
 			     const struct lookup *lk, uint64_t now,
-			     struct watch_entry *we)
+			     struct watch_entry *we, bool *writer_closed)
 {
 	const char *proc = ck->scope.proc;
 	uint64_t ino;
 	int mnt;
 
+	*writer_closed = false;
 	if (prev) {
 		*we = *prev;
 		we->c = c;
@@ -614,6 +616,7 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 		return true;
 	}
 	/* the writer closed it: a child that inherited the descriptor? */
+	*writer_closed = true;
 	we->h.ino = c->has_inode ? c->inode : 0;
 	return watch_inheritor(&ck->watch, proc, &we->h);
 }
@@ -701,7 +704,6 @@ static bool link_names_nameless(struct checker *ck, struct candidate *c,
 	return name_of_descriptor(c->old_path) && st->st_nlink == 1;
 }
 
-
 /*
  * All of C's check that comes before its file is read: an execution's
  * whole check, a rename carried over to its open, the device's class,
@@ -745,7 +747,8 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 		*out = give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 		return false;
 	}
-	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we);
+	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we,
+				   &p->writer_closed);
 	if (prev) {
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
@@ -775,19 +778,25 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	unsigned int kind;
 	bool held = p->held, watching = false;
 
-	/* the mount table changed since the batch was prepared (another
-	 * file system now has the device's number): this file is checked
-	 * anew, by the table as it is now */
-	if (looked && looked_r != PROBE_NOT_ASKED &&
-	    device_class(ck, c, &lk) != p->dev_class)
-		return check_one(ck, c, now, prev);
-	/* a file the batch closed although its head may be an executable's
-	 * is read again, and kept open for libmagic */
-	if (looked && looked_r == PROBE_OK && looked->status == INSPECT_OK &&
-	    classify_head(looked->head, looked->head_len,
-			  (unsigned long long)looked->st.st_size,
-			  &kind) == HEAD_CANDIDATE)
-		looked = NULL;
+	/* a file the batch found that may be reported or watched: if the
+	 * mount table changed since the batch was prepared (another file
+	 * system now has the device's number), it is checked anew, by the
+	 * table as it is now; otherwise, a head that may be an
+	 * executable's is read again, and kept open for libmagic (the
+	 * batch closed it). What else the batch found (text, a short head,
+	 * a file gone) is judged from its look: its verdict does not hang
+	 * on the class. */
+	if (looked && looked_r == PROBE_OK && looked->status == INSPECT_OK) {
+		bool exe = classify_head(looked->head, looked->head_len,
+					 (unsigned long long)looked->st.st_size,
+					 &kind) == HEAD_CANDIDATE;
+
+		if ((held || exe) &&
+		    device_class(ck, c, &lk) != p->dev_class)
+			return check_one(ck, c, now, prev);
+		if (exe)
+			looked = NULL;
+	}
 	if (looked && looked_r != PROBE_NOT_ASKED) {
 		op = *looked;
 		pr = looked_r;
@@ -1009,6 +1018,8 @@ static void check_opens(struct checker *ck, struct candidate **cs, size_t n,
 		looks[m].c = p[i].reach;
 		looks[m].parent_same = p[i].lk.parent_same;
 		looks[m].mount_root = p[i].lk.mount_root;
+		/* nobody holds it: the writer's descriptor is not tried */
+		looks[m].writer_closed = p[i].writer_closed && !p[i].held;
 		slot[i] = m++;
 	}
 	if (m > 1)

@@ -40,6 +40,7 @@ struct probe_request {
 	uint8_t name_unresolved, tmpfile;
 	uint8_t exec;		/* OP_OPEN of an execution's program */
 	uint8_t close_unless_candidate;	/* probe_open_head() */
+	uint8_t writer_closed;	/* FD is known to be closed: not tried */
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
 	char path[PATH_MAX];
@@ -84,6 +85,7 @@ struct worker_state {
 	struct probe_request open;
 	struct candidate c;
 	struct file_check fc;
+	struct inspect_roots *roots;	/* OP_HEADS: the run's roots */
 };
 
 static void worker_candidate(struct worker_state *w)
@@ -93,7 +95,7 @@ static void worker_candidate(struct worker_state *w)
 	memset(c, 0, sizeof(*c));
 	c->pid = w->open.pid;
 	c->ppid = w->open.ppid;
-	c->fd = w->open.fd;
+	c->fd = w->open.writer_closed ? -1 : w->open.fd;
 	c->has_inode = w->open.has_inode;
 	c->inode = w->open.inode;
 	c->dev_major = w->open.dev_major;
@@ -173,8 +175,10 @@ static void worker_open(struct worker_state *w, const char *proc,
 			return;
 	}
 	if (out->status != INSPECT_OK)
-		out->status = inspect_open(proc, &w->c, w->open.parent_same,
-					   mount_root_of(w), &w->fc);
+		out->status = inspect_open_in(proc, &w->c,
+					      w->open.parent_same,
+					      mount_root_of(w), w->roots,
+					      &w->fc);
 	if (out->status != INSPECT_OK)
 		return;
 	if (w->open.exec && inspect_fd_name(&w->fc, out->name,
@@ -218,7 +222,9 @@ static void worker_heads(struct worker_state *w, const char *proc,
 			 struct probe_batch *b)
 {
 	uint32_t i, n = b->n < PROBE_BATCH_MAX ? b->n : PROBE_BATCH_MAX;
+	struct inspect_roots roots = { 0 };
 
+	w->roots = &roots;
 	for (i = 0; i < n; i++) {
 		atomic_store(&b->started_ms, now_ms());
 		w->open = b->req[i];
@@ -227,6 +233,8 @@ static void worker_heads(struct worker_state *w, const char *proc,
 		b->ans[i].closed = true;
 		atomic_store_explicit(&b->done, i + 1, memory_order_release);
 	}
+	w->roots = NULL;
+	inspect_roots_close(&roots);
 }
 
 static void worker_classify(struct worker_state *w, struct classifier *cl,
@@ -722,6 +730,7 @@ void probe_look_heads(struct prober *pr, const struct probe_look *looks,
 		b->req[i].close_unless_candidate = true;
 		fill_candidate(&b->req[i], looks[i].c, looks[i].parent_same,
 			       looks[i].mount_root);
+		b->req[i].writer_closed = looks[i].writer_closed;
 	}
 	b->n = (uint32_t)n;
 	atomic_store(&b->done, 0);

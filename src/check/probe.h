@@ -110,11 +110,14 @@ struct prober {
 	void *batch;
 };
 
-/* One file of probe_look_heads(), as probe_open_head() takes it. */
+/* One file of probe_look_heads(), as probe_open_head() takes it;
+ * WRITER_CLOSED: the writer's descriptor is known to be closed (or
+ * another file), so the file is not looked for through it. */
 struct probe_look {
 	const struct candidate *c;
 	bool parent_same;
 	const char *mount_root;
+	bool writer_closed;
 };
 
 /* Set up PR and fork the first worker; -1 when it cannot be started. */

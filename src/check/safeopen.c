@@ -167,14 +167,62 @@ static enum inspect_status scan_fds(const char *proc, pid_t pid,
 	return INSPECT_GONE;
 }
 
+void inspect_roots_close(struct inspect_roots *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		close(r->fd[i]);
+	r->n = 0;
+}
+
+/*
+ * The root C's name resolves in (open_root() without the mount), from
+ * ROOTS when it holds the writer's, else opened and kept there when
+ * there is room; *OWNED when the caller is to close it.
+ */
+static int root_of(struct inspect_roots *roots, const char *proc,
+		   const struct candidate *c, bool parent_same_root,
+		   bool *owned)
+{
+	size_t i;
+	int fd;
+
+	*owned = true;
+	for (i = 0; roots && i < roots->n; i++) {
+		if (roots->pid[i] == c->pid) {
+			*owned = false;
+			return roots->fd[i];
+		}
+	}
+	fd = open_root(proc, c, parent_same_root, NULL);
+	if (fd >= 0 && roots && roots->n < INSPECT_ROOTS_MAX) {
+		roots->pid[roots->n] = c->pid;
+		roots->fd[roots->n++] = fd;
+		*owned = false;
+	}
+	return fd;
+}
+
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out)
 {
+	return inspect_open_in(proc, c, parent_same_root, mount_root, NULL,
+			       out);
+}
+
+enum inspect_status inspect_open_in(const char *proc,
+				    const struct candidate *c,
+				    bool parent_same_root,
+				    const char *mount_root,
+				    struct inspect_roots *roots,
+				    struct file_check *out)
+{
 	enum inspect_status st = INSPECT_GONE, r;
 	char buf[128];
-	bool named;
-	int fd;
+	bool named, owned;
+	int fd, root;
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
@@ -201,9 +249,13 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 
 	/* 2. The name, resolved inside the writer's root (or its parent's,
 	 *    when the parent is in the same container). */
-	fd = named ? open_root(proc, c, parent_same_root, NULL) : -1;
-	if (fd >= 0) {
-		r = try_root(fd, c, out, VIA_PROC_ROOT);
+	root = named ? root_of(roots, proc, c, parent_same_root, &owned) : -1;
+	if (root >= 0) {
+		fd = open_in_root(root, c->path);
+		if (owned)
+			close(root);
+		r = fd < 0 ? INSPECT_GONE :
+			     try_path_fd(fd, c, out, VIA_PROC_ROOT);
 		if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
 		    r == INSPECT_REMOTE)
 			return r;
@@ -229,7 +281,6 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 	}
 	return st;
 }
-
 
 /* Does PATH lead, inside C's root, to the file of WANT? RESOLVE adds
  * RESOLVE_* flags to the walk. */

@@ -51,6 +51,30 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 struct file_check *out);
 
 /*
+ * The roots (/proc/PID/root) opened for a run of looks, kept by the
+ * writer's pid, so that a writer's root is opened once for its files, not
+ * once for each: pass the same one to inspect_open_in() for the files of
+ * one run (a few milliseconds), then inspect_roots_close(). Zeroed: empty.
+ */
+#define INSPECT_ROOTS_MAX	4
+struct inspect_roots {
+	size_t n;
+	pid_t pid[INSPECT_ROOTS_MAX];
+	int fd[INSPECT_ROOTS_MAX];
+};
+
+void inspect_roots_close(struct inspect_roots *r);
+
+/* inspect_open(), the writer's root taken from ROOTS (or opened, and
+ * kept there). */
+enum inspect_status inspect_open_in(const char *proc,
+				    const struct candidate *c,
+				    bool parent_same_root,
+				    const char *mount_root,
+				    struct inspect_roots *roots,
+				    struct file_check *out);
+
+/*
  * The program candidate C (an execution) runs: /proc/PID/exe of the
  * process, which reaches the file even once it is deleted or renamed,
  * and follows no name. INSPECT_REPLACED when the process runs another

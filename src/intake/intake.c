@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static void kick(int fd)
@@ -269,6 +270,7 @@ static void *intake_main(void *arg)
 		{ .fd = in->stop_fd, .events = POLLIN },
 	};
 
+	prctl(PR_SET_NAME, "dropexec-intake");
 	for (;;) {
 		ssize_t n;
 

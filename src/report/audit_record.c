@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libaudit.h>
+#include <sys/prctl.h>
 
 #include "util/log.h"
 #include "report/sigmeta.h"
@@ -108,6 +109,8 @@ static void *sender_main(void *arg)
 {
 	struct audit_sender *s = arg;
 	bool closed;
+
+	prctl(PR_SET_NAME, "dropexec-send");
 
 	for (;;) {
 		char *msg = queue_pop(&s->q, -1, &closed);

@@ -21,13 +21,21 @@
 # over the rounds.
 #
 # Usage: tests/bench/reader-cpu.sh [--events N] [--runs N] [--before X]
-#          [--after BIN]
+#          [--after BIN] [--threads] [--warmup N]
 #   --events N  files per loop (default 10000)
 #   --runs N    rounds (default 3)
 #   --before X  the build compared with: a plugin binary, or a git ref of
 #               this repository, built in the work directory (default main)
 #   --after BIN the build measured (default ./audisp-dropexec, built when
 #               missing)
+#   --threads   also the container event's CPU and context switches per
+#               thread (by thread name: the reader is audisp-dropexec,
+#               then dropexec-intake, -check, -send and the worker
+#               dropexec-probe; a build that does not name its threads
+#               shows them all as audisp-dropexec)
+#   --warmup N  host creates before the measured loops (default 8000:
+#               about 10 MiB of records, once round the shipped 8 MiB
+#               intake ring; 200 was the default before)
 # Needs root, auditd, podman, runc; takes the auditd lock. Timings never
 # fail it; exit status 1 only when the kernel lost records.
 set -euo pipefail
@@ -39,12 +47,16 @@ RUNS=3
 BEFORE=main
 AFTER=""
 MOUNTED=""
+THREADS=0
+WARMUP=8000
 while (($#)); do
 	case $1 in
 	--events) EVENTS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--before) BEFORE=$2; shift 2 ;;
 	--after) AFTER=$2; shift 2 ;;
+	--threads) THREADS=1; shift ;;
+	--warmup) WARMUP=$2; shift 2 ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
 done
@@ -106,6 +118,19 @@ plugin_ns() {
 	echo "$t"
 }
 
+# thread_snap FILE: "name cpu_ns switches" per thread name, summed over
+# the plugin's threads and its children's
+thread_snap() {
+	local p t
+	for p in "$PLUGIN_PID" $(pgrep -P "$PLUGIN_PID" || true); do
+		for t in /proc/"$p"/task/*; do
+			printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" \
+				"$(cut -d' ' -f1,3 "$t/schedstat" 2>/dev/null)"
+		done
+	done | awk 'NF == 3 { ns[$1] += $2; sw[$1] += $3 }
+		END { for (k in ns) print k, ns[k], sw[k] }' >"$1"
+}
+
 # wait_idle: the kernel backlog is empty and the plugin used less than
 # 1 ms of CPU in the last 0.5 s (it wakes up every 200 ms when idle)
 wait_idle() {
@@ -136,7 +161,10 @@ measure() {
 	BIN=$([[ $2 == before ]] && echo "$BEFORE_BIN" || echo "$AFTER_BIN")
 	start_auditd
 	load_rules "${PROJECT_RULES[@]}"
-	"$WORK/fileloop" create 200 "$WORK/loop" >/dev/null # warm-up
+	# warm-up: enough records to go once round the intake's ring (8 MiB),
+	# whose pages are touched for the first time until then: the steady
+	# state is measured, not the first minutes' page faults
+	"$WORK/fileloop" create "$WARMUP" "$WORK/loop" >/dev/null
 	wait_idle
 	c0=$(plugin_ns)
 	"$WORK/fileloop" create "$EVENTS" "$WORK/loop" >/dev/null
@@ -144,14 +172,25 @@ measure() {
 	c1=$(plugin_ns)
 	h=$((c1 - c0))
 	e0=$(plugin_ns)
+	thread_snap "$WORK/t0"
 	container 0
 	wait_idle
 	e1=$(plugin_ns)
+	thread_snap "$WORK/t1"
 	k=$((e1 - e0))
 	e0=$(plugin_ns)
 	container "$EVENTS"
 	wait_idle
 	e1=$(plugin_ns)
+	thread_snap "$WORK/t2"
+	# per thread: the loop's CPU and switches less the empty run's
+	awk -v r="$1" -v b="$2" -v n="$EVENTS" '
+		FILENAME ~ /t0$/ { n0[$1] = $2; s0[$1] = $3; next }
+		FILENAME ~ /t1$/ { n1[$1] = $2; s1[$1] = $3; next }
+		{ printf "%s %s %s %.2f %.2f\n", r, b, $1,
+			($2 - 2 * n1[$1] + n0[$1]) / n / 1000,
+			($3 - 2 * s1[$1] + s0[$1]) / n }' \
+		"$WORK/t0" "$WORK/t1" "$WORK/t2" >>"$WORK/threads"
 	remove_rules
 	stop_auditd
 	awk -v r="$1" -v b="$2" -v h="$h" -v c="$((e1 - e0 - k))" -v n="$EVENTS" \
@@ -160,6 +199,7 @@ measure() {
 }
 
 : >"$WORK/results"
+: >"$WORK/threads"
 lost0=$(audit_status lost)
 for ((r = 0; r < RUNS; r++)); do
 	if ((r % 2)); then
@@ -179,6 +219,23 @@ echo "| build | host create, µs CPU/event | container create, µs CPU/event |"
 echo "| --- | ---: | ---: |"
 echo "| before: $BEFORE_NAME | $(col before 3) | $(col before 4) |"
 echo "| after: $AFTER_NAME | $(col after 3) | $(col after 4) |"
+if ((THREADS)); then
+	echo
+	echo "Container event per thread, µs CPU (context switches) per event, median of $RUNS rounds:"
+	echo
+	echo "| thread | before | after |"
+	echo "| --- | ---: | ---: |"
+	# cell BUILD THREAD: "µs (switches sw)"
+	cell() {
+		local us sw
+		us=$(awk -v b="$1" -v t="$2" '$2 == b && $3 == t {print $4}' "$WORK/threads" | median)
+		sw=$(awk -v b="$1" -v t="$2" '$2 == b && $3 == t {print $5}' "$WORK/threads" | median)
+		echo "$us ($sw sw)"
+	}
+	for t in $(awk '{print $3}' "$WORK/threads" | sort -u); do
+		echo "| $t | $(cell before "$t") | $(cell after "$t") |"
+	done
+fi
 echo
 echo "Rounds (round build host container):"
 sed 's/^/    /' "$WORK/results"

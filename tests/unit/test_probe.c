@@ -544,6 +544,7 @@ START_TEST(test_look_heads_batch)
 		looks[i].c = c[i];
 		looks[i].parent_same = false;
 		looks[i].mount_root = NULL;
+		looks[i].writer_closed = false;
 	}
 	free(c[2]->path);
 	c[2]->path = strdup("/tmp/elsewhere");	/* leads nowhere */
@@ -598,6 +599,7 @@ START_TEST(test_look_heads_stuck_worker)
 		looks[i].c = c[i];
 		looks[i].parent_same = false;
 		looks[i].mount_root = NULL;
+		looks[i].writer_closed = false;
 	}
 	ck_assert_int_eq(kill(fx.pr.pid, SIGSTOP), 0);
 	t0 = now_ms();
@@ -622,6 +624,50 @@ START_TEST(test_look_heads_stuck_worker)
 }
 END_TEST
 
+/*
+ * A look whose writer is known to have let go of the file does not try
+ * the writer's descriptor (one failed open of /proc/PID/fd/N less per
+ * file); the file is found by its name. Through the real /proc: this
+ * process is the writer, and still holds it.
+ */
+START_TEST(test_look_heads_writer_closed)
+{
+	char *dir = test_mkdtemp(), *path;
+	struct probe_opened *got = calloc(2, sizeof(*got));
+	struct candidate *c = candidate_new();
+	struct probe_look looks[2];
+	enum probe_result res[2];
+	struct prober pr;
+	int fd;
+
+	ck_assert_ptr_nonnull(got);
+	fd = open_as_writer(dir, &path, c);
+	c->path = strdup(path);
+	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
+	looks[0].c = c;
+	looks[0].parent_same = false;
+	looks[0].mount_root = NULL;
+	looks[0].writer_closed = false;
+	looks[1] = looks[0];
+	looks[1].writer_closed = true;
+	probe_look_heads(&pr, looks, 2, got, res);
+	ck_assert_int_eq(res[0], PROBE_OK);
+	ck_assert_int_eq(res[1], PROBE_OK);
+	ck_assert_int_eq(got[0].status, INSPECT_OK);
+	ck_assert_int_eq(got[0].via, VIA_WRITER_FD);
+	ck_assert_int_eq(got[1].status, INSPECT_OK);
+	ck_assert_int_eq(got[1].via, VIA_PROC_ROOT);
+	ck_assert_uint_eq(got[1].st.st_ino, c->inode);
+	close(fd);
+	probe_stop(&pr);
+	candidate_free(c);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+	free(got);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -642,6 +688,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_stale_name_refreshed);
 	tcase_add_test(tc, test_look_heads_batch);
 	tcase_add_test(tc, test_look_heads_stuck_worker);
+	tcase_add_test(tc, test_look_heads_writer_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
