@@ -417,6 +417,18 @@ static int open_as_writer(const char *dir, char **path, struct candidate *c)
 	return fd;
 }
 
+/* open_as_writer(), C named by its whole path, and PR a worker on the
+ * real /proc: this process is the writer. Returns the descriptor. */
+static int writer_named_probe(const char *dir, char **path,
+			      struct candidate *c, struct prober *pr)
+{
+	int fd = open_as_writer(dir, path, c);
+
+	c->path = strdup(*path);
+	ck_assert_int_eq(probe_start(pr, "/proc", &fx.cl, 2000), 0);
+	return fd;
+}
+
 /* Rename DIR to DIR.moved: *MOVED and *WANT (its payload) malloc'd. */
 static void move_dir(const char *dir, char **moved, char **want)
 {
@@ -496,9 +508,7 @@ START_TEST(test_stale_name_refreshed)
 	int fd;
 
 	ck_assert_ptr_nonnull(op);
-	fd = open_as_writer(dir, &path, c);
-	c->path = strdup(path);
-	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
+	fd = writer_named_probe(dir, &path, c, &pr);
 	/* the name still leads to the file: nothing to change */
 	ck_assert_int_eq(probe_open(&pr, c, false, NULL, op), PROBE_OK);
 	ck_assert_int_eq(op->via, VIA_WRITER_FD);
@@ -641,9 +651,7 @@ START_TEST(test_look_heads_writer_closed)
 	int fd;
 
 	ck_assert_ptr_nonnull(got);
-	fd = open_as_writer(dir, &path, c);
-	c->path = strdup(path);
-	ck_assert_int_eq(probe_start(&pr, "/proc", &fx.cl, 2000), 0);
+	fd = writer_named_probe(dir, &path, c, &pr);
 	looks[0].c = c;
 	looks[0].parent_same = false;
 	looks[0].mount_root = NULL;
