@@ -1011,6 +1011,10 @@ static void check_opens(struct checker *ck, struct candidate **cs, size_t n,
 	enum check_outcome out;
 	size_t i, m = 0;
 
+	/* prepared back to back: a mount table is asked once whether it
+	 * changed (a file the batch finds worth it is asked again in
+	 * check_look()) */
+	fstype_cache_pin(&ck->fstypes);
 	for (i = 0; i < n; i++) {
 		slot[i] = SIZE_MAX;
 		if (!check_prepare(ck, cs[i], now, NULL, &p[i], &out))
@@ -1022,6 +1026,7 @@ static void check_opens(struct checker *ck, struct candidate **cs, size_t n,
 		looks[m].writer_closed = p[i].writer_closed && !p[i].held;
 		slot[i] = m++;
 	}
+	fstype_cache_unpin(&ck->fstypes);
 	if (m > 1)
 		probe_look_heads(&ck->probe, looks, m, looked, res);
 	for (i = 0; i < n; i++) {

@@ -148,6 +148,7 @@ static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 	fc->t[ti].st = st;
 	fc->t[ti].on_proc = fstatfs(fd, &sfs) == 0 &&
 			    sfs.f_type == PROC_SUPER_MAGIC;
+	fc->t[ti].asked = fc->pin;	/* read now */
 	fc->t[ti].used = fc->tick;
 	fc->t[ti].used_ms = now_ms();
 	return ti;
@@ -170,6 +171,16 @@ static void remember(struct fstype_cache *fc, int ti, unsigned int major,
 	fc->count++;
 }
 
+void fstype_cache_pin(struct fstype_cache *fc)
+{
+	fc->pin = ++fc->pins;
+}
+
+void fstype_cache_unpin(struct fstype_cache *fc)
+{
+	fc->pin = 0;
+}
+
 enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 				      const char *proc, pid_t pid,
 				      unsigned int major, unsigned int minor)
@@ -188,12 +199,14 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 			continue;
 		}
 		ti = fc->e[i].table;
-		if (table_changed(&fc->t[ti])) {
+		if (!(fc->pin && fc->t[ti].asked == fc->pin) &&
+		    table_changed(&fc->t[ti])) {
 			drop_table(fc, ti);	/* E is compacted */
 			fc->rereads++;
 			i = 0;
 			continue;
 		}
+		fc->t[ti].asked = fc->pin;
 		fc->t[ti].used = fc->tick;
 		fc->t[ti].used_ms = now_ms();
 		return fc->e[i].cls;

@@ -83,6 +83,7 @@ struct fstype_table {
 	struct stat st;		/* of FD when read (a plain file's change) */
 	bool on_proc;		/* FD is procfs': poll() alone tells a
 				 * change, no fstat() needed */
+	unsigned long long asked;	/* the pin it was last asked in */
 	unsigned long long used;	/* last use, for the eviction */
 	uint64_t used_ms;	/* last use, monotonic ms, for the expiry */
 };
@@ -98,6 +99,8 @@ struct fstype_cache {
 	struct fstype_table t[FSTYPE_NS_MAX];
 	unsigned long long tick;
 	unsigned long long rereads;	/* tables dropped on a change */
+	unsigned long long pin;		/* fstype_cache_pin()'s, 0: none */
+	unsigned long long pins;
 };
 
 /* Set up FC, holding nothing; fstype_cache_free() closes what it held. */
@@ -107,6 +110,16 @@ void fstype_cache_free(struct fstype_cache *fc);
 /* Close the tables unused since NOW_MS - FSTYPE_IDLE_MS (monotonic ms)
  * and forget their answers. Returns how many were closed. */
 unsigned int fstype_cache_expire(struct fstype_cache *fc, uint64_t now_ms);
+
+/*
+ * Between fstype_cache_pin() and fstype_cache_unpin(), a held table is
+ * asked at most once whether it changed: for candidates prepared back to
+ * back before any of their files is read, where asking again for each
+ * would only move the same race by microseconds. Asked again after
+ * fstype_cache_unpin().
+ */
+void fstype_cache_pin(struct fstype_cache *fc);
+void fstype_cache_unpin(struct fstype_cache *fc);
 
 /*
  * What may be done with device MAJOR:MINOR: from a remembered answer whose

@@ -149,6 +149,27 @@ START_TEST(test_reuse_tmpfs_then_fuse)
 }
 END_TEST
 
+/*
+ * Pinned (candidates prepared back to back), a table is asked once
+ * whether it changed; in the next pin, or unpinned, it is asked again.
+ */
+START_TEST(test_pinned)
+{
+	table(PID_A, ROOT_LINE TMPFS_51);
+	fstype_cache_pin(&fx.fc);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_READABLE);
+	table(PID_A, ROOT_LINE FUSE_51);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_READABLE);
+	fstype_cache_pin(&fx.fc);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_NEVER_READ);
+	table(PID_A, ROOT_LINE TMPFS_51);
+	fstype_cache_unpin(&fx.fc);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_READABLE);
+	table(PID_A, ROOT_LINE FUSE_51);
+	ck_assert_int_eq(cls(PID_A, 51), MOUNT_DEV_NEVER_READ);
+}
+END_TEST
+
 /* The other way round: a FUSE mount's number is an overlay's now; a
  * remembered "never read" lost the drop. */
 START_TEST(test_reuse_fuse_then_overlay)
@@ -238,6 +259,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_remembered);
 	tcase_add_test(tc, test_reuse_tmpfs_then_fuse);
+	tcase_add_test(tc, test_pinned);
 	tcase_add_test(tc, test_reuse_fuse_then_overlay);
 	tcase_add_test(tc, test_reuse_other_namespace);
 	tcase_add_test(tc, test_bounded);
