@@ -359,6 +359,39 @@ START_TEST(test_rename_into_place)
 }
 END_TEST
 
+/*
+ * test_rename_into_place with the open and its rename in one batch: the
+ * rename is checked after the open (which waits for it), not read in the
+ * open's round trip, so it is carried over to the open: one finding,
+ * under the final name, with the temporary one.
+ */
+START_TEST(test_batch_rename_after_open)
+{
+	struct candidate *cs[3];
+	char *from, *to;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put("/tmp/x.part", p, len);
+	put("/tmp/t", "text\n", 5);
+	cs[0] = cand("/tmp/t", FILE_OP_OPEN);
+	cs[1] = cand("/tmp/x.part", FILE_OP_OPEN);
+	cs[1]->fd = 3;
+	ck_assert_int_ne(asprintf(&from, "%s/tmp/x.part", fx.root), -1);
+	ck_assert_int_ne(asprintf(&to, "%s/tmp/x", fx.root), -1);
+	ck_assert_int_eq(rename(from, to), 0);
+	hold_open("/tmp/x", 3);
+	cs[2] = cand("/tmp/x", FILE_OP_RENAME);
+	check_candidates(&fx.in.ck, cs, 3, T0);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/x");
+	ck_assert_str_eq(fx.kept.old_path, "/tmp/x.part");
+	free(from);
+	free(to);
+	free(p);
+}
+END_TEST
+
 /* A rename that never comes: reported as it is when the wait is over. */
 START_TEST(test_rename_never_comes)
 {
@@ -1295,6 +1328,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_watch_never_settles);
 	tcase_add_test(tc, test_batch_mount_change);
 	tcase_add_test(tc, test_batch_of_opens);
+	tcase_add_test(tc, test_batch_rename_after_open);
 	suite_add_tcase(s, tc);
 	return s;
 }
