@@ -330,22 +330,36 @@ START_TEST(test_allow_path_escapes)
 }
 END_TEST
 
+/*
+ * An ELF written as TMP by descriptor 3 of the writer, which holds it
+ * open, and renamed to FINAL before the check: the open's candidate.
+ */
+static struct candidate *open_renamed_away(const char *tmp, const char *final)
+{
+	struct candidate *c;
+	char *from, *to;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	put(tmp, p, len);
+	c = cand(tmp, FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_ne(asprintf(&from, "%s%s", fx.root, tmp), -1);
+	ck_assert_int_ne(asprintf(&to, "%s%s", fx.root, final), -1);
+	ck_assert_int_eq(rename(from, to), 0);
+	hold_open(final, 3);
+	free(from);
+	free(to);
+	free(p);
+	return c;
+}
+
 /* Written under a temporary name and renamed before the check: held for
  * the rename, then reported once under the final name. */
 START_TEST(test_rename_into_place)
 {
-	char *from, *to;
-	size_t len;
-	unsigned char *p = elf(&len);
-	struct candidate *open_c;
+	struct candidate *open_c = open_renamed_away("/tmp/x.part", "/tmp/x");
 
-	put("/tmp/x.part", p, len);
-	open_c = cand("/tmp/x.part", FILE_OP_OPEN);
-	open_c->fd = 3;
-	ck_assert_int_ne(asprintf(&from, "%s/tmp/x.part", fx.root), -1);
-	ck_assert_int_ne(asprintf(&to, "%s/tmp/x", fx.root), -1);
-	ck_assert_int_eq(rename(from, to), 0);
-	hold_open("/tmp/x", 3);
 	ck_assert_int_eq(inspector_check(&fx.in, open_c, T0), CHECK_RETRY);
 	ck_assert_int_eq(fx.kept.count, 0);
 	ck_assert_int_eq(inspector_check(&fx.in, cand("/tmp/x",
@@ -353,9 +367,6 @@ START_TEST(test_rename_into_place)
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_str_eq(fx.kept.path, "/tmp/x");
 	ck_assert_str_eq(fx.kept.old_path, "/tmp/x.part");
-	free(from);
-	free(to);
-	free(p);
 }
 END_TEST
 
@@ -368,52 +379,27 @@ END_TEST
 START_TEST(test_batch_rename_after_open)
 {
 	struct candidate *cs[3];
-	char *from, *to;
-	size_t len;
-	unsigned char *p = elf(&len);
 
-	put("/tmp/x.part", p, len);
 	put("/tmp/t", "text\n", 5);
 	cs[0] = cand("/tmp/t", FILE_OP_OPEN);
-	cs[1] = cand("/tmp/x.part", FILE_OP_OPEN);
-	cs[1]->fd = 3;
-	ck_assert_int_ne(asprintf(&from, "%s/tmp/x.part", fx.root), -1);
-	ck_assert_int_ne(asprintf(&to, "%s/tmp/x", fx.root), -1);
-	ck_assert_int_eq(rename(from, to), 0);
-	hold_open("/tmp/x", 3);
+	cs[1] = open_renamed_away("/tmp/x.part", "/tmp/x");
 	cs[2] = cand("/tmp/x", FILE_OP_RENAME);
 	check_candidates(&fx.in.ck, cs, 3, T0);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_str_eq(fx.kept.path, "/tmp/x");
 	ck_assert_str_eq(fx.kept.old_path, "/tmp/x.part");
-	free(from);
-	free(to);
-	free(p);
 }
 END_TEST
 
 /* A rename that never comes: reported as it is when the wait is over. */
 START_TEST(test_rename_never_comes)
 {
-	char *from, *to;
-	size_t len;
-	unsigned char *p = elf(&len);
-	struct candidate *open_c;
+	struct candidate *open_c = open_renamed_away("/tmp/y.part", "/tmp/y");
 
-	put("/tmp/y.part", p, len);
-	open_c = cand("/tmp/y.part", FILE_OP_OPEN);
-	open_c->fd = 3;
-	ck_assert_int_ne(asprintf(&from, "%s/tmp/y.part", fx.root), -1);
-	ck_assert_int_ne(asprintf(&to, "%s/tmp/y", fx.root), -1);
-	ck_assert_int_eq(rename(from, to), 0);
-	hold_open("/tmp/y", 3);
 	ck_assert_int_eq(inspector_check(&fx.in, open_c, T0), CHECK_RETRY);
 	inspector_run_pending(&fx.in, T0 + 1000, false);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_str_eq(fx.kept.path, "/tmp/y.part");
-	free(from);
-	free(to);
-	free(p);
 }
 END_TEST
 
