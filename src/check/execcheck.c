@@ -154,9 +154,9 @@ static const struct mount_entry *file_bind_mount(const struct mount_table *t,
 
 /*
  * Where the program of OP (called NAME) comes from, when the host's mount
- * table does not place it on an overlay: by the process's own table (a
- * container just started, whose overlay the host's table, reloaded at
- * most every 100 ms, does not list yet; its line has the same layers).
+ * table does not place it on an overlay: by the process's own table (an
+ * overlay mounted where the host's namespace does not see it; its line
+ * has the same layers).
  * A single file a runtime bind-mounts from a host disk (podman's
  * catatonit, docker-init) counts as the image's: a container writes no
  * such file, and one it overwrites in place is seen by the write rules.

@@ -49,6 +49,7 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		 const char *proc, const char *mountinfo)
 {
 	memset(ck, 0, sizeof(*ck));
+	fstype_cache_init(&ck->fstypes);	/* checker_free() closes it */
 	ck->stats = stats;
 	ck->report = report;
 	if (config_copy(&ck->cfg, cfg))
@@ -66,7 +67,6 @@ int checker_init(struct checker *ck, const struct config *cfg,
 	if (scope_init(&ck->scope, proc, mountinfo) ||
 	    scope_configure(&ck->scope, cfg))
 		return -1;
-	fstype_cache_init(&ck->fstypes);
 	if (meta_cache_init(&ck->meta, NULL) ||
 	    meta_cache_configure(&ck->meta, cfg))
 		return -1;

@@ -2,13 +2,8 @@
 /* fstype.c -- which devices hold file systems that must never be read */
 #include "scope/fstype.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 
 #include "util/timeutil.h"
 
@@ -18,7 +13,7 @@ void fstype_cache_init(struct fstype_cache *fc)
 
 	memset(fc, 0, sizeof(*fc));
 	for (i = 0; i < FSTYPE_NS_MAX; i++)
-		fc->t[i].fd = -1;
+		mount_watch_init(&fc->t[i].w);
 }
 
 void fstype_cache_free(struct fstype_cache *fc)
@@ -26,8 +21,7 @@ void fstype_cache_free(struct fstype_cache *fc)
 	size_t i;
 
 	for (i = 0; i < FSTYPE_NS_MAX; i++)
-		if (fc->t[i].fd >= 0)
-			close(fc->t[i].fd);
+		mount_watch_close(&fc->t[i].w);
 	fstype_cache_init(fc);
 }
 
@@ -36,10 +30,9 @@ static void drop_table(struct fstype_cache *fc, int ti)
 {
 	size_t i, keep = 0;
 
-	if (fc->t[ti].fd >= 0)
-		close(fc->t[ti].fd);
+	mount_watch_close(&fc->t[ti].w);
 	memset(&fc->t[ti], 0, sizeof(fc->t[ti]));
-	fc->t[ti].fd = -1;
+	mount_watch_init(&fc->t[ti].w);
 	for (i = 0; i < fc->count; i++)
 		if (fc->e[i].table != ti)
 			fc->e[keep++] = fc->e[i];
@@ -52,37 +45,13 @@ unsigned int fstype_cache_expire(struct fstype_cache *fc, uint64_t now)
 	int i;
 
 	for (i = 0; i < FSTYPE_NS_MAX; i++) {
-		if (fc->t[i].fd < 0 || fc->t[i].used_ms + FSTYPE_IDLE_MS > now)
+		if (fc->t[i].w.fd < 0 ||
+		    fc->t[i].used_ms + FSTYPE_IDLE_MS > now)
 			continue;
 		drop_table(fc, i);
 		n++;
 	}
 	return n;
-}
-
-/*
- * Has table T changed since it was read? The kernel says so for a real
- * mountinfo (POLLPRI|POLLERR, once); a plain file by its size and mtime
- * (not its ctime: an unlink, the writer exiting, is no change of mounts).
- * Whatever cannot be asked counts as a change.
- */
-static bool table_changed(const struct fstype_table *t)
-{
-	struct pollfd p = { .fd = t->fd, .events = POLLPRI };
-	struct stat st;
-
-	if (poll(&p, 1, 0) < 0 ||
-	    (p.revents & (POLLPRI | POLLERR | POLLNVAL)))
-		return true;
-	if (t->on_proc)
-		return false;
-	if (fstat(t->fd, &st))
-		return true;
-	return S_ISREG(st.st_mode) &&
-	       (st.st_ino != t->st.st_ino || st.st_dev != t->st.st_dev ||
-		st.st_size != t->st.st_size ||
-		st.st_mtim.tv_sec != t->st.st_mtim.tv_sec ||
-		st.st_mtim.tv_nsec != t->st.st_mtim.tv_nsec);
 }
 
 /*
@@ -93,46 +62,43 @@ static bool table_changed(const struct fstype_table *t)
  */
 static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 {
-	struct stat ns1, ns2, st;
-	struct statfs sfs;
+	struct stat ns1, ns2;
+	struct mount_watch w;
 	char path[128], nspath[128];
 	bool has_ns;
-	int fd, ti = -1;
+	int ti = -1;
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc, (int)pid);
 	snprintf(nspath, sizeof(nspath), "%s/%d/ns/mnt", proc, (int)pid);
 	has_ns = stat(nspath, &ns1) == 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (mount_watch_open(&w, path))
 		return -1;
 	/* the same process's namespace: not a pid reused in between */
-	if (fstat(fd, &st) ||
-	    (has_ns && (stat(nspath, &ns2) || ns2.st_ino != ns1.st_ino ||
-			ns2.st_dev != ns1.st_dev))) {
-		close(fd);
+	if (has_ns && (stat(nspath, &ns2) || ns2.st_ino != ns1.st_ino ||
+		       ns2.st_dev != ns1.st_dev)) {
+		mount_watch_close(&w);
 		return -1;
 	}
 	for (i = 0; has_ns && i < FSTYPE_NS_MAX; i++) {
 		struct fstype_table *t = &fc->t[i];
 
-		if (t->fd < 0 || !t->has_ns || t->ns_ino != ns1.st_ino ||
+		if (t->w.fd < 0 || !t->has_ns || t->ns_ino != ns1.st_ino ||
 		    t->ns_dev != ns1.st_dev)
 			continue;
 		/* FD was opened before this look: a change after it
 		 * shows on FD from now on */
-		if (table_changed(t)) {
+		if (mount_watch_changed(&t->w)) {
 			drop_table(fc, i);
 			fc->rereads++;
 		} else {
-			close(t->fd);
-			t->fd = -1;
+			mount_watch_close(&t->w);
 		}
 		ti = i;
 		break;
 	}
 	for (i = 0; ti < 0 && i < FSTYPE_NS_MAX; i++)
-		if (fc->t[i].fd < 0)
+		if (fc->t[i].w.fd < 0)
 			ti = i;
 	if (ti < 0) {
 		ti = 0;
@@ -141,13 +107,10 @@ static int hold_table(struct fstype_cache *fc, const char *proc, pid_t pid)
 				ti = i;
 		drop_table(fc, ti);
 	}
-	fc->t[ti].fd = fd;
+	fc->t[ti].w = w;
 	fc->t[ti].has_ns = has_ns;
 	fc->t[ti].ns_dev = has_ns ? ns1.st_dev : 0;
 	fc->t[ti].ns_ino = has_ns ? ns1.st_ino : 0;
-	fc->t[ti].st = st;
-	fc->t[ti].on_proc = fstatfs(fd, &sfs) == 0 &&
-			    sfs.f_type == PROC_SUPER_MAGIC;
 	fc->t[ti].asked = fc->pin;	/* read now */
 	fc->t[ti].used = fc->tick;
 	fc->t[ti].used_ms = now_ms();
@@ -200,7 +163,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 		}
 		ti = fc->e[i].table;
 		if (!(fc->pin && fc->t[ti].asked == fc->pin) &&
-		    table_changed(&fc->t[ti])) {
+		    mount_watch_changed(&fc->t[ti].w)) {
 			drop_table(fc, ti);	/* E is compacted */
 			fc->rereads++;
 			i = 0;
@@ -217,7 +180,7 @@ enum mount_dev_class fstype_dev_class(struct fstype_cache *fc,
 	if (ti < 0)
 		return MOUNT_DEV_UNKNOWN;	/* gone */
 	/* read what the held descriptor's process sees */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fc->t[ti].fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fc->t[ti].w.fd);
 	if (mounts_parse_file(&t, path))
 		return MOUNT_DEV_UNKNOWN;	/* gone, or out of memory */
 	c = mounts_dev_class(&t, major, minor);

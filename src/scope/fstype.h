@@ -76,13 +76,10 @@
 
 /* One mount table held open, and what identifies it. */
 struct fstype_table {
-	int fd;			/* /proc/PID/mountinfo, or -1: free slot */
+	struct mount_watch w;	/* /proc/PID/mountinfo; fd -1: free slot */
 	bool has_ns;		/* NS_DEV/NS_INO are known */
 	dev_t ns_dev;		/* of /proc/PID/ns/mnt */
 	ino_t ns_ino;
-	struct stat st;		/* of FD when read (a plain file's change) */
-	bool on_proc;		/* FD is procfs': poll() alone tells a
-				 * change, no fstat() needed */
 	unsigned long long asked;	/* the pin it was last asked in */
 	unsigned long long used;	/* last use, for the eviction */
 	uint64_t used_ms;	/* last use, monotonic ms, for the expiry */

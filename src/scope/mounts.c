@@ -3,10 +3,14 @@
 #include "scope/mounts.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <linux/magic.h>
 #include <libmount.h>
 
@@ -422,4 +426,55 @@ enum mount_dev_class mounts_dev_class(const struct mount_table *t,
 			c = MOUNT_DEV_READABLE;
 	}
 	return c;
+}
+
+void mount_watch_init(struct mount_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+}
+
+int mount_watch_open(struct mount_watch *w, const char *path)
+{
+	struct statfs sfs;
+	int err;
+
+	mount_watch_init(w);
+	w->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->fd < 0)
+		return -errno;
+	if (fstat(w->fd, &w->st)) {
+		err = -errno;
+		mount_watch_close(w);
+		return err;
+	}
+	w->on_proc = fstatfs(w->fd, &sfs) == 0 &&
+		     sfs.f_type == PROC_SUPER_MAGIC;
+	return 0;
+}
+
+bool mount_watch_changed(const struct mount_watch *w)
+{
+	struct pollfd p = { .fd = w->fd, .events = POLLPRI };
+	struct stat st;
+
+	if (w->fd < 0 || poll(&p, 1, 0) < 0 ||
+	    (p.revents & (POLLPRI | POLLERR | POLLNVAL)))
+		return true;
+	if (w->on_proc)
+		return false;
+	if (fstat(w->fd, &st))
+		return true;
+	return S_ISREG(st.st_mode) &&
+	       (st.st_ino != w->st.st_ino || st.st_dev != w->st.st_dev ||
+		st.st_size != w->st.st_size ||
+		st.st_mtim.tv_sec != w->st.st_mtim.tv_sec ||
+		st.st_mtim.tv_nsec != w->st.st_mtim.tv_nsec);
+}
+
+void mount_watch_close(struct mount_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	mount_watch_init(w);
 }

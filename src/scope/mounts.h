@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 struct libmnt_table;
 
@@ -102,6 +103,33 @@ const struct overlay_mount *mounts_find_overlay(const struct mount_table *t,
  */
 enum mount_dev_class mounts_dev_class(const struct mount_table *t,
 				      unsigned int major, unsigned int minor);
+
+/*
+ * A mountinfo file held open to learn when its mounts change. The kernel
+ * tells a change of a real /proc/PID/mountinfo (a mount, an umount, a
+ * propagation into that namespace) by poll() on the descriptor:
+ * POLLPRI|POLLERR, once per change. A plain file (a test's fixture)
+ * counts as changed when its size or mtime do (rewritten in place; not
+ * its ctime or its name: an unlink, the process of a /proc/PID file
+ * exiting, changes no mount). Whatever cannot be
+ * asked counts as a change. Open the watch before reading the table: a
+ * change while it is read then shows at the next question.
+ */
+struct mount_watch {
+	int fd;			/* -1: nothing held */
+	bool on_proc;		/* procfs': poll() alone tells */
+	struct stat st;		/* when opened (a plain file's change) */
+};
+
+/* W holds nothing. */
+void mount_watch_init(struct mount_watch *w);
+/* Hold PATH in W (W must hold nothing); 0, or -errno. */
+int mount_watch_open(struct mount_watch *w, const char *path);
+/* Has W's table changed since it was opened (or the last true answer)?
+ * True when W holds nothing. */
+bool mount_watch_changed(const struct mount_watch *w);
+/* Let go of what W holds. */
+void mount_watch_close(struct mount_watch *w);
 
 /*
  * Is FSTYPE, a type as mountinfo spells it ("nfs4", "fuse.sshfs"), a file

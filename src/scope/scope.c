@@ -18,7 +18,6 @@
 #include "util/timeutil.h"
 
 #define CGROUP_READ_MAX	(16 * 1024)
-#define MOUNT_RELOAD_MS	100
 #define STATE_READ_MAX	(1024 * 1024)	/* a runc state.json */
 #define ROOTFS_TTL_MS	30000
 #define ROOTFS_MISS_TTL_MS	500
@@ -237,6 +236,7 @@ int scope_init(struct scope_ctx *s, const char *proc, const char *mountinfo)
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
+	mount_watch_init(&s->mounts_watch);
 	s->proc = strdup(proc ? proc : "/proc");
 	s->mountinfo = strdup(mountinfo ? mountinfo : "/proc/self/mountinfo");
 	s->state_root = strdup("");
@@ -493,6 +493,8 @@ void scope_free(struct scope_ctx *s)
 	for (i = 0; i < PARENT_CACHE_SIZE; i++)
 		parent_info_clear(&s->parents[i]);
 	mounts_free(&s->mounts);
+	if (s->proc)	/* else never set up: all zeros, nothing held */
+		mount_watch_close(&s->mounts_watch);
 	runtimes_free(&s->rt);
 	free(s->proc);
 	free(s->mountinfo);
@@ -563,18 +565,30 @@ void scope_forget_pid(struct scope_ctx *s, pid_t pid)
 					      PARENT_CACHE_SIZE]);
 }
 
-/* Read the host's mountinfo again, at most every MOUNT_RELOAD_MS (an
- * unreadable file keeps the table we have). */
+/*
+ * Read the host's mountinfo again when it changed since the table was
+ * read (one poll() when it did not), before every answer from it: a
+ * device number of a mount that is gone is soon another's (the lowest
+ * free anonymous minor: the next container's overlay), so neither a
+ * device the table lists nor one it lacks may be answered from an old
+ * table. An unreadable file keeps the table we have.
+ */
 static void reload_mounts(struct scope_ctx *s)
 {
 	struct mount_table fresh;
-	uint64_t now = now_ms();
+	struct mount_watch w;
 
-	if (s->mounts_loaded_ms && now - s->mounts_loaded_ms < MOUNT_RELOAD_MS)
+	if (!mount_watch_changed(&s->mounts_watch))
 		return;
-	s->mounts_loaded_ms = now;
-	if (mounts_parse_file(&fresh, s->mountinfo))
+	/* held before the read: a change during it shows next time */
+	if (mount_watch_open(&w, s->mountinfo))
 		return;
+	if (mounts_parse_file(&fresh, s->mountinfo)) {
+		mount_watch_close(&w);
+		return;
+	}
+	mount_watch_close(&s->mounts_watch);
+	s->mounts_watch = w;
 	mounts_free(&s->mounts);
 	s->mounts = fresh;
 }
@@ -583,11 +597,6 @@ const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor)
 {
-	const struct overlay_mount *m;
-
-	m = mounts_find_overlay(&s->mounts, major, minor);
-	if (m)
-		return m;
 	reload_mounts(s);
 	return mounts_find_overlay(&s->mounts, major, minor);
 }
@@ -596,10 +605,6 @@ enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
 					  unsigned int major,
 					  unsigned int minor)
 {
-	enum mount_dev_class cls = mounts_dev_class(&s->mounts, major, minor);
-
-	if (cls != MOUNT_DEV_UNKNOWN)
-		return cls;
 	reload_mounts(s);
 	return mounts_dev_class(&s->mounts, major, minor);
 }

@@ -62,7 +62,7 @@ struct scope_ctx {
 	struct rootfs_entry rootfs[ROOTFS_CACHE_SIZE];
 	size_t rootfs_next;
 	struct mount_table mounts;
-	uint64_t mounts_loaded_ms;
+	struct mount_watch mounts_watch;	/* MOUNTINFO, as MOUNTS read */
 	/* running containers by their runtimes' state (runtimes.h) */
 	struct runtime_index rt;
 	/* 0: no cache. A busy host process writing many files costs one
@@ -135,16 +135,18 @@ void scope_forget_pid(struct scope_ctx *s, pid_t pid);
  * returns them), or -2 when none is kept: no /proc read. */
 int scope_cached_pid(struct scope_ctx *s, pid_t pid);
 
-/* The overlay mount with device MAJOR:MINOR, reloading mountinfo at most
- * every 100 ms when it is not known yet. Valid until a later call
- * reloads the table; its MOUNT member has the upperdir and lowerdir. */
+/* The overlay mount with device MAJOR:MINOR in the host's mountinfo,
+ * read again whenever it changed (mount_watch): a container started a
+ * moment ago is listed, one removed is not, even when its device number
+ * is taken by the next. Valid until a later call reloads the table; its
+ * MOUNT member has the upperdir and lowerdir. */
 const struct overlay_mount *scope_find_mount(struct scope_ctx *s,
 					     unsigned int major,
 					     unsigned int minor);
 
 /* What may be done with a file on device MAJOR:MINOR, by the host's mount
- * table (reloaded as scope_find_mount() does when the device is not
- * known yet). MOUNT_DEV_UNKNOWN: a mount only a container sees. */
+ * table (read again as scope_find_mount() does). MOUNT_DEV_UNKNOWN: a
+ * mount only a container sees. */
 enum mount_dev_class scope_host_dev_class(struct scope_ctx *s,
 					  unsigned int major,
 					  unsigned int minor);

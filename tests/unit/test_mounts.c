@@ -719,6 +719,63 @@ START_TEST(test_table_bigger_than_1mib)
 }
 END_TEST
 
+/* Rewrite the mountinfo file DIR/mountinfo in place with TEXT, as a
+ * mount changes the kernel's. */
+static void replace_mountinfo(const char *dir, const char *text)
+{
+	free(test_write_file(dir, "mountinfo", text, strlen(text), 0644));
+}
+
+/*
+ * A container's first write, its writer and the writer's parent gone by
+ * the time the reader looks (cp in "sh -c 'cp ...'", the parent cached
+ * as a host process), is placed by the overlay mount of its device. The
+ * container was started a moment ago: the host's table read before its
+ * mount does not list it, and the table read again at once does. A
+ * removed container's overlay is not answered from the old table either
+ * (its device number is the next container's soon).
+ */
+START_TEST(test_new_overlay_seen_at_once)
+{
+	static const char before[] =
+		"1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
+	static const char after[] =
+		"1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		"2 1 0:4300 / /var/lib/containers/storage/overlay/"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"/merged rw - overlay overlay rw,lowerdir=/l,upperdir=/u,"
+		"workdir=/w\n";
+	char *dir = test_mkdtemp(), *path;
+	struct candidate c;
+	struct scope_ctx sc;
+
+	path = test_write_file(dir, "mountinfo", before, strlen(before), 0644);
+	ck_assert_int_eq(scope_init(&sc, FIXTURE_DIR "/proc", path), 0);
+	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4300));
+	replace_mountinfo(dir, after);
+	ck_assert_ptr_nonnull(scope_find_mount(&sc, 0, 4300));
+
+	/* through attribution: both processes gone (no such pids) */
+	replace_mountinfo(dir, before);
+	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4300));
+	replace_mountinfo(dir, after);
+	memset(&c, 0, sizeof(c));
+	c.pid = 999991;
+	c.ppid = 999992;
+	c.has_inode = true;
+	c.dev_major = 0;
+	c.dev_minor = 4300;
+	c.inode = 12;
+	scope_decide(&sc, &c);
+	ck_assert(c.container.in_container);
+	ck_assert_int_eq(c.container.source, SCOPE_SRC_MOUNT);
+	scope_free(&sc);
+	test_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* The writer's mountinfo, longer than 1 MiB, with a FUSE mount last. */
 START_TEST(test_dev_remote_bigger_than_1mib)
 {
@@ -938,6 +995,7 @@ Suite *test_suite(void)
 	tcase_add_test(tm, test_table_octal_escapes);
 	tcase_add_test(tm, test_table_overlay_dirs);
 	tcase_add_test(tm, test_table_bigger_than_1mib);
+	tcase_add_test(tm, test_new_overlay_seen_at_once);
 	tcase_add_test(tm, test_dev_remote_bigger_than_1mib);
 	tcase_add_test(tm, test_dev_unknown_distinct);
 	tcase_add_test(tm, test_table_refused_lines);
