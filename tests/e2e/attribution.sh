@@ -17,6 +17,9 @@
 #      with -i
 #   f  every finding has file.sha256 (checked against sha256sum), file.size,
 #      Event.parent and Event.records
+#   g  a container that takes over a removed container's device number:
+#      a drop by a process whose parent is gone too (only the overlay's
+#      device places it) is its own, read from its own root
 #
 # Every check selects the findings of the container that dropped the file,
 # by its id, and the file's path; auditd, containers and images come from
@@ -485,6 +488,56 @@ t_e_replay() {
 }
 
 # f: the file and process facts of every finding so far
+# root_device CID: MAJOR:MINOR of the root file system of container CID
+root_device() {
+	local pid
+	pid=$(podman inspect --format '{{.State.Pid}}' "$1" 2>/dev/null) &&
+		[[ $pid -gt 0 ]] && stat -L -c '%Hd:%Ld' "/proc/$pid/root/"
+}
+
+# g: the kernel gives a new overlay the lowest free anonymous device
+# number, so the next container takes the number of the one removed
+# before it. Its first drop is made by a background job that holds the
+# file open for a second, and whose parent (not the container's first
+# process: the audit record names the parent at the open) exits after
+# 0.3 s: the plugin's last look comes after writer and parent are gone, and only
+# the device of the file says where to find it. A table of mounts that
+# still lists the removed container's overlay under that number sends the
+# look into the removed container's root: no finding.
+t_g_reused_device() {
+	local pa=/tmp/at-g-first pb=/tmp/at-g-orphan trig="$WORK/trigger-g" c1 c2 d1 d2
+	mkdir -m 0755 "$trig"
+	# the earlier tests' devices let go first: the first container then
+	# takes the lowest free number, which the second takes again
+	wait_for 25 no_dead_tables || true
+	start_named "$NAMES-g1" "$IMAGE" "cp /bin/busybox $pa && sleep 60" || return
+	c1=$CID
+	if ! wait_finding "$c1" "$pa"; then
+		fail "no finding for $pa of the first container within $E2E_TIMEOUT s"
+		podman rm -f -t 0 "$c1" >/dev/null 2>&1
+		return 1
+	fi
+	d1=$(root_device "$c1") || d1="?"
+	podman rm -f -t 0 "$c1" >/dev/null 2>&1 || { fail "podman rm of the first container failed"; return 1; }
+	# a mount table the plugin holds keeps the removed container's mounts,
+	# and so its device number, for FSTYPE_IDLE_MS (10 s)
+	wait_for 25 no_dead_tables || note "(g) the plugin still holds $(dead_tables "$PLUGIN_PID") tables of ended processes"
+	# PID 1 waits for the trigger; the writer's parent exits 0.3 s later
+	start_named "$NAMES-g2" "$IMAGE" "i=0; while [ ! -e /trigger/go ] && [ \$i -lt 1200 ]; do sleep 0.05; i=\$((i+1)); done; sh -c '(exec 3>$pb; cat /bin/busybox >&3; sleep 1) & sleep 0.3'; sleep 8" -v "$trig:/trigger" || return
+	c2=$CID
+	d2=$(root_device "$c2") || d2="?"
+	note "(g) root device of the removed container $d1, of the next $d2$([[ $d1 == "$d2" ]] && echo ": taken over")"
+	touch "$trig/go"
+	if ! wait_finding "$c2" "$pb"; then
+		fail "no finding of container ${c2:0:12} for $pb within $E2E_TIMEOUT s (the removed container ${c1:0:12} had its device $d1, this one $d2)$(
+			matches "$c1" "$pb" >/dev/null && echo "; attributed to the removed container")"
+		finish "$c2"
+		return 1
+	fi
+	! matches "$c1" "$pb" >/dev/null || fail "a finding for $pb names the removed container ${c1:0:12}" || { finish "$c2"; return 1; }
+	finish "$c2"
+}
+
 t_f_facts() {
 	local bb_sha bb_size out
 	bb_sha=$(sha256sum "$BUSYBOX" | cut -d' ' -f1)
@@ -544,6 +597,9 @@ t_plugin_stayed_up() {
 
 # -------------------------------------------------------------------- main
 setup
+# first: no device of an earlier test's container is still held, so the
+# second container of g takes the first one's device number
+run_test "g: a removed container's device number taken over: drop by an orphan" t_g_reused_device
 run_test "a: podman exec drop: container id, runtime, name, image" t_a_exec
 run_test "b: two containers drop the same path at once" t_b_two
 run_test "c: temporary name renamed twice: one finding, later name, old_path" t_c_rename

@@ -443,19 +443,6 @@ t_plugin_stayed_up() {
 	[[ $pid == "$PLUGIN_PID" ]] || fail "auditd restarted the plugin: pid $pid, was $PLUGIN_PID (it crashed?)"
 }
 
-# dead_tables PID: the mount tables (/proc/N/mountinfo) process PID holds
-# open whose process N has ended
-dead_tables() {
-	local fd link n=0
-	for fd in /proc/"$1"/fd/*; do
-		link=$(readlink "$fd" 2>/dev/null) || continue
-		[[ $link =~ ^/proc/([0-9]+)/mountinfo$ ]] || continue
-		alive "${BASH_REMATCH[1]}" || n=$((n + 1))
-	done
-	echo "$n"
-}
-no_dead_tables() { [[ $(dead_tables "$PLUGIN_PID") == 0 ]]; }
-
 # v: a held mount table keeps its namespace, and every mount of an ended
 # container, alive; the plugin lets go of one unused for 10 s
 # (FSTYPE_IDLE_MS), so that the kernel unmounts them now, not at the

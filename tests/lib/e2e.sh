@@ -251,6 +251,19 @@ sentinel() {
 	finish_container "$SENTINEL_CID" || lib_fail
 }
 
+# dead_tables PID: the mount tables (/proc/N/mountinfo) process PID holds
+# open whose process N has ended
+dead_tables() {
+	local fd link n=0
+	for fd in /proc/"$1"/fd/*; do
+		link=$(readlink "$fd" 2>/dev/null) || continue
+		[[ $link =~ ^/proc/([0-9]+)/mountinfo$ ]] || continue
+		alive "${BASH_REMATCH[1]}" || n=$((n + 1))
+	done
+	echo "$n"
+}
+no_dead_tables() { [[ $(dead_tables "$PLUGIN_PID") == 0 ]]; }
+
 # finish CID: finish_container, keeping an earlier reason for failing
 finish() {
 	finish_container "$1" && return 0
