@@ -159,6 +159,8 @@ struct candidate {
 
 struct candidate *candidate_new(void);
 void candidate_free(struct candidate *c);
+/* The event's audit stamp in milliseconds, 0 when not known (yet). */
+uint64_t candidate_stamp_ms(const struct candidate *c);
 const char *file_op_name(enum file_op op);
 /* Data.detected_by of a finding made from OP: write, rename, link, exec,
  * scan. */

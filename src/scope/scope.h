@@ -63,6 +63,8 @@ struct scope_ctx {
 	size_t rootfs_next;
 	struct mount_table mounts;
 	struct mount_watch mounts_watch;	/* MOUNTINFO, as MOUNTS read */
+	uint64_t mounts_asked_ms;	/* realtime ms: MOUNTS_WATCH asked */
+	uint64_t event_ms;		/* scope_set_event_time() */
 	/* running containers by their runtimes' state (runtimes.h) */
 	struct runtime_index rt;
 	/* 0: no cache. A busy host process writing many files costs one
@@ -134,6 +136,17 @@ void scope_forget_pid(struct scope_ctx *s, pid_t pid);
 /* The verdict on PID that scope_lookup_pid() keeps (1, 0 or -1 as it
  * returns them), or -2 when none is kept: no /proc read. */
 int scope_cached_pid(struct scope_ctx *s, pid_t pid);
+
+/*
+ * The answers that follow (scope_find_mount(), scope_host_dev_class(),
+ * scope_host_mount_of()) are about an audit event stamped MS (realtime
+ * milliseconds; 0: unknown, answer as of now). The host's table is asked
+ * whether it changed unless it was last asked after that stamp (and a
+ * clock tick): a table unchanged since then lists every mount the
+ * event's process could have used, and none that was gone by then, so a
+ * run of events costs one question, not one each.
+ */
+void scope_set_event_time(struct scope_ctx *s, uint64_t ms);
 
 /* The overlay mount with device MAJOR:MINOR in the host's mountinfo,
  * read again whenever it changed (mount_watch): a container started a

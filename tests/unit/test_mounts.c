@@ -776,6 +776,52 @@ START_TEST(test_new_overlay_seen_at_once)
 }
 END_TEST
 
+static uint64_t realtime_ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The host's table is asked whether it changed once for a run of events:
+ * not again for an event stamped before the last question (a mount made
+ * since cannot be the one its process used), again for one stamped
+ * after it, and always when the stamp is not known.
+ */
+START_TEST(test_table_asked_once_per_event_time)
+{
+	static const char before[] = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
+	static const char after[] =
+		"1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		"2 1 0:4301 / /var/lib/docker/overlay2/abc/merged rw - overlay "
+		"overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n";
+	char *dir = test_mkdtemp(), *path;
+	struct scope_ctx sc;
+	uint64_t old = realtime_ms_now() - 5000;
+
+	path = test_write_file(dir, "mountinfo", before, strlen(before), 0644);
+	ck_assert_int_eq(scope_init(&sc, FIXTURE_DIR "/proc", path), 0);
+	scope_set_event_time(&sc, old);
+	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4301));	/* read */
+	replace_mountinfo(dir, after);
+	/* asked after the event: answered from the table as it is */
+	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4301));
+	/* an event of now: asked, read again */
+	scope_set_event_time(&sc, realtime_ms_now());
+	ck_assert_ptr_nonnull(scope_find_mount(&sc, 0, 4301));
+	/* no stamp: always asked */
+	replace_mountinfo(dir, before);
+	scope_set_event_time(&sc, 0);
+	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4301));
+	scope_free(&sc);
+	test_rmtree(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* The writer's mountinfo, longer than 1 MiB, with a FUSE mount last. */
 START_TEST(test_dev_remote_bigger_than_1mib)
 {
@@ -996,6 +1042,7 @@ Suite *test_suite(void)
 	tcase_add_test(tm, test_table_overlay_dirs);
 	tcase_add_test(tm, test_table_bigger_than_1mib);
 	tcase_add_test(tm, test_new_overlay_seen_at_once);
+	tcase_add_test(tm, test_table_asked_once_per_event_time);
 	tcase_add_test(tm, test_dev_remote_bigger_than_1mib);
 	tcase_add_test(tm, test_dev_unknown_distinct);
 	tcase_add_test(tm, test_table_refused_lines);
