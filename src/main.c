@@ -41,6 +41,7 @@
 #include "report/sink.h"
 #include "util/log.h"
 #include "util/privs.h"
+#include "util/recent.h"
 #include "util/runfile.h"
 #include "util/statedump.h"
 #include "util/stats.h"
@@ -116,6 +117,7 @@ static void dump_state(struct inspector *in, void *arg)
 		.scan_last_wall_ms = in->scan.last_wall_ms,
 		.scan_last_work_ms = in->scan.last_work_ms,
 		.scan_last_files = in->scan.last_files,
+		.recent = in->ck.recent,
 	};
 
 	v.errors = log_last_error(last, sizeof(last), &v.last_error_time,
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
 	struct jsonlog_sink json_sink;
 	struct report report;
 	struct inspector in;
+	struct recent recent;
 	struct config cfg;
 	struct stats stats;
 	bool check_only = false, scan_only = false;
@@ -464,8 +467,12 @@ int main(int argc, char **argv)
 	run = (struct running){ .cfg_path = cfg_path, .check = &in,
 				.reader = &reader, .sender = &sender,
 				.started_ms = now_ms() };
+	/* without room for them, no decision is kept: nothing else lost */
+	if (recent_init(&recent))
+		log_msg(LOG_WARNING, "out of memory: recent decisions not kept");
 	rc = inspector_init(&in, &cfg, &stats, &report, NULL, NULL);
 	if (!rc) {
+		in.ck.recent = &recent;
 		inspector_set_dump(&in, dump_state, &run);
 		/* live: candidates gather as auditd's records do */
 		if (!input)
@@ -475,6 +482,7 @@ int main(int argc, char **argv)
 	if (rc) {
 		log_msg(LOG_ERR, "cannot start the inspector");
 		audit_sender_stop(&sender);
+		recent_free(&recent);
 		return 1;
 	}
 	if (reader_init(&reader, &in, cfg.scope, &stats, getpid(), NULL,
@@ -514,6 +522,7 @@ int main(int argc, char **argv)
 				pid_file = cfg.pid_file;
 		}
 		dump_target = &in;
+		reader.recent = &recent;
 		stream_run(&intake, &reader, &sig);
 		intake_destroy(&intake);
 		reader_destroy(&reader);
@@ -529,6 +538,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARNING, "pid file %s: not removed (it no longer "
 			"holds pid %d)", pid_file, (int)getpid());
 	inspector_free(&in);
+	recent_free(&recent);
 	jsonlog_sink_close(&json_sink);
 	config_free(&cfg);
 	if (input)

@@ -215,16 +215,6 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
 	return kind & types;
 }
 
-static enum check_outcome drop_it(struct candidate *c,
-				  atomic_uint_fast64_t *counter,
-				  enum check_outcome out)
-{
-	if (counter)
-		atomic_fetch_add(counter, 1);
-	candidate_free(c);
-	return out;
-}
-
 /*
  * A write check of the same file still waits on the pending list (for
  * content to settle, or for its rename): C waits behind it, so that the
@@ -318,13 +308,13 @@ static enum check_outcome conclude_exec(struct checker *ck,
 					    now_ms()) : NULL, now);
 	container_stable_id(&c->container);
 	if (allow_match(&ck->cfg, c, f.meta, f.path_plain))
-		return drop_it(c, &ck->stats->allowed, CHECK_ALLOWED);
+		return checker_end(ck, c, &ck->stats->allowed, CHECK_ALLOWED);
 
 	c->executed = true;
 	dedupe_key_of(&f.st, &key);
 	rep = dedupe_find_report(&ck->dd, &key, f.sha256, c->container.id);
 	if (rep && rep->ran)
-		return drop_it(c, &ck->stats->duplicates, CHECK_DUPLICATE);
+		return checker_end(ck, c, &ck->stats->duplicates, CHECK_DUPLICATE);
 	if (rep) {
 		/* the drop was reported: this finding says that it ran */
 		rep->ran = true;
@@ -339,8 +329,7 @@ static enum check_outcome conclude_exec(struct checker *ck,
 		dedupe_seen(&ck->dd, &seen);
 	}
 	report_exec(ck, &f, &key);
-	candidate_free(c);
-	return CHECK_FINDING;
+	return checker_end(ck, c, NULL, CHECK_FINDING);
 }
 
 enum check_outcome exec_check(struct checker *ck, struct candidate *c,
@@ -359,7 +348,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 
 	/* host processes, the runtimes on the host: never */
 	if (!c->container.in_container)
-		return drop_it(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 
 	/* 1. an image binary, told by its name and inode alone */
 	if (c->has_inode) {
@@ -367,7 +356,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		if (ovl && c->path &&
 		    exec_layer_origin(ovl->mount, c->path, c->inode, 1,
 				      true) == EXEC_IMAGE)
-			return drop_it(c, NULL, CHECK_NOT_EXEC);
+			return checker_end(ck, c, NULL, CHECK_NOT_EXEC);
 		if (ovl)
 			mount_root = ovl->mountpoint;
 	}
@@ -386,9 +375,9 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		dc = scope_host_dev_class(&ck->scope, c->dev_major,
 					  c->dev_minor);
 	if (dc == MOUNT_DEV_PSEUDO)
-		return drop_it(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 	if (dc != MOUNT_DEV_READABLE)
-		return drop_it(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	parent_same = c->container.source == SCOPE_SRC_PPID;
 	pr = probe_open_exec(&ck->probe, c, parent_same, mount_root, &op);
 	if (pr == PROBE_TIMEOUT) {
@@ -399,7 +388,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 			ck->cfg.check_timeout_ms);
 	}
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
-		return drop_it(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	atomic_fetch_add(&ck->stats->exec_checked, 1);
 
 	/* 4. a host process (a runtime) that executes its own program
@@ -408,7 +397,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 	 *    its monitor (conmon, a shim), whose program it cannot run. */
 	if (op.parent_runs_it && parent_on_host(ck, c)) {
 		probe_done(&ck->probe);
-		return drop_it(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 	}
 
 	/* 5. part of the image? */
@@ -440,7 +429,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 	}
 	if (origin == EXEC_IMAGE) {
 		probe_done(&ck->probe);
-		return drop_it(c, NULL, CHECK_NOT_EXEC);
+		return checker_end(ck, c, NULL, CHECK_NOT_EXEC);
 	}
 
 	/* ran before and reported as such: a program run in a loop costs
@@ -453,7 +442,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		rep = dedupe_find_report(&ck->dd, &key, NULL, c->container.id);
 		if (rep && rep->ran) {
 			probe_done(&ck->probe);
-			return drop_it(c, &ck->stats->duplicates,
+			return checker_end(ck, c, &ck->stats->duplicates,
 				       CHECK_DUPLICATE);
 		}
 	}
@@ -464,7 +453,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		    HEAD_CANDIDATE ||
 	    !kind_wanted(kind, ck->cfg.types)) {
 		probe_done(&ck->probe);
-		return drop_it(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->not_executable, CHECK_NOT_EXEC);
 	}
 	pr = probe_classify(&ck->probe, kind, ck->cfg.types,
 			    ck->cfg.sha256_max, false, &pc);
@@ -479,9 +468,9 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return conclude_exec(ck, c, &op, &cls, NULL, mountpoint, now);
 	}
 	if (pr != PROBE_OK || pc.rc < 0)
-		return drop_it(c, &ck->stats->not_executable, CHECK_ERROR);
+		return checker_end(ck, c, &ck->stats->not_executable, CHECK_ERROR);
 	if (pc.rc > 0)
-		return drop_it(c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->not_executable, CHECK_NOT_EXEC);
 	/* 7. */
 	return conclude_exec(ck, c, &op, &pc.cls, &pc, mountpoint, now);
 }

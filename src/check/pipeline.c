@@ -173,11 +173,8 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	}
 	/* Allowed content is not remembered: moved or linked out of an
 	 * allowed path, it is reported then. */
-	if (allow_match(&ck->cfg, c, f->meta, f->path_plain)) {
-		atomic_fetch_add(&ck->stats->allowed, 1);
-		candidate_free(c);
-		return CHECK_ALLOWED;
-	}
+	if (allow_match(&ck->cfg, c, f->meta, f->path_plain))
+		return checker_end(ck, c, &ck->stats->allowed, CHECK_ALLOWED);
 	dedupe_key_of(&f->st, &key);
 	dedupe_key_digest(&key, f->sha256);
 	if (dedupe_seen(&ck->dd, &key)) {
@@ -187,8 +184,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 		report_finding(ck, f);
 		out = CHECK_FINDING;
 	}
-	candidate_free(c);
-	return out;
+	return checker_end(ck, c, NULL, out);
 }
 
 /* A live process of C's container, by its runtime's state, or 0. */
@@ -330,18 +326,15 @@ static enum check_outcome schedule_retry(struct checker *ck,
 					 struct candidate *c, uint64_t now,
 					 bool unwritten)
 {
-	if (now - c->first_seen_ms >= ck->cfg.recheck_ms) {
-		atomic_fetch_add(unwritten ? &ck->stats->unmodified :
-				 &ck->stats->still_short, 1);
-		candidate_free(c);
-		return unwritten ? CHECK_NOT_EXEC : CHECK_STILL_SHORT;
-	}
+	if (now - c->first_seen_ms >= ck->cfg.recheck_ms)
+		return checker_end(ck, c, unwritten ? &ck->stats->unmodified :
+				   &ck->stats->still_short,
+				   unwritten ? CHECK_NOT_EXEC :
+					       CHECK_STILL_SHORT);
 	if (pending_add(&ck->pending, c,
-			now + pending_backoff_ms(c->attempts))) {
-		atomic_fetch_add(&ck->stats->pending_dropped, 1);
-		candidate_free(c);
-		return CHECK_STILL_SHORT;
-	}
+			now + pending_backoff_ms(c->attempts)))
+		return checker_end(ck, c, &ck->stats->pending_dropped,
+				   CHECK_STILL_SHORT);
 	c->attempts++;
 	return CHECK_RETRY;
 }
@@ -501,13 +494,32 @@ static bool upper_view(struct checker *ck, const struct candidate *c,
 	return true;
 }
 
-/* Drop C, counting it under COUNTER; returns OUT. */
-static enum check_outcome give_up(struct candidate *c,
-				  atomic_uint_fast64_t *counter,
-				  enum check_outcome out)
+const char *check_outcome_name(enum check_outcome out)
+{
+	switch (out) {
+	case CHECK_FINDING:	return "finding";
+	case CHECK_NOT_EXEC:	return "not-executable";
+	case CHECK_RETRY:	return "retry";
+	case CHECK_STILL_SHORT:	return "still-short";
+	case CHECK_UNREACHABLE:	return "unreachable";
+	case CHECK_DUPLICATE:	return "duplicate";
+	case CHECK_ERROR:	return "error";
+	case CHECK_EXCLUDED:	return "excluded";
+	case CHECK_ALLOWED:	return "allowed";
+	case CHECK_MERGED:	return "merged";
+	case CHECK_WATCHED:	return "watched";
+	}
+	return "?";
+}
+
+enum check_outcome checker_end(struct checker *ck, struct candidate *c,
+			       atomic_uint_fast64_t *counter,
+			       enum check_outcome out)
 {
 	if (counter)
 		atomic_fetch_add(counter, 1);
+	recent_note(ck->recent, c->serial, c->container.id, c->path,
+		    check_outcome_name(out));
 	candidate_free(c);
 	return out;
 }
@@ -738,7 +750,7 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
-		*out = give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		*out = checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 		return false;
 	case MOUNT_DEV_NEVER_READ:
 		if (upper_view(ck, c, &p->view, &p->lk)) {
@@ -747,7 +759,7 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 		}
 		/* fall through */
 	default:
-		*out = give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		*out = checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 		return false;
 	}
 	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we,
@@ -810,7 +822,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
-		return give_up(c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
 	if (!prev)
 		atomic_fetch_add(&ck->stats->checked, 1);
 	/* a name the reader could not place, as the writer's descriptor
@@ -830,7 +842,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	 * it or in a directory of that name. */
 	if (c->shm_dir && op.on_shm) {
 		probe_done(&ck->probe);
-		return give_up(c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
 	}
 
 	/*
@@ -870,7 +882,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		if (nameless && ck->final) {
 			/* never named: nothing the container sees */
 			probe_done(&ck->probe);
-			return give_up(c, &ck->stats->unreachable,
+			return checker_end(ck, c, &ck->stats->unreachable,
 				       CHECK_UNREACHABLE);
 		}
 		if ((!bound || nameless) && !ck->final) {
@@ -909,7 +921,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	if (c->op != FILE_OP_OPEN && !link_names_nameless(ck, c, &op.st) &&
 	    !content_recent(&op.st, c)) {
 		probe_done(&ck->probe);
-		return give_up(c, &ck->stats->unmodified, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->unmodified, CHECK_NOT_EXEC);
 	}
 
 	hv = classify_head(op.head, op.head_len,
@@ -917,7 +929,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	if (hv == HEAD_SHORT)
 		NOT_YET(schedule_retry(ck, c, now, false));
 	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, ck->cfg.types))
-		NOT_YET(give_up(c, &ck->stats->not_executable,
+		NOT_YET(checker_end(ck, c, &ck->stats->not_executable,
 				CHECK_NOT_EXEC));
 
 	/*
@@ -949,17 +961,17 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 			 "no answer from libmagic within %u ms",
 			 ck->cfg.check_timeout_ms);
 		if (hold_finding(ck, c, &op, &cls, NULL))
-			return give_up(c, NULL, CHECK_ERROR);
+			return checker_end(ck, c, NULL, CHECK_ERROR);
 		return conclude(ck, c, now);
 	}
 	if (pr != PROBE_OK || pc.rc < 0)
-		return give_up(c, &ck->stats->not_executable, CHECK_ERROR);
+		return checker_end(ck, c, &ck->stats->not_executable, CHECK_ERROR);
 	if (pc.rc > 0)
-		NOT_YET(give_up(c, &ck->stats->not_executable,
+		NOT_YET(checker_end(ck, c, &ck->stats->not_executable,
 				CHECK_NOT_EXEC));
 #undef NOT_YET
 	if (hold_finding(ck, c, &op, &pc.cls, &pc))
-		return give_up(c, NULL, CHECK_ERROR);
+		return checker_end(ck, c, NULL, CHECK_ERROR);
 
 	/*
 	 * Written under one name and already moved away (a download

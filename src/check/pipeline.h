@@ -48,6 +48,7 @@
 #include "scope/fstype.h"
 #include "scope/meta.h"
 #include "scope/scope.h"
+#include "util/recent.h"
 #include "util/settings.h"
 #include "util/stats.h"
 
@@ -80,6 +81,7 @@ struct checker {
 	struct prober probe;		/* the worker that touches files */
 	struct report *report;		/* NULL: findings go nowhere */
 	struct stats *stats;
+	struct recent *recent;		/* decisions kept, or NULL */
 	/* the last parent asked about, for the rest of its batch */
 	struct {
 		uint64_t batch;		/* 0: none */
@@ -146,5 +148,17 @@ void check_expire(struct checker *ck, uint64_t now_ms);
 /* Milliseconds until a pending candidate or a watched file is due (0:
  * now), or -1 when there is none. */
 int check_next_ms(const struct checker *ck, uint64_t now_ms);
+
+/* OUT as one word, as the state file lists it ("finding", ...). */
+const char *check_outcome_name(enum check_outcome out);
+
+/*
+ * The end of C's check: counted under COUNTER (NULL: none, or counted
+ * by the caller), kept among the recent decisions (util/recent.h) as
+ * OUT, C freed. Returns OUT.
+ */
+enum check_outcome checker_end(struct checker *ck, struct candidate *c,
+			       atomic_uint_fast64_t *counter,
+			       enum check_outcome out);
 
 #endif

@@ -62,6 +62,28 @@ static bool memfd_device(unsigned int *major, unsigned int *minor)
 	return true;
 }
 
+/* The name the event gave C's file (its PATH item), or "". */
+static const char *item_name(const struct candidate *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].name && c->paths[i].has_inode &&
+		    c->paths[i].inode == c->inode &&
+		    c->paths[i].dev_major == c->dev_major &&
+		    c->paths[i].dev_minor == c->dev_minor)
+			return c->paths[i].name;
+	return "";
+}
+
+/* Out of scope, though its writer was gone when asked: placed by its
+ * parent or its device, a decision worth keeping (util/recent.h). */
+static bool out_unsure(struct reader *r, const struct candidate *c)
+{
+	return !c->container.in_container &&
+	       scope_cached_pid(&r->scope, c->pid) == -1;
+}
+
 /* scope = container: the writer and its file decide, before the names
  * are made (the verdict stays in C for reader_route()). */
 static bool keep_file(struct candidate *c, void *arg)
@@ -71,6 +93,11 @@ static bool keep_file(struct candidate *c, void *arg)
 	if (r->mode != SCOPE_CONTAINER)
 		return true;
 	scope_decide(&r->scope, c);
+	if (out_unsure(r, c)) {
+		r->unsure = true;
+		snprintf(r->unsure_name, sizeof(r->unsure_name), "%s",
+			 item_name(c));
+	}
 	return c->container.in_container;
 }
 
@@ -89,6 +116,24 @@ static bool hold_event(pid_t pid, void *arg)
 
 	return r->mode == SCOPE_CONTAINER &&
 	       scope_cached_pid(&r->scope, pid) != 1;
+}
+
+/* The serial of the record TEXT (LEN bytes): "msg=audit(S.M:SERIAL)";
+ * 0 when it has none. */
+static uint64_t line_serial(const char *text, size_t len)
+{
+	const char *end = text + len, *p = memmem(text, len, "msg=audit(", 10);
+	uint64_t n = 0;
+
+	if (!p)
+		return 0;
+	while (p < end && *p != ':' && *p != ')')
+		p++;
+	if (p >= end || *p != ':')
+		return 0;
+	for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+		n = n * 10 + (uint64_t)(*p - '0');
+	return n;
 }
 
 /*
@@ -112,10 +157,15 @@ static bool decide_event(const struct prefilter_line *lines, size_t n,
 		if (raw_event_add(&r->raw, lines[i].text, lines[i].len))
 			return true;
 	src = raw_event_source(&r->raw);
+	r->unsure = false;
 	v = record_decide(&src, r->records.self_pid, &r->records.filters);
 	if (raw_event_unsure(&r->raw) || v == RECORD_CANDIDATE)
 		return true;
 	record_count(r->stats, v);
+	if (v == RECORD_FILTERED && r->unsure)
+		recent_note(r->recent, line_serial(lines[0].text,
+						   lines[0].len),
+			    NULL, r->unsure_name, "out-of-scope:writer-gone");
 	return false;
 }
 
@@ -236,6 +286,9 @@ bool reader_route(struct reader *r, struct candidate *c)
 		scope_forget_pid(&r->scope, c->ppid);
 	}
 	if (r->mode == SCOPE_CONTAINER && !c->container.in_container) {
+		if (out_unsure(r, c))
+			recent_note(r->recent, c->serial, NULL, c->path,
+				    "out-of-scope:writer-gone");
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);
 		return false;

@@ -33,6 +33,7 @@
 #include "scope/scope.h"
 #include "util/settings.h"
 #include "util/stats.h"
+#include "util/recent.h"
 
 struct reader {
 	struct prefilter pre;
@@ -46,6 +47,11 @@ struct reader {
 	 * memfd of our own; tests may set it) */
 	bool memfd_known;
 	unsigned int memfd_major, memfd_minor;
+	/* out-of-scope decisions that were not certain (the writer was
+	 * gone) are kept here for the state dump; NULL: none kept */
+	struct recent *recent;
+	bool unsure;			/* the last keep_file() was such */
+	char unsure_name[RECENT_PATH_MAX];
 };
 
 /*

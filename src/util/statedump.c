@@ -96,6 +96,29 @@ static void add_counters(struct text *t, const struct stats *stats)
 	}
 }
 
+/* "[recent]": one line per decision kept, oldest first:
+ * "decision = SERIAL WHAT CONTAINER NAME" (util/recent.h). */
+static void add_recent(struct text *t, struct recent *r)
+{
+	struct recent_entry *e = malloc(RECENT_MAX * sizeof(*e));
+	char name[2 * RECENT_PATH_MAX + 3];
+	size_t i, n;
+
+	add(t, "[recent]\n");
+	if (!e) {
+		t->failed = true;
+		return;
+	}
+	n = recent_copy(r, e);
+	for (i = 0; i < n; i++) {
+		recent_encode_name(e[i].path, name, sizeof(name));
+		add(t, "decision = %llu %s %s %s\n",
+		    (unsigned long long)e[i].serial, e[i].what,
+		    e[i].container[0] ? e[i].container : "-", name);
+	}
+	free(e);
+}
+
 char *state_format(const struct state_view *v)
 {
 	const struct config *c = v->cfg;
@@ -173,6 +196,7 @@ char *state_format(const struct state_view *v)
 	add(&t, "last_error_time = %s\n", err_at);
 	add(&t, "last_error = %s\n",
 	    v->last_error && *v->last_error ? v->last_error : "-");
+	add_recent(&t, v->recent);
 	if (t.failed) {
 		free(t.s);
 		return NULL;

@@ -11,8 +11,8 @@
  * process (and how many times it started since boot, whether the one
  * before stopped cleanly), the configuration in force, the queues, the
  * losses (events auditd or the plugin lost, candidates dropped), every
- * counter of struct stats (util/stats.h), and the last warning or error
- * that was logged.
+ * counter of struct stats (util/stats.h), the last warning or error
+ * that was logged, and the last decisions on files (util/recent.h).
  */
 #ifndef DROPEXEC_STATEDUMP_H
 #define DROPEXEC_STATEDUMP_H
@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "util/recent.h"
 #include "util/settings.h"
 #include "util/stats.h"
 
@@ -54,6 +55,7 @@ struct state_view {
 	/* the last of them: wall and work milliseconds, regular files */
 	uint64_t scan_last_wall_ms, scan_last_work_ms;
 	unsigned long long scan_last_files;
+	struct recent *recent;		/* NULL: none kept */
 };
 
 /* The "starts" a state file at PATH left by an earlier process holds

@@ -232,6 +232,26 @@ plugin_counters() {
 		"$state" 2>/dev/null
 }
 
+# plugin_decisions TEXT: the plugin's recent decisions ([recent] of the
+# state file that plugin_counters had it write) on the files whose names
+# TEXT holds (words starting with /), else its last 5; one line each
+plugin_decisions() {
+	local state words=() w
+	[[ -n ${CONF:-} && -f $CONF ]] || return 0
+	state=$(sed -n 's/^state_file *= *//p' "$CONF" | tail -n 1)
+	[[ -n $state && -f $state ]] || return 0
+	for w in $1; do
+		w=${w%[,:;)]}
+		[[ $w == /* ]] && words+=("\"$w\"")
+	done
+	awk '/^\[/ { keep = ($0 == "[recent]"); next } keep && $1 == "decision"' "$state" |
+		if ((${#words[@]})); then
+			grep -aF "${words[@]/#/-e}" || true
+		else
+			tail -n 5
+		fi
+}
+
 plugin_counter() {
 	grep -a 'audisp-dropexec' "$SYSLOG_OUT" 2>/dev/null | grep -a 'events=' | tail -n 1 |
 		grep -ao "[[:space:]]$1=[0-9]*" | cut -d= -f2

@@ -141,6 +141,9 @@ run_test() {
 		local counters
 		counters=$(plugin_counters)
 		[[ -z $counters ]] || note "plugin counters: $counters"
+		plugin_decisions "$WHY" | while IFS= read -r line; do
+			note "plugin $line"
+		done
 	fi
 	CURRENT=""
 }

@@ -242,6 +242,44 @@ START_TEST(test_text_not_reported)
 }
 END_TEST
 
+/* Every way a check ends is kept among the recent decisions, with the
+ * event's serial and the file's name: the state file says which file
+ * took which way (util/recent.h). */
+START_TEST(test_decisions_kept)
+{
+	struct recent_entry e[RECENT_MAX];
+	struct recent rc;
+	struct candidate *c;
+	size_t len;
+	unsigned char *p = elf(&len);
+
+	ck_assert_int_eq(recent_init(&rc), 0);
+	fx.in.ck.recent = &rc;
+	put("/tmp/notes.txt", "hello, world\n", 13);
+	put("/tmp/drop", p, len);
+	c = cand("/tmp/notes.txt", FILE_OP_OPEN);
+	c->serial = 41;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	c = cand("/tmp/drop", FILE_OP_OPEN);
+	c->serial = 42;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_FINDING);
+	c = cand("/tmp/drop", FILE_OP_OPEN);
+	c->serial = 43;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0 + 1), CHECK_DUPLICATE);
+	ck_assert_uint_eq(recent_copy(&rc, e), 3);
+	ck_assert_uint_eq(e[0].serial, 41);
+	ck_assert_str_eq(e[0].what, "not-executable");
+	ck_assert_str_eq(e[0].path, "/tmp/notes.txt");
+	ck_assert_uint_eq(e[1].serial, 42);
+	ck_assert_str_eq(e[1].what, "finding");
+	ck_assert_uint_eq(e[2].serial, 43);
+	ck_assert_str_eq(e[2].what, "duplicate");
+	fx.in.ck.recent = NULL;
+	recent_free(&rc);
+	free(p);
+}
+END_TEST
+
 /* An allowed path is counted, not reported, and not remembered. */
 START_TEST(test_allowed_counted)
 {
@@ -1283,6 +1321,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_retry_until_content);
 	tcase_add_test(tc, test_still_short_gives_up);
 	tcase_add_test(tc, test_text_not_reported);
+	tcase_add_test(tc, test_decisions_kept);
 	tcase_add_test(tc, test_allowed_counted);
 	tcase_add_test(tc, test_allow_path_escapes);
 	tcase_add_test(tc, test_rename_into_place);

@@ -153,6 +153,52 @@ START_TEST(test_state_summary)
 END_TEST
 
 /* state_dump writes the file whole with mode 0600 and replaces it. */
+/*
+ * The recent decisions: oldest first, the last RECENT_MAX only, and a
+ * name that holds a newline, a space or a quote cannot add a line or a
+ * field to the file (it is written as hex, as auditd writes such names).
+ */
+START_TEST(test_state_recent_decisions)
+{
+	struct state_view v = view();
+	struct recent rc;
+	char *text, *p;
+	unsigned int i, lines = 0;
+
+	ck_assert_int_eq(recent_init(&rc), 0);
+	v.recent = &rc;
+	text = state_format(&v);
+	CK_LINE(text, "[recent]");
+	ck_assert_ptr_null(strstr(text, "decision = "));
+	free(text);
+
+	recent_note(&rc, 7, "0123456789abcdef", "/tmp/a b", "finding");
+	recent_note(&rc, 8, NULL, "/tmp/x\ndecision = 1 finding - \"/etc\"",
+		    "out-of-scope:writer-gone");
+	recent_note(&rc, 9, "", "/tmp/plain", "unreachable");
+	text = state_format(&v);
+	CK_LINE(text, "decision = 7 finding 0123456789ab 2F746D702F612062");
+	CK_LINE(text, "decision = 9 unreachable - \"/tmp/plain\"");
+	ck_assert_ptr_nonnull(strstr(text, "decision = 8 "
+				     "out-of-scope:writer-gone - 2F746D70"));
+	ck_assert_ptr_null(strstr(text, "\ndecision = 1 "));
+	free(text);
+
+	for (i = 0; i < RECENT_MAX + 5; i++)
+		recent_note(&rc, 100 + i, NULL, "/tmp/f", "excluded");
+	text = state_format(&v);
+	for (p = text; (p = strstr(p, "\ndecision = ")); p++)
+		lines++;
+	ck_assert_uint_eq(lines, RECENT_MAX);
+	ck_assert_ptr_null(strstr(text, "decision = 104 "));
+	CK_LINE(text, "decision = 105 excluded - \"/tmp/f\"");
+	free(text);
+	recent_free(&rc);
+	/* no ring: nothing listed, nothing kept */
+	recent_note(NULL, 1, NULL, "/tmp/f", "finding");
+}
+END_TEST
+
 START_TEST(test_state_dump_file)
 {
 	struct state_view v = view();
@@ -249,6 +295,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_state_format);
 	tcase_add_test(tc, test_state_format_empty);
 	tcase_add_test(tc, test_state_summary);
+	tcase_add_test(tc, test_state_recent_decisions);
 	tcase_add_test(tc, test_state_dump_file);
 	tcase_add_test(tc, test_state_restarts_and_losses);
 	suite_add_tcase(s, tc);
