@@ -314,7 +314,8 @@ static enum check_outcome conclude_exec(struct checker *ck,
 	dedupe_key_of(&f.st, &key);
 	rep = dedupe_find_report(&ck->dd, &key, f.sha256, c->container.id);
 	if (rep && rep->ran)
-		return checker_end(ck, c, &ck->stats->duplicates, CHECK_DUPLICATE);
+		return checker_end(ck, c, &ck->stats->duplicates,
+				   CHECK_DUPLICATE);
 	if (rep) {
 		/* the drop was reported: this finding says that it ran */
 		rep->ran = true;
@@ -348,7 +349,8 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 
 	/* host processes, the runtimes on the host: never */
 	if (!c->container.in_container)
-		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope,
+				   CHECK_EXCLUDED);
 
 	/* 1. an image binary, told by its name and inode alone */
 	if (c->has_inode) {
@@ -375,9 +377,11 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		dc = scope_host_dev_class(&ck->scope, c->dev_major,
 					  c->dev_minor);
 	if (dc == MOUNT_DEV_PSEUDO)
-		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope,
+				   CHECK_EXCLUDED);
 	if (dc != MOUNT_DEV_READABLE)
-		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable,
+				   CHECK_UNREACHABLE);
 	parent_same = c->container.source == SCOPE_SRC_PPID;
 	pr = probe_open_exec(&ck->probe, c, parent_same, mount_root, &op);
 	if (pr == PROBE_TIMEOUT) {
@@ -388,7 +392,8 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 			ck->cfg.check_timeout_ms);
 	}
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
-		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable,
+				   CHECK_UNREACHABLE);
 	atomic_fetch_add(&ck->stats->exec_checked, 1);
 
 	/* 4. a host process (a runtime) that executes its own program
@@ -397,7 +402,8 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 	 *    its monitor (conmon, a shim), whose program it cannot run. */
 	if (op.parent_runs_it && parent_on_host(ck, c)) {
 		probe_done(&ck->probe);
-		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope,
+				   CHECK_EXCLUDED);
 	}
 
 	/* 5. part of the image? */
@@ -443,7 +449,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		if (rep && rep->ran) {
 			probe_done(&ck->probe);
 			return checker_end(ck, c, &ck->stats->duplicates,
-				       CHECK_DUPLICATE);
+					   CHECK_DUPLICATE);
 		}
 	}
 
@@ -453,7 +459,8 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		    HEAD_CANDIDATE ||
 	    !kind_wanted(kind, ck->cfg.types)) {
 		probe_done(&ck->probe);
-		return checker_end(ck, c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->not_executable,
+				   CHECK_NOT_EXEC);
 	}
 	pr = probe_classify(&ck->probe, kind, ck->cfg.types,
 			    ck->cfg.sha256_max, false, &pc);
@@ -468,9 +475,11 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return conclude_exec(ck, c, &op, &cls, NULL, mountpoint, now);
 	}
 	if (pr != PROBE_OK || pc.rc < 0)
-		return checker_end(ck, c, &ck->stats->not_executable, CHECK_ERROR);
+		return checker_end(ck, c, &ck->stats->not_executable,
+				   CHECK_ERROR);
 	if (pc.rc > 0)
-		return checker_end(ck, c, &ck->stats->not_executable, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->not_executable,
+				   CHECK_NOT_EXEC);
 	/* 7. */
 	return conclude_exec(ck, c, &op, &pc.cls, &pc, mountpoint, now);
 }

@@ -750,7 +750,8 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 	case MOUNT_DEV_READABLE:
 		break;
 	case MOUNT_DEV_PSEUDO:
-		*out = checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		*out = checker_end(ck, c, &ck->stats->out_of_scope,
+				   CHECK_EXCLUDED);
 		return false;
 	case MOUNT_DEV_NEVER_READ:
 		if (upper_view(ck, c, &p->view, &p->lk)) {
@@ -759,7 +760,8 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 		}
 		/* fall through */
 	default:
-		*out = checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		*out = checker_end(ck, c, &ck->stats->unreachable,
+				   CHECK_UNREACHABLE);
 		return false;
 	}
 	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we,
@@ -822,7 +824,8 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
-		return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+		return checker_end(ck, c, &ck->stats->unreachable,
+				   CHECK_UNREACHABLE);
 	if (!prev)
 		atomic_fetch_add(&ck->stats->checked, 1);
 	/* a name the reader could not place, as the writer's descriptor
@@ -842,7 +845,8 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	 * it or in a directory of that name. */
 	if (c->shm_dir && op.on_shm) {
 		probe_done(&ck->probe);
-		return checker_end(ck, c, &ck->stats->out_of_scope, CHECK_EXCLUDED);
+		return checker_end(ck, c, &ck->stats->out_of_scope,
+				   CHECK_EXCLUDED);
 	}
 
 	/*
@@ -883,7 +887,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 			/* never named: nothing the container sees */
 			probe_done(&ck->probe);
 			return checker_end(ck, c, &ck->stats->unreachable,
-				       CHECK_UNREACHABLE);
+					   CHECK_UNREACHABLE);
 		}
 		if ((!bound || nameless) && !ck->final) {
 			probe_done(&ck->probe);
@@ -921,7 +925,8 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	if (c->op != FILE_OP_OPEN && !link_names_nameless(ck, c, &op.st) &&
 	    !content_recent(&op.st, c)) {
 		probe_done(&ck->probe);
-		return checker_end(ck, c, &ck->stats->unmodified, CHECK_NOT_EXEC);
+		return checker_end(ck, c, &ck->stats->unmodified,
+				   CHECK_NOT_EXEC);
 	}
 
 	hv = classify_head(op.head, op.head_len,
@@ -930,7 +935,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		NOT_YET(schedule_retry(ck, c, now, false));
 	if (hv == HEAD_NOT_EXEC || !kind_wanted(kind, ck->cfg.types))
 		NOT_YET(checker_end(ck, c, &ck->stats->not_executable,
-				CHECK_NOT_EXEC));
+				    CHECK_NOT_EXEC));
 
 	/*
 	 * A file written to in the last SETTLE_MS may still grow: look
@@ -965,10 +970,11 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		return conclude(ck, c, now);
 	}
 	if (pr != PROBE_OK || pc.rc < 0)
-		return checker_end(ck, c, &ck->stats->not_executable, CHECK_ERROR);
+		return checker_end(ck, c, &ck->stats->not_executable,
+				   CHECK_ERROR);
 	if (pc.rc > 0)
 		NOT_YET(checker_end(ck, c, &ck->stats->not_executable,
-				CHECK_NOT_EXEC));
+				    CHECK_NOT_EXEC));
 #undef NOT_YET
 	if (hold_finding(ck, c, &op, &pc.cls, &pc))
 		return checker_end(ck, c, NULL, CHECK_ERROR);
