@@ -79,12 +79,13 @@ t_pid_file() {
 
 # One drop, then SIGUSR1: the state matches it.
 t_state_dump() {
-	local p=/tmp/de-ops-state v key mode
+	local p=/tmp/de-ops-state v key mode serial
 	start_container "$IMAGE" "cp /bin/busybox $p && sleep 1" || lib_fail || return
 	if ! one_finding "$CID" "$p"; then
 		finish "$CID"
 		return 1
 	fi
+	serial=$(field Event.serial)
 	finish "$CID" || return
 	dump_state || return
 	mode=$(stat -c %a "$STATE_FILE")
@@ -108,6 +109,10 @@ t_state_dump() {
 	done
 	[[ $(state_value check_queue_capacity) == 8192 ]] || fail "check_queue_capacity is '$(state_value check_queue_capacity)', expected queue_size 8192" || return
 	[[ $(state_value total) =~ ^[0-9]+$ ]] || fail "state losses total is '$(state_value total)'" || return
+	# the decision on the drop, by the serial of its finding
+	awk '/^\[/ { keep = ($0 == "[recent]"); next } keep' "$STATE_FILE" |
+		grep -qxF "decision = $serial finding ${CID:0:12} \"$p\"" ||
+		fail "[recent] of $STATE_FILE has no 'decision = $serial finding ${CID:0:12} \"$p\"': $(grep -a '^decision' "$STATE_FILE" | tail -n 3 | tr '\n' '|')" || return
 	# the findings so far: the JSON log's lines (at least)
 	v=$(helper validate "$JSON_LOG")
 	(($(state_value findings) >= v)) || fail "state findings $(state_value findings) < $v lines in the JSON log" || return
@@ -164,7 +169,7 @@ t_pid_file_removed() {
 setup
 run_test "pid file holds the plugin's pid" t_pid_file
 run_test "plugin stderr is auditd's" t_plugin_stderr
-run_test "SIGUSR1 writes the state file with sane counters" t_state_dump
+run_test "SIGUSR1 writes the state file with sane counters and the drop's decision" t_state_dump
 run_test "log rotation: rename, then SIGHUP through the pid file" t_rotate_via_pid_file
 run_test "a missing configuration file is named on stderr" t_missing_config
 run_test "pid file removed when auditd stops the plugin" t_pid_file_removed
