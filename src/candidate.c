@@ -16,11 +16,6 @@ struct candidate *candidate_new(void)
 	return c;
 }
 
-uint64_t candidate_stamp_ms(const struct candidate *c)
-{
-	return c->sec ? c->sec * 1000 + c->milli : 0;
-}
-
 void candidate_free(struct candidate *c)
 {
 	size_t i;

@@ -154,13 +154,14 @@ struct candidate {
 	/* the check's bookkeeping (check/pending.h) */
 	unsigned int attempts;
 	uint64_t first_seen_ms;
+	/* monotonic ms when the reader handed it on (its call had ended by
+	 * then); never changed after */
+	uint64_t arrived_ms;
 	uint64_t due_ms;
 };
 
 struct candidate *candidate_new(void);
 void candidate_free(struct candidate *c);
-/* The event's audit stamp in milliseconds, 0 when not known (yet). */
-uint64_t candidate_stamp_ms(const struct candidate *c);
 const char *file_op_name(enum file_op op);
 /* Data.detected_by of a finding made from OP: write, rename, link, exec,
  * scan. */

@@ -31,7 +31,7 @@ int inspector_init(struct inspector *in, const struct config *cfg,
 
 bool inspector_submit(struct inspector *in, struct candidate *c)
 {
-	c->first_seen_ms = now_ms();
+	c->first_seen_ms = c->arrived_ms = now_ms();
 	/*
 	 * Executions take at most half of the queue: a container that runs
 	 * programs in a tight loop must not crowd out the writes of

@@ -729,8 +729,8 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 			  struct check_prep *p, enum check_outcome *out)
 {
 	/* the host's mount table answers for this event from now on (a
-	 * batch's later events are newer: their time holds for this one) */
-	scope_set_event_time(&ck->scope, candidate_stamp_ms(c));
+	 * batch's later events came later: their time holds for this one) */
+	scope_set_event_time(&ck->scope, c->arrived_ms);
 	if (c->op == FILE_OP_EXEC) {
 		*out = exec_check(ck, c, now);	/* check/execcheck.h */
 		return false;

@@ -565,18 +565,6 @@ void scope_forget_pid(struct scope_ctx *s, pid_t pid)
 					      PARENT_CACHE_SIZE]);
 }
 
-/* An audit stamp is read from the kernel's coarse clock: up to a tick
- * (10 ms at HZ=100) before the call it stamps. */
-#define STAMP_SLACK_MS	20
-
-static uint64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void scope_set_event_time(struct scope_ctx *s, uint64_t ms)
 {
 	s->event_ms = ms;
@@ -585,7 +573,7 @@ void scope_set_event_time(struct scope_ctx *s, uint64_t ms)
 /*
  * Read the host's mountinfo again when it changed since the table was
  * read (one poll() when it did not), before answering for an event from
- * it unless it was asked after the event (scope_set_event_time()): a
+ * it unless it was asked after the event came (scope_set_event_time()): a
  * device number of a mount that is gone is soon another's (the lowest
  * free anonymous minor: the next container's overlay), so neither a
  * device the table lists nor one it lacks may be answered from a table
@@ -595,10 +583,10 @@ static void reload_mounts(struct scope_ctx *s)
 {
 	struct mount_table fresh;
 	struct mount_watch w;
-	uint64_t now = realtime_ms();
+	uint64_t now = now_ms();
 
 	if (s->mounts_watch.fd >= 0 && s->event_ms &&
-	    s->mounts_asked_ms > s->event_ms + STAMP_SLACK_MS)
+	    s->mounts_asked_ms > s->event_ms)
 		return;
 	s->mounts_asked_ms = now;	/* before the question */
 	if (!mount_watch_changed(&s->mounts_watch))
@@ -702,7 +690,7 @@ void scope_decide(struct scope_ctx *s, struct candidate *c)
 	int rc;
 
 	memset(&c->container, 0, sizeof(c->container));
-	scope_set_event_time(s, candidate_stamp_ms(c));
+	scope_set_event_time(s, 0);	/* read now: asked now */
 	rc = scope_lookup_pid(s, c->pid, &c->container);
 	if (rc == 1) {
 		if (c->container.source != SCOPE_SRC_ROOT)

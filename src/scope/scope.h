@@ -63,7 +63,7 @@ struct scope_ctx {
 	size_t rootfs_next;
 	struct mount_table mounts;
 	struct mount_watch mounts_watch;	/* MOUNTINFO, as MOUNTS read */
-	uint64_t mounts_asked_ms;	/* realtime ms: MOUNTS_WATCH asked */
+	uint64_t mounts_asked_ms;	/* MOUNTS_WATCH last asked */
 	uint64_t event_ms;		/* scope_set_event_time() */
 	/* running containers by their runtimes' state (runtimes.h) */
 	struct runtime_index rt;
@@ -139,12 +139,14 @@ int scope_cached_pid(struct scope_ctx *s, pid_t pid);
 
 /*
  * The answers that follow (scope_find_mount(), scope_host_dev_class(),
- * scope_host_mount_of()) are about an audit event stamped MS (realtime
- * milliseconds; 0: unknown, answer as of now). The host's table is asked
- * whether it changed unless it was last asked after that stamp (and a
- * clock tick): a table unchanged since then lists every mount the
- * event's process could have used, and none that was gone by then, so a
- * run of events costs one question, not one each.
+ * scope_host_mount_of()) are about an event that reached the plugin at
+ * MS (monotonic milliseconds, now_ms(); its call had ended by then; 0:
+ * answer as of now). The host's table is asked whether it changed unless
+ * it was last asked after that: a table unchanged since the call ended
+ * lists every mount the call could have used, and none that was gone by
+ * then, so a run of events costs one question, not one each. (Not the
+ * audit stamp: it is taken when the call starts, and a call can wait
+ * long between its start and its walk of the name.)
  */
 void scope_set_event_time(struct scope_ctx *s, uint64_t ms);
 

@@ -19,6 +19,7 @@
 #include "scope/scope.h"
 #include "check/inspector.h"
 #include "util/stats.h"
+#include "util/timeutil.h"
 
 /*
  * tests/fixtures/mountinfo-container: /proc/PID/mountinfo as a process in
@@ -776,19 +777,11 @@ START_TEST(test_new_overlay_seen_at_once)
 }
 END_TEST
 
-static uint64_t realtime_ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The host's table is asked whether it changed once for a run of events:
- * not again for an event stamped before the last question (a mount made
- * since cannot be the one its process used), again for one stamped
- * after it, and always when the stamp is not known.
+ * not again for an event that came before the last question (a mount
+ * made since cannot be the one its call used), again for one that came
+ * after it, and always when the time is not given.
  */
 START_TEST(test_table_asked_once_per_event_time)
 {
@@ -799,7 +792,7 @@ START_TEST(test_table_asked_once_per_event_time)
 		"overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n";
 	char *dir = test_mkdtemp(), *path;
 	struct scope_ctx sc;
-	uint64_t old = realtime_ms_now() - 5000;
+	uint64_t old = now_ms() - 5000;
 
 	path = test_write_file(dir, "mountinfo", before, strlen(before), 0644);
 	ck_assert_int_eq(scope_init(&sc, FIXTURE_DIR "/proc", path), 0);
@@ -809,7 +802,8 @@ START_TEST(test_table_asked_once_per_event_time)
 	/* asked after the event: answered from the table as it is */
 	ck_assert_ptr_null(scope_find_mount(&sc, 0, 4301));
 	/* an event of now: asked, read again */
-	scope_set_event_time(&sc, realtime_ms_now());
+	usleep(2000);	/* the question before is a ms older */
+	scope_set_event_time(&sc, now_ms());
 	ck_assert_ptr_nonnull(scope_find_mount(&sc, 0, 4301));
 	/* no stamp: always asked */
 	replace_mountinfo(dir, before);
