@@ -469,7 +469,8 @@ int main(int argc, char **argv)
 				.started_ms = now_ms() };
 	/* without room for them, no decision is kept: nothing else lost */
 	if (recent_init(&recent))
-		log_msg(LOG_WARNING, "out of memory: recent decisions not kept");
+		log_msg(LOG_WARNING,
+			"out of memory: recent decisions not kept");
 	rc = inspector_init(&in, &cfg, &stats, &report, NULL, NULL);
 	if (!rc) {
 		in.ck.recent = &recent;

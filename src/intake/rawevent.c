@@ -218,6 +218,12 @@ int raw_event_add(struct raw_event *ev, const char *line, size_t len)
 	if (raw_header_parse(line, len, &h))
 		goto unsure;
 	type = raw_record_type(h.type, h.type_len);
+	if (!ev->nrec) {
+		memset(&ev->stamp, 0, sizeof(ev->stamp));
+		ev->stamp.sec = (time_t)h.sec;
+		ev->stamp.milli = h.milli;
+		ev->stamp.serial = h.serial;
+	}
 	r = &ev->rec[ev->nrec];
 	r->type = type;
 	r->first = ev->nf;
@@ -359,6 +365,13 @@ static const char *rs_find_field(void *ctx, const char *name)
 	return NULL;
 }
 
+static const au_event_t *rs_timestamp(void *ctx)
+{
+	struct raw_event *ev = ctx;
+
+	return ev->nrec ? &ev->stamp : NULL;
+}
+
 static const struct event_source_ops raw_ops = {
 	.first_record = rs_first_record,
 	.next_record = rs_next_record,
@@ -369,7 +382,7 @@ static const struct event_source_ops raw_ops = {
 	.field_name = rs_field_name,
 	.field_str = rs_field_str,
 	.find_field = rs_find_field,
-	.timestamp = NULL,
+	.timestamp = rs_timestamp,
 };
 
 struct event_source raw_event_source(struct raw_event *ev)

@@ -16,7 +16,8 @@
  *    then '\'', then ')' (not of "(none)" or "(null)");
  *  - "key" fields are left out (record_decide() never reads them);
  *  - only SYSCALL, CWD, OPENAT2 and PATH records are split into fields:
- *    the others are read for their type alone.
+ *    the others are read for their type alone;
+ *  - its timestamp is the first record's stamp (the node name left out).
  *
  * Where auparse would go on to another record (find_field of a name the
  * record does not hold) the source gives up: raw_event_unsure() is then
@@ -57,6 +58,7 @@ struct raw_event {
 	size_t cur_rec, cur_field;
 	bool unsure;
 	bool fixed;		/* raw_event_source() was called */
+	au_event_t stamp;	/* the first record's (no host) */
 };
 
 void raw_event_init(struct raw_event *ev);

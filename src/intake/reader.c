@@ -76,16 +76,10 @@ static const char *item_name(const struct candidate *c)
 	return "";
 }
 
-/* Out of scope, though its writer was gone when asked: placed by its
- * parent or its device, a decision worth keeping (util/recent.h). */
-static bool out_unsure(struct reader *r, const struct candidate *c)
-{
-	return !c->container.in_container &&
-	       scope_cached_pid(&r->scope, c->pid) == -1;
-}
-
 /* scope = container: the writer and its file decide, before the names
- * are made (the verdict stays in C for reader_route()). */
+ * are made (the verdict stays in C for reader_route()). Out of scope
+ * though the writer was gone when asked (placed by its parent or its
+ * device, not by itself): a decision worth keeping (util/recent.h). */
 static bool keep_file(struct candidate *c, void *arg)
 {
 	struct reader *r = arg;
@@ -93,12 +87,12 @@ static bool keep_file(struct candidate *c, void *arg)
 	if (r->mode != SCOPE_CONTAINER)
 		return true;
 	scope_decide(&r->scope, c);
-	if (out_unsure(r, c)) {
-		r->unsure = true;
-		snprintf(r->unsure_name, sizeof(r->unsure_name), "%s",
-			 item_name(c));
-	}
-	return c->container.in_container;
+	if (c->container.in_container)
+		return true;
+	if (scope_cached_pid(&r->scope, c->pid) == -1)
+		recent_note(r->recent, c->serial, NULL, item_name(c),
+			    "out-of-scope:writer-gone");
+	return false;
 }
 
 static bool known_host(pid_t pid, void *arg)
@@ -116,24 +110,6 @@ static bool hold_event(pid_t pid, void *arg)
 
 	return r->mode == SCOPE_CONTAINER &&
 	       scope_cached_pid(&r->scope, pid) != 1;
-}
-
-/* The serial of the record TEXT (LEN bytes): "msg=audit(S.M:SERIAL)";
- * 0 when it has none. */
-static uint64_t line_serial(const char *text, size_t len)
-{
-	const char *end = text + len, *p = memmem(text, len, "msg=audit(", 10);
-	uint64_t n = 0;
-
-	if (!p)
-		return 0;
-	while (p < end && *p != ':' && *p != ')')
-		p++;
-	if (p >= end || *p != ':')
-		return 0;
-	for (p++; p < end && *p >= '0' && *p <= '9'; p++)
-		n = n * 10 + (uint64_t)(*p - '0');
-	return n;
 }
 
 /*
@@ -157,15 +133,10 @@ static bool decide_event(const struct prefilter_line *lines, size_t n,
 		if (raw_event_add(&r->raw, lines[i].text, lines[i].len))
 			return true;
 	src = raw_event_source(&r->raw);
-	r->unsure = false;
 	v = record_decide(&src, r->records.self_pid, &r->records.filters);
 	if (raw_event_unsure(&r->raw) || v == RECORD_CANDIDATE)
 		return true;
 	record_count(r->stats, v);
-	if (v == RECORD_FILTERED && r->unsure)
-		recent_note(r->recent, line_serial(lines[0].text,
-						   lines[0].len),
-			    NULL, r->unsure_name, "out-of-scope:writer-gone");
 	return false;
 }
 
@@ -286,9 +257,6 @@ bool reader_route(struct reader *r, struct candidate *c)
 		scope_forget_pid(&r->scope, c->ppid);
 	}
 	if (r->mode == SCOPE_CONTAINER && !c->container.in_container) {
-		if (out_unsure(r, c))
-			recent_note(r->recent, c->serial, NULL, c->path,
-				    "out-of-scope:writer-gone");
 		atomic_fetch_add(&r->stats->out_of_scope, 1);
 		candidate_free(c);
 		return false;

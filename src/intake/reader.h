@@ -50,8 +50,6 @@ struct reader {
 	/* out-of-scope decisions that were not certain (the writer was
 	 * gone) are kept here for the state dump; NULL: none kept */
 	struct recent *recent;
-	bool unsure;			/* the last keep_file() was such */
-	char unsure_name[RECENT_PATH_MAX];
 };
 
 /*

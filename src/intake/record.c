@@ -747,6 +747,13 @@ static enum record_verdict extract(const struct event_source *au,
 	}
 	/* the writer and the file are known: out of scope goes now, before
 	 * any name or string is made */
+	/* the event's stamp, for the scope decision's record too */
+	ev = au->ops->timestamp ? au->ops->timestamp(au->ctx) : NULL;
+	if (ev) {
+		c->sec = (uint64_t)ev->sec;
+		c->milli = ev->milli;
+		c->serial = ev->serial;
+	}
 	if (flt->keep_file && !flt->keep_file(c, flt->arg)) {
 		verdict = RECORD_FILTERED;
 		goto ignore;
@@ -789,14 +796,8 @@ static enum record_verdict extract(const struct event_source *au,
 	c->exe = audit_value_decode(f.exe);
 
 	c->records = join_records(texts, ntexts);
-	ev = au->ops->timestamp ? au->ops->timestamp(au->ctx) : NULL;
-	if (ev) {
-		c->sec = (uint64_t)ev->sec;
-		c->milli = ev->milli;
-		c->serial = ev->serial;
-		if (ev->host)
-			c->node = strdup(ev->host);
-	}
+	if (ev && ev->host)
+		c->node = strdup(ev->host);
 	for (; nnameless > 0; nnameless--)
 		free(nameless[nnameless - 1].name);
 	*out = c;

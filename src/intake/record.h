@@ -74,7 +74,7 @@ enum record_verdict record_extract(auparse_state_t *au, pid_t self_pid,
  * Where an event's records and fields are read from: auparse, or the raw
  * records of intake/rawevent.h. Each call means what auparse's call of
  * the same name means on the event (strings valid while it is);
- * timestamp may be NULL (no candidate is made from such a source).
+ * timestamp may be NULL (the event then has no serial and no time).
  */
 struct event_source_ops {
 	int (*first_record)(void *ctx);

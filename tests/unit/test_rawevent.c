@@ -575,6 +575,49 @@ START_TEST(test_newer_second_releases)
 }
 END_TEST
 
+/*
+ * A write whose writer and parent are gone, on a device no container
+ * has, is out of scope: a decision that was not certain, kept with the
+ * event's serial and the name it gave (util/recent.h), whether the event
+ * was decided from its raw records (held) or by auparse. A live host
+ * process's write is not kept.
+ */
+START_TEST(test_unsure_out_of_scope_kept)
+{
+	char *gone = openat_event(600, 9000, 9001, "241",
+				  FILE_ITEM("fe:00", "\"/tmp/gone\""), false);
+	char *host = openat_event(601, 4243, 1, "241",
+				  FILE_ITEM("fe:00", "\"/tmp/host\""), false);
+	struct recent_entry e[RECENT_MAX];
+	struct inspector in;
+	struct reader rd;
+	struct recent rc;
+	struct stats st;
+	int raw;
+
+	for (raw = 0; raw <= 1; raw++) {
+		ck_assert_int_eq(recent_init(&rc), 0);
+		test_reader_init(&rd, &in, &st, SCOPE_CONTAINER, 16);
+		if (!raw)
+			prefilter_set_hold(&rd.pre, NULL, NULL);
+		rd.recent = &rc;
+		reader_feed(&rd, gone, strlen(gone));
+		reader_feed(&rd, host, strlen(host));
+		reader_finish(&rd);
+		ck_assert_uint_eq(atomic_load(&st.out_of_scope), 2);
+		ck_assert_uint_eq(recent_copy(&rc, e), 1);
+		ck_assert_uint_eq(e[0].serial, 600);
+		ck_assert_str_eq(e[0].what, "out-of-scope:writer-gone");
+		ck_assert_str_eq(e[0].path, "/tmp/gone");
+		reader_destroy(&rd);
+		inspector_free(&in);
+		recent_free(&rc);
+	}
+	free(gone);
+	free(host);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rawevent");
@@ -590,6 +633,7 @@ Suite *test_suite(void)
 	tcase_add_test(tr, test_fixture_logs);
 	tcase_add_test(tr, test_crafted);
 	tcase_add_test(tr, test_newer_second_releases);
+	tcase_add_test(tr, test_unsure_out_of_scope_kept);
 	suite_add_tcase(s, tr);
 	return s;
 }
