@@ -42,6 +42,7 @@ struct check_prep {
 	enum mount_dev_class dev_class;	/* the device's, as asked then */
 	bool held;
 	bool writer_closed;		/* see held_before_read() */
+	bool ask_writers;		/* ... and held_after_read() */
 };
 
 int checker_init(struct checker *ck, const struct config *cfg,
@@ -590,26 +591,37 @@ static void watch_full(struct checker *ck)
 }
 
 /*
- * Before C's content is read: is its file held open for writing? Asked
- * first, so that content read after a "no" is final. WE is the watch
- * state to use (PREV's, or a new one for C's first look). Pure procfs
- * reads (check/watch.h): the file itself is not touched. *WRITER_CLOSED:
- * the writer's descriptor was asked, and holds no file for writing.
+ * Before C's content is read: is its file held open for writing by the
+ * writer's descriptor (or, for a watched file, by the holder found
+ * before)? Asked first, so that content read after a "no" is final.
+ * WE is the watch state to use (PREV's, or a new one for C's first
+ * look). Pure procfs reads (check/watch.h): the file itself is not
+ * touched. *WRITER_CLOSED: the writer's descriptor was asked, and holds
+ * no file for writing. *ASK_WRITERS: not held that way; whether anyone
+ * else holds it is left to held_after_read().
  */
 static bool held_before_read(struct checker *ck, struct candidate *c,
 			     const struct watch_entry *prev,
 			     const struct lookup *lk, uint64_t now,
-			     struct watch_entry *we, bool *writer_closed)
+			     struct watch_entry *we, bool *writer_closed,
+			     bool *ask_writers)
 {
 	const char *proc = ck->scope.proc;
 	uint64_t ino;
 	int mnt;
 
 	*writer_closed = false;
+	*ask_writers = false;
 	if (prev) {
 		*we = *prev;
 		we->c = c;
-		return watch_still_held(&ck->watch, proc, &we->h);
+		if (!we->h.ino)
+			return false;
+		if (watch_fd_writes(proc, we->h.pid, we->h.fd, we->h.ino,
+				    we->h.mnt_id, NULL, NULL))
+			return true;
+		*ask_writers = true;
+		return false;
 	}
 	memset(we, 0, sizeof(*we));
 	we->c = c;
@@ -630,7 +642,40 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	/* the writer closed it: a child that inherited the descriptor? */
 	*writer_closed = true;
 	we->h.ino = c->has_inode ? c->inode : 0;
-	return watch_inheritor(&ck->watch, proc, &we->h);
+	*ask_writers = true;
+	return false;
+}
+
+/*
+ * After the look at WE's file found no descriptor of the writer (or of
+ * the holder found before) on it: is it held open for writing all the
+ * same? OP->writers is the kernel's answer, asked by the worker just
+ * before it read the head (check/safeopen.h): nobody at all, whoever and
+ * wherever it is, makes the content read final with no search; someone
+ * (a child that inherited the descriptor, a shared writable mapping, a
+ * process of a pid namespace of its own) keeps it held, and the writer's
+ * namespace is searched only for a holder whose exit to wait for. Where
+ * the kernel cannot say, the search alone decides, as it did before
+ * leases were asked.
+ */
+static bool held_after_read(struct checker *ck, struct watch_entry *we,
+			    const struct probe_opened *op)
+{
+	bool found;
+
+	if (op->writers == INSPECT_WRITERS_NONE)
+		return false;
+	if (!we->h.ino)		/* the record gave none: the file found */
+		we->h.ino = (uint64_t)op->st.st_ino;
+	found = watch_inheritor(&ck->watch, ck->scope.proc, &we->h);
+	if (op->writers == INSPECT_WRITERS_SOME && !found) {
+		/* held by no descriptor a search finds: the watch waits
+		 * for the writer's exit (the holder in WE), and each look
+		 * asks the kernel again */
+		atomic_fetch_add(&ck->stats->watch_unseen_writer, 1);
+		return true;
+	}
+	return found;
 }
 
 /*
@@ -765,7 +810,7 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 		return false;
 	}
 	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we,
-				   &p->writer_closed);
+				   &p->writer_closed, &p->ask_writers);
 	if (prev) {
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
@@ -850,8 +895,8 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 	}
 
 	/*
-	 * Held open for writing (by the writer, or a process that
-	 * inherited its descriptor; the writer's descriptor must be this
+	 * Held open for writing (by the writer, a process that inherited
+	 * its descriptor, a mapping; the writer's descriptor must be this
 	 * file): its content may change yet, so it is judged when the last
 	 * writer closes it. Held longer than watch_report_after_ms, it is
 	 * judged now as well, and an executable reported; a file with no
@@ -863,7 +908,9 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		 * inherited it before may still write this one */
 		we.h.ino = (uint64_t)op.st.st_ino;
 		we.h.mnt_id = -1;
-		held = watch_inheritor(&ck->watch, ck->scope.proc, &we.h);
+		held = held_after_read(ck, &we, &op);
+	} else if (p->ask_writers) {
+		held = held_after_read(ck, &we, &op);
 	}
 	if (held) {
 		uint64_t held_ms = now - we.since_ms;

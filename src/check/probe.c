@@ -161,7 +161,9 @@ static bool name_stale(struct worker_state *w, const char *proc)
 				mount_root_of(w), &w->fc.st);
 }
 
-static void worker_open(struct worker_state *w, const char *proc,
+/* The look of OP_OPEN, into OUT; the file may stay open, with the read
+ * lease that said nobody writes it (safeopen.h): see worker_open(). */
+static void worker_look(struct worker_state *w, const char *proc,
 			struct probe_opened *out)
 {
 	inspect_close(&w->fc);
@@ -196,8 +198,14 @@ static void worker_open(struct worker_state *w, const char *proc,
 	}
 	out->st = w->fc.st;
 	out->via = w->fc.via;
+	out->writers = w->fc.writers;
 	out->head_len = w->fc.head_len;
 	memcpy(out->head, w->fc.head, w->fc.head_len);
+	/* names are walked below (a walk may wait on a mount): no writer
+	 * is kept waiting on the lease meanwhile */
+	if ((!w->open.exec && w->fc.via == VIA_WRITER_FD) ||
+	    w->open.shm_dir[0])
+		inspect_unlease(&w->fc);
 	if (!w->open.exec && w->fc.via == VIA_WRITER_FD && name_stale(w, proc))
 		worker_name(w, proc, out);
 	if (w->open.shm_dir[0])
@@ -217,7 +225,17 @@ static void worker_open(struct worker_state *w, const char *proc,
 	}
 }
 
-/* OP_HEADS: the questions of B, in turn; every file closed. */
+/* OP_OPEN: the look, and the file, when it stays open, without the lease
+ * (held while it is classified, it would keep writers waiting). */
+static void worker_open(struct worker_state *w, const char *proc,
+			struct probe_opened *out)
+{
+	worker_look(w, proc, out);
+	inspect_unlease(&w->fc);
+}
+
+/* OP_HEADS: the questions of B, in turn; every file closed (which lets go
+ * of its lease). */
 static void worker_heads(struct worker_state *w, const char *proc,
 			 struct probe_batch *b)
 {
@@ -228,7 +246,7 @@ static void worker_heads(struct worker_state *w, const char *proc,
 	for (i = 0; i < n; i++) {
 		atomic_store(&b->started_ms, now_ms());
 		w->open = b->req[i];
-		worker_open(w, proc, &b->ans[i]);
+		worker_look(w, proc, &b->ans[i]);
 		inspect_close(&w->fc);
 		b->ans[i].closed = true;
 		atomic_store_explicit(&b->done, i + 1, memory_order_release);
@@ -282,6 +300,10 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* sent when a read lease is broken (safeopen.h): not a reason
+	 * to die */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGIO, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);

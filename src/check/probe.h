@@ -62,6 +62,7 @@ struct probe_opened {
 	enum inspect_status status;
 	struct stat st;
 	enum inspect_via via;
+	enum inspect_writers writers;	/* held open for writing? */
 	unsigned char head[CLASSIFY_HEAD_LEN];
 	size_t head_len;
 	bool on_shm;		/* really on the shm mount C->shm_dir names */

@@ -67,6 +67,19 @@ static int reopen_readonly(int path_fd)
 	return open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
+/*
+ * Is FD's file held open for writing (safeopen.h)? A read lease is
+ * refused while it is. A lease granted stays on FD for the caller to let
+ * go (inspect_unlease(), or the close).
+ */
+static enum inspect_writers writers_of(int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
+		return INSPECT_WRITERS_NONE;
+	return errno == EAGAIN ? INSPECT_WRITERS_SOME :
+				 INSPECT_WRITERS_UNKNOWN;
+}
+
 static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 				       struct file_check *out,
 				       enum inspect_via via)
@@ -83,12 +96,15 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 	close(path_fd);
 	if (out->fd < 0)
 		return INSPECT_GONE;
+	/* before the read: content read after a "none" is final (a
+	 * writer would have to open it again, a new audit event) */
+	out->writers = writers_of(out->fd);
+	out->leased = out->writers == INSPECT_WRITERS_NONE;
 	do
 		n = pread(out->fd, out->head, sizeof(out->head), 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		close(out->fd);
-		out->fd = -1;
+		inspect_close(out);
 		return INSPECT_GONE;
 	}
 	out->head_len = (size_t)n;
@@ -410,11 +426,19 @@ ssize_t inspect_fd_name(const struct file_check *fc, char *buf, size_t len)
 	return n;
 }
 
+void inspect_unlease(struct file_check *fc)
+{
+	if (fc->leased && fc->fd >= 0)
+		fcntl(fc->fd, F_SETLEASE, F_UNLCK);
+	fc->leased = false;
+}
+
 void inspect_close(struct file_check *fc)
 {
 	if (fc->fd >= 0)
-		close(fc->fd);
+		close(fc->fd);	/* the lease goes with it */
 	fc->fd = -1;
+	fc->leased = false;
 }
 
 const char *inspect_status_name(enum inspect_status st)

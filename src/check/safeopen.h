@@ -28,12 +28,29 @@ enum inspect_via {
 	VIA_EXE,		/* /proc/PID/exe of the process running it */
 };
 
+/*
+ * Whether anyone holds the file open for writing, when it was opened: a
+ * descriptor or a shared writable mapping, of any process in any
+ * namespace. The kernel counts an inode's writers and refuses a read
+ * lease (fcntl(2) F_SETLEASE, F_RDLCK) with EAGAIN while there are any;
+ * the lease, when granted, is let go at once. Unknown when no lease can
+ * be had: fs.leases-enable = 0, a file system without leases, a file of
+ * another owner without CAP_LEASE.
+ */
+enum inspect_writers {
+	INSPECT_WRITERS_UNKNOWN = 0,
+	INSPECT_WRITERS_NONE,
+	INSPECT_WRITERS_SOME,	/* or a lease of another process */
+};
+
 struct file_check {
 	int fd;			/* read-only, regular, or -1 */
 	struct stat st;
 	unsigned char head[CLASSIFY_HEAD_LEN];
 	size_t head_len;
 	enum inspect_via via;
+	enum inspect_writers writers;	/* asked before the head is read */
+	bool leased;		/* FD holds the read lease that said so */
 };
 
 /*
@@ -43,8 +60,14 @@ struct file_check {
  * container's overlay mount, or NULL. Never follows a
  * name outside the container's root, never opens anything but a regular
  * file whose device and inode are the ones the audit record gave, never
- * blocks. On INSPECT_OK, OUT->fd is open and OUT->head holds at most
- * CLASSIFY_HEAD_LEN bytes from offset 0.
+ * blocks. On INSPECT_OK, OUT->fd is open, OUT->head holds at most
+ * CLASSIFY_HEAD_LEN bytes from offset 0 and OUT->writers says whether
+ * the file was held open for writing just before they were read. When
+ * it was not, OUT->fd still holds the read lease that said so: a writer's
+ * open waits for it (one with O_NONBLOCK fails with EWOULDBLOCK) until
+ * inspect_unlease() or inspect_close(), which the caller calls at once
+ * (it saves a system call on a file closed right after the look). The
+ * caller ignores SIGIO (a lease broken while it is held sends it).
  */
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 bool parent_same_root, const char *mount_root,
@@ -92,6 +115,8 @@ enum inspect_status inspect_open_exe(const char *proc,
  */
 ssize_t inspect_fd_name(const struct file_check *fc, char *buf, size_t len);
 
+/* Let go of FC's lease (inspect_open()), keeping the file open. */
+void inspect_unlease(struct file_check *fc);
 void inspect_close(struct file_check *fc);
 
 /* Does C's name still lead (inside its root) to the file of ST? */

@@ -14,7 +14,8 @@ int privs_drop(void)
 	capng_clear(CAPNG_SELECT_BOTH | CAPNG_SELECT_BOUNDS);
 	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 			  CAPNG_BOUNDING_SET, CAP_AUDIT_WRITE,
-			  CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, -1) ||
+			  CAP_DAC_READ_SEARCH, CAP_LEASE, CAP_SYS_PTRACE,
+			  -1) ||
 	    capng_apply(CAPNG_SELECT_BOTH | CAPNG_SELECT_BOUNDS)) {
 		log_msg(LOG_ERR, "cannot drop capabilities");
 		return -1;

@@ -40,6 +40,10 @@ struct stats {
 	atomic_uint_fast64_t watched;
 	atomic_uint_fast64_t watch_full;
 	atomic_uint_fast64_t watch_looks;	/* looks again at watched files */
+	/* looks that found a file held open for writing by what no search
+	 * of descriptors finds: a shared writable mapping, a process of
+	 * another pid namespace (check/safeopen.h, writers) */
+	atomic_uint_fast64_t watch_unseen_writer;
 	/* executions of files that are not part of the image */
 	atomic_uint_fast64_t exec_checked;
 	atomic_uint_fast64_t exec_findings;

@@ -13,11 +13,19 @@
 #   b  plain sh: "exec 3>FILE; sleep 3; cat payload >&3" (nothing first)
 #   c  ftruncate to the size (zeros), the body 3 s later, the header last
 #   d  ftruncate + mmap, the content through the mapping 3 s later
+#   p  d with the descriptor closed once the mapping is made, on a tmpfs
+#      the container mounts: no descriptor holds the file, the writer's
+#      mapping still writes it (on the overlay root the mapping holds
+#      the upper layer's file, not the overlay's: docs/security.md,
+#      Limits)
 #   e  a slow writer: the header one byte at a time, the body in 20
 #      pieces over 4 s (never reported on a part)
 #   f  an existing file opened for writing, written 3 s later
 #   g  the descriptor inherited by a child that writes 3 s later; the
 #      process that opened it has exited
+#   q  g with the child in a pid namespace of its own (unshare -p, in a
+#      container given CAP_SYS_ADMIN): no process of the writer's
+#      namespace holds the file
 #   h  an image binary rewritten in place, its mtime set back a year
 #      (modified by ctime)
 #   i  an O_TMPFILE written, its mtime set back, linked through
@@ -225,6 +233,20 @@ t_d_mmap() {
 	attack d "latewrite mmap /tmp/cx-d /bin/busybox 3" /tmp/cx-d
 }
 
+t_p_mapclose() {
+	need_helpers || return
+	attack p "latewrite mapclose /scratch/cx-p /bin/busybox 3" /scratch/cx-p "" \
+		--mount type=tmpfs,destination=/scratch
+}
+
+# q: unshare's own process (the child's parent, in the writer's
+# namespace) holds the descriptor too: it is killed, and the child in
+# the new namespace, reparented, holds the file alone.
+t_q_nested_ns() {
+	attack q "exec 3>/tmp/cx-q; unshare -p -f sh -c 'sleep 3; cat /bin/busybox >&3' & u=\$!; exec 3>&-; sleep 0.5; kill -9 \$u; sleep 6" \
+		/tmp/cx-q "" --cap-add SYS_ADMIN
+}
+
 t_e_slow() {
 	need_helpers || return
 	attack e "latewrite bytes /tmp/cx-e /bin/busybox 4" /tmp/cx-e
@@ -312,6 +334,8 @@ content_test "a: text first, the ELF 3 s later (pwrite at 0)" t_a_later
 content_test "b: sh: exec 3>file; sleep 3; cat payload >&3" t_b_sh_fd
 content_test "c: zeros first (ftruncate), the header written last" t_c_zeros
 content_test "d: ftruncate + mmap, written 3 s later" t_d_mmap
+content_test "p: mmap on a tmpfs, the descriptor closed, written 3 s later" t_p_mapclose
+content_test "q: inherited by a child in a pid namespace of its own" t_q_nested_ns
 content_test "e: a slow writer is judged on the complete file" t_e_slow
 content_test "f: an existing file opened for writing, written later" t_f_existing
 content_test "g: the descriptor inherited by a child that writes" t_g_inherited

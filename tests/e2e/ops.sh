@@ -9,7 +9,8 @@
 # logrotate-style rename of the JSON log followed by "kill -HUP $(cat
 # PIDFILE)" sends the next finding to a new file; a missing configuration
 # file is refused with its path and the reason on stderr; what the
-# plugin's stderr is when auditd starts it. The pid and state files live
+# plugin's stderr is when auditd starts it; the capabilities the plugin
+# and its worker keep. The pid and state files live
 # in the test's directory (pid_file, state_file of dropexec.conf).
 #
 # Usage: tests/e2e/ops.sh [PATH-TO-audisp-dropexec]
@@ -157,6 +158,22 @@ t_plugin_stderr() {
 		fail "the plugin's stderr $fd2 is not auditd's"
 }
 
+# The capabilities the plugin and its worker keep (util/privs.h): audit
+# write (29), lease (28), ptrace (19), dac read search (2); none other,
+# in the effective, permitted and bounding sets.
+t_capabilities() {
+	local want=0000000030080004 pid set v worker
+	worker=$(pgrep -P "$PLUGIN_PID" -x dropexec-probe | head -n 1) || true
+	[[ -n $worker ]] || fail "no worker process (dropexec-probe) under the plugin" || return
+	for pid in "$PLUGIN_PID" "$worker"; do
+		for set in CapEff CapPrm CapBnd; do
+			v=$(awk -v k="$set:" '$1 == k { print $2 }' "/proc/$pid/status")
+			[[ $v == "$want" ]] ||
+				fail "$set of pid $pid ($(cat "/proc/$pid/comm")) is '$v', expected $want" || return
+		done
+	done
+}
+
 # After auditd stopped the plugin the pid file is gone.
 t_pid_file_removed() {
 	local pid=$PLUGIN_PID
@@ -169,6 +186,7 @@ t_pid_file_removed() {
 setup
 run_test "pid file holds the plugin's pid" t_pid_file
 run_test "plugin stderr is auditd's" t_plugin_stderr
+run_test "only the capabilities it needs, in the plugin and its worker" t_capabilities
 run_test "SIGUSR1 writes the state file with sane counters and the drop's decision" t_state_dump
 run_test "log rotation: rename, then SIGHUP through the pid file" t_rotate_via_pid_file
 run_test "a missing configuration file is named on stderr" t_missing_config

@@ -8,10 +8,12 @@
  */
 #include "testlib.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -933,6 +935,28 @@ START_TEST(test_watch_full_counted)
 }
 END_TEST
 
+/* Can this process take a read lease on NAME (fs.leases-enable)? */
+static bool leases_work(const char *name)
+{
+	char *path;
+	bool ok;
+	int fd;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ok = fcntl(fd, F_SETLEASE, F_RDLCK) == 0 ||
+	     errno == EAGAIN;
+	if (ok)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	free(path);
+	if (!ok)
+		fprintf(stderr, "# skipped: no read lease on %s (%s)\n", name,
+			strerror(errno));
+	return ok;
+}
+
 /* NAME, empty, below the writer's root, and the writer and a child of it
  * (PID_FAKE + 1) in one pid namespace; returns NAME's inode. */
 static uint64_t with_child(const char *name)
@@ -963,16 +987,33 @@ static void fd_writes(int pid, int fd, uint64_t ino)
 	free(text);
 }
 
+/* NAME held open for writing by this process (FLAGS: O_WRONLY, or O_RDWR
+ * for a shared writable mapping), as the kernel counts the file's writers
+ * (the worker asks them with a lease, check/safeopen.h): the descriptor. */
+static int kernel_writer(const char *name, int flags)
+{
+	char *path;
+	int fd;
+
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	fd = open(path, flags | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	free(path);
+	return fd;
+}
+
 /*
  * The writer's open of NAME as descriptor 3, checked while the child
- * holds NAME as its descriptor 1: NAME, written by then, stays watched
- * while the child holds it and is reported once the child lets go.
+ * holds NAME as its descriptor 1 (in procfs, and as the kernel counts
+ * writers): NAME, written by then, stays watched while the child holds
+ * it and is reported once the child lets go.
  */
 static void watched_until_child_closes(const char *name)
 {
 	size_t len;
 	unsigned char *p = elf(&len);
 	struct candidate *c;
+	int held = kernel_writer(name, O_WRONLY);
 
 	c = cand(name, FILE_OP_OPEN);
 	c->fd = 3;
@@ -981,6 +1022,7 @@ static void watched_until_child_closes(const char *name)
 	run_until(T0, T0 + 3000);
 	ck_assert_int_eq(fx.kept.count, 0);
 	test_fake_fdinfo_close(fx.base, PID_FAKE + 1, 1);
+	close(held);
 	run_until(T0 + 3000, T0 + 5000);
 	ck_assert_int_eq(fx.kept.count, 1);
 	free(p);
@@ -1009,6 +1051,73 @@ START_TEST(test_watch_fd_reused)
 	fd_writes(PID_FAKE, 3, ino + 1000);
 	fd_writes(PID_FAKE + 1, 1, ino);
 	watched_until_child_closes("/tmp/reused");
+}
+END_TEST
+
+/*
+ * The writer closed its descriptor, and no descriptor of its namespace
+ * holds the file: a shared writable mapping does (or a process of another
+ * pid namespace), which only the kernel's count of writers shows. The
+ * file stays watched while the mapping lasts, its content at the first
+ * look (zeros) is not the verdict, and the ELF written through the
+ * mapping is reported once it is gone. Without the lease the first look
+ * judges the zeros.
+ */
+START_TEST(test_watch_writer_no_search_finds)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	unsigned char *zeros = calloc(1, len);
+	struct candidate *c;
+	unsigned char *m;
+	int fd;
+
+	ck_assert_ptr_nonnull(zeros);
+	with_child("/tmp/mapped");
+	put("/tmp/mapped", zeros, len);
+	fd = kernel_writer("/tmp/mapped", O_RDWR);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	close(fd);
+
+	c = cand("/tmp/mapped", FILE_OP_OPEN);
+	c->fd = 3;
+	if (!leases_work("/tmp/mapped")) {
+		munmap(m, len);
+		free(p);
+		free(zeros);
+		candidate_free(c);
+		return;		/* fs.leases-enable = 0: nothing to ask */
+	}
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_WATCHED);
+	ck_assert_uint_eq(atomic_load(&fx.st.watch_unseen_writer), 1);
+	run_until(T0, T0 + 3000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	memcpy(m, p, len);
+	munmap(m, len);
+	run_until(T0 + 3000, T0 + 6000);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_int_eq(fx.kept.size, (long long)len);
+	ck_assert_uint_eq(fx.in.ck.watch.count, 0);
+	free(p);
+	free(zeros);
+}
+END_TEST
+
+/* Nobody holds the file, as the kernel says: no search of the writer's
+ * namespace is made for an inheritor. */
+START_TEST(test_no_search_when_no_writer)
+{
+	struct candidate *c;
+
+	with_child("/tmp/done");
+	put("/tmp/done", "text\n", 5);
+	if (!leases_work("/tmp/done"))
+		return;
+	c = cand("/tmp/done", FILE_OP_OPEN);
+	c->fd = 3;
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_NOT_EXEC);
+	ck_assert_uint_eq(fx.in.ck.watch.searches, 0);
 }
 END_TEST
 
@@ -1342,6 +1451,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_watch_report_after_bound);
 	tcase_add_test(tc, test_watch_full_counted);
 	tcase_add_test(tc, test_watch_inheritor);
+	tcase_add_test(tc, test_watch_writer_no_search_finds);
+	tcase_add_test(tc, test_no_search_when_no_writer);
 	tcase_add_test(tc, test_watch_fd_reused);
 	tcase_add_test(tc, test_rewrite_in_place_mtime_back);
 	tcase_add_test(tc, test_open_not_written);

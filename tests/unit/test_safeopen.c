@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -259,6 +260,76 @@ START_TEST(test_regular_file_by_name)
 	candidate_free(c);
 	free(file);
 	free(want);
+	fake_free(&f);
+}
+END_TEST
+
+/* The writers of FILE as inspect_open() reports them (candidate of
+ * PID_W naming REL in F's root). */
+static enum inspect_writers writers_now(const struct fake *f, const char *rel,
+					const char *file)
+{
+	struct file_check fc;
+	struct candidate *c = cand(PID_W, rel, -1, file);
+	enum inspect_writers w;
+
+	ck_assert_int_eq(inspect_open(f->proc, c, false, NULL, &fc),
+			 INSPECT_OK);
+	w = fc.writers;
+	inspect_close(&fc);
+	candidate_free(c);
+	return w;
+}
+
+/*
+ * Whether anyone holds the file open for writing, as the kernel counts
+ * it: a descriptor open for writing, or a shared writable mapping whose
+ * descriptor is closed (which no search of descriptors finds); not a
+ * read-only descriptor or mapping. Unknown only where no lease is to be
+ * had (fs.leases-enable = 0).
+ */
+START_TEST(test_writers_counted_by_kernel)
+{
+	struct fake f;
+	char *file;
+	void *m;
+	int fd;
+
+	fake_init(&f, true);
+	file = put_elf(&f, "tmp/held", 4096);
+	if (writers_now(&f, "/tmp/held", file) == INSPECT_WRITERS_UNKNOWN) {
+		fprintf(stderr, "# skipped: no read lease here\n");
+		goto out;
+	}
+	ck_assert_int_eq(writers_now(&f, "/tmp/held", file),
+			 INSPECT_WRITERS_NONE);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(writers_now(&f, "/tmp/held", file),
+			 INSPECT_WRITERS_SOME);
+	close(fd);
+	ck_assert_int_eq(writers_now(&f, "/tmp/held", file),
+			 INSPECT_WRITERS_NONE);
+
+	fd = open(file, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	close(fd);
+	ck_assert_int_eq(writers_now(&f, "/tmp/held", file),
+			 INSPECT_WRITERS_SOME);
+	munmap(m, 4096);
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	ck_assert_int_eq(writers_now(&f, "/tmp/held", file),
+			 INSPECT_WRITERS_NONE);
+	munmap(m, 4096);
+	close(fd);
+out:
+	free(file);
 	fake_free(&f);
 }
 END_TEST
@@ -1246,6 +1317,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tn, test_regular_file_by_name);
 	tcase_add_test(tn, test_head_is_bounded);
+	tcase_add_test(tn, test_writers_counted_by_kernel);
 	tcase_add_test(tn, test_symlink_resolved_in_root);
 	tcase_add_test(tn, test_swapped_file_replaced);
 	tcase_add_test(tn, test_names);

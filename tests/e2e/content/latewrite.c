@@ -9,6 +9,8 @@
  *                                       s later the body, the header last
  *   latewrite mmap    PATH PAYLOAD SEC  ftruncate, mmap, SEC s later the
  *                                       content through the mapping
+ *   latewrite mapclose PATH PAYLOAD SEC as mmap, but the descriptor closed
+ *                                       as soon as the mapping is made
  *   latewrite bytes   PATH PAYLOAD SEC  the first 64 bytes one at a time,
  *                                       then the rest in pieces, over SEC s
  *   latewrite existing PATH PAYLOAD SEC an existing file opened for writing
@@ -197,7 +199,7 @@ int main(int argc, char **argv)
 		fd = open(argv[2], O_WRONLY);
 	else
 		fd = open(argv[2], O_CREAT | O_WRONLY | O_TRUNC, 0755);
-	if (!strcmp(argv[1], "mmap")) {
+	if (!strcmp(argv[1], "mmap") || !strcmp(argv[1], "mapclose")) {
 		close(fd);
 		fd = open(argv[2], O_RDWR);
 	}
@@ -215,7 +217,7 @@ int main(int argc, char **argv)
 		nap_ms(sec * 1000);
 		put_all(fd, p + 64, len - 64, 64);
 		put_all(fd, p, 64, 0);
-	} else if (!strcmp(argv[1], "mmap")) {
+	} else if (!strcmp(argv[1], "mmap") || !strcmp(argv[1], "mapclose")) {
 		unsigned char *m;
 
 		if (ftruncate(fd, len) < 0)
@@ -223,6 +225,11 @@ int main(int argc, char **argv)
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
 			die("mmap");
+		/* no descriptor left: only the mapping can write */
+		if (!strcmp(argv[1], "mapclose")) {
+			close(fd);
+			fd = -1;
+		}
 		nap_ms(sec * 1000);
 		memcpy(m, p, len);
 		if (msync(m, len, MS_SYNC) < 0)
@@ -247,6 +254,7 @@ int main(int argc, char **argv)
 	} else {
 		return 2;
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
