@@ -338,6 +338,7 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 {
 	const struct overlay_mount *ovl = NULL;
 	const char *mount_root = NULL, *mountpoint = NULL, *name;
+	char root_buf[64];
 	struct probe_classified pc;
 	struct classification cls;
 	struct probe_opened op;
@@ -383,6 +384,18 @@ enum check_outcome exec_check(struct checker *ck, struct candidate *c,
 		return checker_end(ck, c, &ck->stats->unreachable,
 				   CHECK_UNREACHABLE);
 	parent_same = c->container.source == SCOPE_SRC_PPID;
+	/* not the overlay (a tmpfs, a volume): a program that has exited
+	 * already is looked for in the root of a process of its container
+	 * that lives, as a write's file is */
+	if (!mount_root) {
+		pid_t root_pid = checker_root_pid(ck, c);
+
+		if (root_pid > 0) {
+			snprintf(root_buf, sizeof(root_buf), "%s/%d/root",
+				 ck->scope.proc, (int)root_pid);
+			mount_root = root_buf;
+		}
+	}
 	pr = probe_open_exec(&ck->probe, c, parent_same, mount_root, &op);
 	if (pr == PROBE_TIMEOUT) {
 		atomic_fetch_add(&ck->stats->deadline_missed, 1);

@@ -43,6 +43,7 @@ struct check_prep {
 	bool held;
 	bool writer_closed;		/* see held_before_read() */
 	bool ask_writers;		/* ... and held_after_read() */
+	char upper[PATH_MAX];		/* overlay_upper_view()'s root */
 };
 
 int checker_init(struct checker *ck, const struct config *cfg,
@@ -188,8 +189,7 @@ static enum check_outcome conclude(struct checker *ck, struct candidate *c,
 	return checker_end(ck, c, NULL, out);
 }
 
-/* A live process of C's container, by its runtime's state, or 0. */
-static pid_t container_root_pid(struct checker *ck, const struct candidate *c)
+pid_t checker_root_pid(struct checker *ck, const struct candidate *c)
 {
 	const struct runtime_container *rc;
 
@@ -237,7 +237,7 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 	/* A volume, a tmpfs, a root only the container's processes see:
 	 * its first process's root stands in for a writer that is gone. */
 	if (c->container.in_container)
-		lk->root_pid = container_root_pid(ck, c);
+		lk->root_pid = checker_root_pid(ck, c);
 	if (!lk->mount_root && lk->root_pid > 0) {
 		snprintf(lk->root_buf, sizeof(lk->root_buf), "%s/%d/root",
 			 ck->scope.proc, (int)lk->root_pid);
@@ -450,24 +450,55 @@ static uint64_t pidns_of(struct checker *ck, pid_t pid)
 	return ck->pidns.ns;
 }
 
+/* VIEW: a shallow copy of C that reaches its file by C's name below
+ * UPPER, a host directory that holds what the container wrote, on the
+ * host file system that holds it, with the inode number the audit record
+ * gave; LK set to look there. False when that file system is not one to
+ * read. */
+static bool view_through_upper(struct checker *ck, const struct candidate *c,
+			       const char *upper, struct candidate *view,
+			       struct lookup *lk)
+{
+	const struct mount_entry *host;
+
+	host = scope_host_mount_of(&ck->scope, upper);
+	if (!host || host->never_read || mount_type_pseudo(host->fstype))
+		return false;
+	*view = *c;
+	view->pid = 0;
+	view->ppid = 0;
+	view->fd = -1;
+	view->dev_major = host->major;
+	view->dev_minor = host->minor;
+	lk->mount_root = upper;
+	lk->parent_same = false;
+	lk->root_pid = 0;
+	return true;
+}
+
+/* Can C's file be looked for through an upper directory: a container's
+ * file, named by an absolute name, with its inode in the record? */
+static bool viewable(const struct candidate *c)
+{
+	return c->container.in_container && c->has_inode && c->path &&
+	       c->path[0] == '/';
+}
+
 /*
  * A file on a FUSE file system that is the root of a container whose
  * runtime state names a containers-storage upper directory (rootless
  * podman on fuse-overlayfs): the FUSE server is never asked (it may hang,
  * and the kernel refuses the host's root in a user's FUSE mount anyway).
- * The file is looked for by its name in that upper directory, on the
- * host file system that holds it, where fuse-overlayfs keeps every file
- * the container wrote, with the inode number the audit record gave.
- * Fills VIEW (a shallow copy of C that reaches it that way) and LK.
+ * The file is looked for by its name in that upper directory, where
+ * fuse-overlayfs keeps every file the container wrote
+ * (view_through_upper()). Fills VIEW and LK.
  */
 static bool upper_view(struct checker *ck, const struct candidate *c,
 		       struct candidate *view, struct lookup *lk)
 {
 	const struct runtime_container *rc;
-	const struct mount_entry *host;
 
-	if (!c->container.in_container || !c->container.id[0] ||
-	    !c->has_inode || !c->path || c->path[0] != '/')
+	if (!viewable(c) || !c->container.id[0])
 		return false;
 	rc = runtimes_by_id(&ck->scope.rt, c->container.id, now_ms());
 	if (!rc) {
@@ -480,19 +511,46 @@ static bool upper_view(struct checker *ck, const struct candidate *c,
 	    !runtimes_is_root_device(&ck->scope.rt, rc, c->dev_major,
 				     c->dev_minor))
 		return false;
-	host = scope_host_mount_of(&ck->scope, rc->upper);
-	if (!host || host->never_read || mount_type_pseudo(host->fstype))
+	return view_through_upper(ck, c, rc->upper, view, lk);
+}
+
+/*
+ * A file on an overlay mount (a container's root) that a lease keeps
+ * from being opened: the lease is on the overlay's file, not on the file
+ * of the overlay's upper directory, where a file the container wrote is
+ * (view_through_upper(); the host mount table names the directory, kept
+ * in P->upper). Fills P->view and LK.
+ */
+static bool overlay_upper_view(struct checker *ck, const struct candidate *c,
+			       struct check_prep *p, struct lookup *lk)
+{
+	const struct overlay_mount *m;
+
+	if (!viewable(c))
 		return false;
-	*view = *c;
-	view->pid = 0;
-	view->ppid = 0;
-	view->fd = -1;
-	view->dev_major = host->major;
-	view->dev_minor = host->minor;
-	lk->mount_root = rc->upper;
-	lk->parent_same = false;
-	lk->root_pid = 0;
-	return true;
+	m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
+	if (!m || !m->mount || !m->mount->upperdir ||
+	    snprintf(p->upper, sizeof(p->upper), "%s", m->mount->upperdir) >=
+		    (int)sizeof(p->upper))
+		return false;
+	return view_through_upper(ck, c, p->upper, &p->view, lk);
+}
+
+/* A lease kept a look from C's file: counted, and said in syslog at most
+ * once a minute. */
+static void lease_blocked(struct checker *ck, const struct candidate *c)
+{
+	uint64_t now = now_ms();
+
+	atomic_fetch_add(&ck->stats->lease_blocked, 1);
+	if (ck->last_lease_log_ms && now - ck->last_lease_log_ms < 60000)
+		return;
+	ck->last_lease_log_ms = now;
+	log_msg(LOG_WARNING, "a lease of another process keeps a file of "
+		"container %.12s from being read (lease_blocked); it is "
+		"read through the overlay's upper directory where there "
+		"is one, else looked at again", c->container.id[0] ?
+		c->container.id : "-");
 }
 
 const char *check_outcome_name(enum check_outcome out)
@@ -705,6 +763,29 @@ static bool keep_watching(struct checker *ck, struct watch_entry *we,
 	return true;
 }
 
+/*
+ * C's file was found, but a lease keeps it from being opened and there
+ * is no other way to it. Watched on while its writer holds it open
+ * (HELD; a lease goes with its descriptor), else looked at again within
+ * recheck_ms; then unreachable.
+ */
+static enum check_outcome kept_from_file(struct checker *ck,
+					 struct candidate *c, uint64_t now,
+					 bool held, struct watch_entry *we,
+					 const struct probe_opened *op,
+					 bool first)
+{
+	if (held && !ck->final && keep_watching(ck, we, op, first, now))
+		return CHECK_WATCHED;
+	if (!ck->final && now - c->first_seen_ms < ck->cfg.recheck_ms &&
+	    !pending_add(&ck->pending, c,
+			 now + pending_backoff_ms(c->attempts))) {
+		c->attempts++;
+		return CHECK_RETRY;
+	}
+	return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+}
+
 /* Is OLD the name of a descriptor (/proc/self/fd/N, /proc/PID/fd/N) or
  * no name at all (linkat with AT_EMPTY_PATH)? */
 static bool name_of_descriptor(const char *old)
@@ -866,11 +947,27 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		pr = probe_open_head(&ck->probe, p->reach, lk.parent_same,
 				     lk.mount_root, &op);
 	}
+	/* a lease is on the overlay's file, not on its upper layer's */
+	if (pr == PROBE_OK && op.status == INSPECT_LEASED) {
+		lease_blocked(ck, c);
+		if (p->reach == c && overlay_upper_view(ck, c, p, &lk)) {
+			p->reach = &p->view;
+			pr = probe_open_head(&ck->probe, p->reach,
+					     lk.parent_same, lk.mount_root,
+					     &op);
+		}
+	}
 	if (pr == PROBE_TIMEOUT)
 		deadline_missed(ck, c, "finding and reading");
+	if (pr == PROBE_OK && op.status == INSPECT_LEASED)
+		return kept_from_file(ck, c, now, held, &we, &op, !prev);
 	if (pr != PROBE_OK || op.status != INSPECT_OK)
 		return checker_end(ck, c, &ck->stats->unreachable,
 				   CHECK_UNREACHABLE);
+	/* read through an upper directory: the file as the container
+	 * (its records, the scan of its layers) names it, on its device */
+	if (p->reach == &p->view)
+		op.st.st_dev = makedev(c->dev_major, c->dev_minor);
 	if (!prev)
 		atomic_fetch_add(&ck->stats->checked, 1);
 	/* a name the reader could not place, as the writer's descriptor

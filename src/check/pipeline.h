@@ -102,6 +102,7 @@ struct checker {
 	struct probe_opened *looked;
 	uint64_t last_deadline_log_ms;
 	uint64_t last_watch_full_log_ms;
+	uint64_t last_lease_log_ms;	/* the same, for lease_blocked */
 	bool final;			/* the last look: nothing is kept */
 };
 
@@ -151,6 +152,11 @@ int check_next_ms(const struct checker *ck, uint64_t now_ms);
 
 /* OUT as one word, as the state file lists it ("finding", ...). */
 const char *check_outcome_name(enum check_outcome out);
+
+/* A live process of C's container (the one the reader saw, else its
+ * first process by the runtime's state), whose root stands in for C's
+ * process once it is gone; 0 when none is known. */
+pid_t checker_root_pid(struct checker *ck, const struct candidate *c);
 
 /*
  * The end of C's check: counted under COUNTER (NULL: none, or counted

@@ -173,7 +173,8 @@ static void worker_look(struct worker_state *w, const char *proc,
 	if (w->open.exec) {
 		out->status = inspect_open_exe(proc, &w->c, &w->fc);
 		if (out->status == INSPECT_NOT_REGULAR ||
-		    out->status == INSPECT_REMOTE)
+		    out->status == INSPECT_REMOTE ||
+		    out->status == INSPECT_LEASED)
 			return;
 	}
 	if (out->status != INSPECT_OK)
@@ -181,6 +182,8 @@ static void worker_look(struct worker_state *w, const char *proc,
 					      w->open.parent_same,
 					      mount_root_of(w), w->roots,
 					      &w->fc);
+	if (out->status == INSPECT_LEASED)
+		out->st = w->fc.st;	/* found: what it is, unread */
 	if (out->status != INSPECT_OK)
 		return;
 	if (w->open.exec && inspect_fd_name(&w->fc, out->name,

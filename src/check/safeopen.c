@@ -86,6 +86,7 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 {
 	enum inspect_status st;
 	ssize_t n;
+	int err;
 
 	st = vet(path_fd, c, &out->st);
 	if (st != INSPECT_OK) {
@@ -93,9 +94,10 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 		return st;
 	}
 	out->fd = reopen_readonly(path_fd);
+	err = errno;
 	close(path_fd);
-	if (out->fd < 0)
-		return INSPECT_GONE;
+	if (out->fd < 0)	/* O_NONBLOCK: a lease says so at once */
+		return err == EWOULDBLOCK ? INSPECT_LEASED : INSPECT_GONE;
 	/* before the read: content read after a "none" is final (a
 	 * writer would have to open it again, a new audit event) */
 	out->writers = writers_of(out->fd);
@@ -220,6 +222,15 @@ static int root_of(struct inspect_roots *roots, const char *proc,
 	return fd;
 }
 
+/* Does R say what the file is (the look ends there), rather than that
+ * this way did not reach it? A lease is on the file, whichever way it is
+ * reached: the other ways would only break it again. */
+static bool found(enum inspect_status r)
+{
+	return r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
+	       r == INSPECT_REMOTE || r == INSPECT_LEASED;
+}
+
 enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 bool parent_same_root, const char *mount_root,
 				 struct file_check *out)
@@ -251,8 +262,7 @@ enum inspect_status inspect_open_in(const char *proc,
 		fd = open(buf, O_PATH | O_CLOEXEC);
 		if (fd >= 0) {
 			r = try_path_fd(fd, c, out, VIA_WRITER_FD);
-			if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
-			    r == INSPECT_REMOTE)
+			if (found(r))
 				return r;
 			/* the descriptor number was reused: go by name */
 		}
@@ -272,8 +282,7 @@ enum inspect_status inspect_open_in(const char *proc,
 			close(root);
 		r = fd < 0 ? INSPECT_GONE :
 			     try_path_fd(fd, c, out, VIA_PROC_ROOT);
-		if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR ||
-		    r == INSPECT_REMOTE)
+		if (found(r))
 			return r;
 		st = r;
 	}
@@ -283,7 +292,7 @@ enum inspect_status inspect_open_in(const char *proc,
 	r = scan_fds(proc, c->pid, c, out);
 	if (r != INSPECT_OK && parent_same_root)
 		r = scan_fds(proc, c->ppid, c, out);
-	if (r == INSPECT_OK || r == INSPECT_NOT_REGULAR || r == INSPECT_REMOTE)
+	if (found(r))
 		return r;
 
 	/* 4. The container's overlay mount, seen from the host. */
@@ -454,6 +463,8 @@ const char *inspect_status_name(enum inspect_status st)
 		return "not-regular";
 	case INSPECT_REMOTE:
 		return "remote";
+	case INSPECT_LEASED:
+		return "leased";
 	}
 	return "unknown";
 }

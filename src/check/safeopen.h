@@ -17,6 +17,10 @@ enum inspect_status {
 	INSPECT_REPLACED,	/* the name now holds another file */
 	INSPECT_NOT_REGULAR,	/* FIFO, device, socket, directory */
 	INSPECT_REMOTE,		/* FUSE, NFS, SMB: never read */
+	INSPECT_LEASED,		/* found, but another process's lease
+				 * keeps it from being opened (a write
+				 * lease: the open would wait
+				 * lease-break-time); OUT->st is set */
 };
 
 /* How the file was reached. */

@@ -26,7 +26,7 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 		 "audit_dropped=%llu intake_dropped=%llu "
 		 "intake_dropped_bytes=%llu intake_peak=%llu "
 		 "lost_serials=%llu watched=%llu watch_full=%llu watch_looks=%llu "
-		 "watch_unseen_writer=%llu exec_checked=%llu exec_findings=%llu scan_passes=%llu "
+		 "watch_unseen_writer=%llu lease_blocked=%llu exec_checked=%llu exec_findings=%llu scan_passes=%llu "
 		 "scan_files=%llu scan_findings=%llu scan_truncated=%llu",
 		 V(events), V(candidates), V(out_of_scope), V(malformed),
 		 V(queue_dropped), V(pending_dropped), V(checked),
@@ -35,7 +35,7 @@ void stats_format(const struct stats *s, char *buf, size_t len)
 		 V(audit_errors), V(audit_dropped), V(intake_dropped),
 		 V(intake_dropped_bytes), V(intake_peak), V(lost_serials),
 		 V(watched), V(watch_full), V(watch_looks),
-		 V(watch_unseen_writer), V(exec_checked), V(exec_findings),
+		 V(watch_unseen_writer), V(lease_blocked), V(exec_checked), V(exec_findings),
 		 V(scan_passes), V(scan_files), V(scan_findings),
 		 V(scan_truncated));
 }

@@ -44,6 +44,9 @@ struct stats {
 	 * of descriptors finds: a shared writable mapping, a process of
 	 * another pid namespace (check/safeopen.h, writers) */
 	atomic_uint_fast64_t watch_unseen_writer;
+	/* looks a lease of another process kept from a file they found
+	 * (check/safeopen.h, INSPECT_LEASED) */
+	atomic_uint_fast64_t lease_blocked;
 	/* executions of files that are not part of the image */
 	atomic_uint_fast64_t exec_checked;
 	atomic_uint_fast64_t exec_findings;

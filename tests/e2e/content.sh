@@ -18,6 +18,16 @@
 #      mapping still writes it (on the overlay root the mapping holds
 #      the upper layer's file, not the overlay's: docs/security.md,
 #      Limits)
+#   r  written under a write lease, closed, and the lease held on a
+#      read-only descriptor for 4 s, taken again whenever the kernel
+#      removes it: nobody else can open the file meanwhile (the look's
+#      open fails, or waits lease-break-time, 45 s); read through the
+#      overlay's upper directory, which the lease is not on; the scan of
+#      the writable layers (SIGUSR2) then finds the same file, and does
+#      not report it again
+#   s  r on a tmpfs the container mounts, which has no other way in,
+#      then run: reported once the lease is gone (by a look again, or
+#      by its execution), and the blocked look counted
 #   e  a slow writer: the header one byte at a time, the body in 20
 #      pieces over 4 s (never reported on a part)
 #   f  an existing file opened for writing, written 3 s later
@@ -247,6 +257,49 @@ t_q_nested_ns() {
 		/tmp/cx-q "" --cap-add SYS_ADMIN
 }
 
+# counter_of NAME: the plugin's counter NAME (its state file), empty for 0
+counter_of() {
+	local v
+	v=$(plugin_counters | grep -o "\b$1=[0-9]*") || true
+	echo "${v#*=}"
+}
+
+scan_passes_above() { (($(counter_of scan_passes) > $1)); }
+
+# r: and the scan of the writable layers (SIGUSR2), which reads the upper
+# directory as well, finds the same file: no second finding
+t_r_write_lease() {
+	local cid passes rc=0
+	need_helpers || return
+	start_lingering r "latewrite lease /tmp/cx-r /bin/busybox 4" || return
+	cid=$CID
+	judged_once "$cid" /tmp/cx-r || rc=1
+	if ((rc == 0)); then
+		passes=$(counter_of scan_passes)
+		kill -USR2 "$PLUGIN_PID"
+		if ! wait_for "$E2E_TIMEOUT" scan_passes_above "${passes:-0}"; then
+			fail "SIGUSR2 started no scan of the layers"
+			rc=1
+		elif ! sentinel || (($(count "$cid" /tmp/cx-r) != 1)); then
+			fail "$(count "$cid" /tmp/cx-r) findings for /tmp/cx-r after the scan, expected one"
+			rc=1
+		fi
+	fi
+	end_lingering "$cid" || rc=1
+	return $rc
+}
+
+t_s_write_lease_tmpfs() {
+	local before after
+	need_helpers || return
+	before=$(counter_of lease_blocked)
+	attack s "latewrite lease /scratch/cx-s /bin/busybox 4 && { /scratch/cx-s; true; }" \
+		/scratch/cx-s "" --mount type=tmpfs,destination=/scratch,tmpfs-mode=1777 || return
+	after=$(counter_of lease_blocked)
+	((${after:-0} > ${before:-0})) ||
+		fail "lease_blocked went from '${before:-0}' to '${after:-0}': the blocked look was not counted"
+}
+
 t_e_slow() {
 	need_helpers || return
 	attack e "latewrite bytes /tmp/cx-e /bin/busybox 4" /tmp/cx-e
@@ -336,6 +389,8 @@ content_test "c: zeros first (ftruncate), the header written last" t_c_zeros
 content_test "d: ftruncate + mmap, written 3 s later" t_d_mmap
 content_test "p: mmap on a tmpfs, the descriptor closed, written 3 s later" t_p_mapclose
 content_test "q: inherited by a child in a pid namespace of its own" t_q_nested_ns
+content_test "r: a write lease held on the dropped file" t_r_write_lease
+content_test "s: a write lease on a tmpfs, then run" t_s_write_lease_tmpfs
 content_test "e: a slow writer is judged on the complete file" t_e_slow
 content_test "f: an existing file opened for writing, written later" t_f_existing
 content_test "g: the descriptor inherited by a child that writes" t_g_inherited

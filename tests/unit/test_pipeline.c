@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1121,6 +1122,86 @@ START_TEST(test_no_search_when_no_writer)
 }
 END_TEST
 
+/* A write lease on NAME, held by this process on a read-only descriptor
+ * (as a container process holds one on the file it dropped): every
+ * other open fails (O_NONBLOCK) or waits. -1 where leases are off. */
+static int write_lease(const char *name)
+{
+	char *path;
+	int fd;
+
+	signal(SIGIO, SIG_IGN);		/* the worker's open breaks it */
+	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	free(path);
+	if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0) {
+		fprintf(stderr, "# skipped: no write lease (%s)\n",
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * An ELF dropped, closed, and kept from every other open by a write
+ * lease: the look finds the file but cannot open it. Not a verdict: it
+ * is counted and looked at again, and reported once the lease is gone
+ * (within recheck_ms). Without the retry it ended unreachable.
+ */
+START_TEST(test_lease_kept_from_file)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	int lease;
+
+	put("/tmp/leased", p, len);
+	lease = write_lease("/tmp/leased");
+	if (lease < 0) {
+		free(p);
+		return;
+	}
+	c = cand("/tmp/leased", FILE_OP_OPEN);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
+	ck_assert_uint_ge(atomic_load(&fx.st.lease_blocked), 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 0);
+	close(lease);
+	run_until(T0, T0 + fx.cfg.recheck_ms);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_str_eq(fx.kept.path, "/tmp/leased");
+	free(p);
+}
+END_TEST
+
+/* A lease never let go: unreachable once recheck_ms has passed, and
+ * counted as a blocked look, never a silent "not executable". */
+START_TEST(test_lease_never_let_go)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	struct candidate *c;
+	int lease;
+
+	put("/tmp/leased-long", p, len);
+	lease = write_lease("/tmp/leased-long");
+	if (lease < 0) {
+		free(p);
+		return;
+	}
+	c = cand("/tmp/leased-long", FILE_OP_OPEN);
+	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
+	run_until(T0, T0 + fx.cfg.recheck_ms + 1000);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 1);
+	ck_assert_uint_eq(atomic_load(&fx.st.not_executable), 0);
+	ck_assert_uint_ge(atomic_load(&fx.st.lease_blocked), 2);
+	close(lease);
+	free(p);
+}
+END_TEST
+
 /* Set NAME's mtime SEC seconds back (its ctime becomes now). */
 static void mtime_back(const char *name, time_t sec)
 {
@@ -1453,6 +1534,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_watch_inheritor);
 	tcase_add_test(tc, test_watch_writer_no_search_finds);
 	tcase_add_test(tc, test_no_search_when_no_writer);
+	tcase_add_test(tc, test_lease_kept_from_file);
+	tcase_add_test(tc, test_lease_never_let_go);
 	tcase_add_test(tc, test_watch_fd_reused);
 	tcase_add_test(tc, test_rewrite_in_place_mtime_back);
 	tcase_add_test(tc, test_open_not_written);

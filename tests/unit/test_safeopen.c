@@ -334,6 +334,51 @@ out:
 }
 END_TEST
 
+/*
+ * A write lease of another process (here this one, on another
+ * descriptor) keeps every open from the file: the look finds it, says
+ * INSPECT_LEASED with what it is (st), at once (never waiting
+ * lease-break-time), and tries no other way to it; once the lease is
+ * gone the file is read.
+ */
+START_TEST(test_write_lease_said)
+{
+	struct fake f;
+	struct file_check fc;
+	struct candidate *c;
+	struct timespec t0;
+	char *file;
+	int fd;
+
+	signal(SIGIO, SIG_IGN);		/* the look breaks the lease */
+	fake_init(&f, true);
+	file = put_elf(&f, "tmp/leased", 4096);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0) {
+		fprintf(stderr, "# skipped: no write lease here\n");
+		goto out;
+	}
+	c = cand(PID_W, "/tmp/leased", -1, file);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(inspect_open(f.proc, c, false, NULL, &fc),
+			 INSPECT_LEASED);
+	ck_assert_str_eq(inspect_status_name(INSPECT_LEASED), "leased");
+	ck_assert(elapsed_s(&t0) < 1.0);
+	ck_assert_int_eq(fc.fd, -1);
+	assert_same_file(&fc, file);
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	ck_assert_int_eq(inspect_open(f.proc, c, false, NULL, &fc),
+			 INSPECT_OK);
+	inspect_close(&fc);
+	candidate_free(c);
+out:
+	close(fd);
+	free(file);
+	fake_free(&f);
+}
+END_TEST
+
 /* Only a bounded head is read, whatever the file's size. */
 START_TEST(test_head_is_bounded)
 {
@@ -1318,6 +1363,7 @@ Suite *test_suite(void)
 	tcase_add_test(tn, test_regular_file_by_name);
 	tcase_add_test(tn, test_head_is_bounded);
 	tcase_add_test(tn, test_writers_counted_by_kernel);
+	tcase_add_test(tn, test_write_lease_said);
 	tcase_add_test(tn, test_symlink_resolved_in_root);
 	tcase_add_test(tn, test_swapped_file_replaced);
 	tcase_add_test(tn, test_names);

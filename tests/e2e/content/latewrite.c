@@ -21,6 +21,12 @@
  *                                       O_TMPFILE in DIR, written, mtime set
  *                                       back ten minutes, then linked as
  *                                       PATH (HOW: procfd or emptypath)
+ *   latewrite lease   PATH PAYLOAD SEC  written under a write lease, then
+ *                                       closed, the lease moved to a
+ *                                       read-only descriptor and held SEC
+ *                                       s (taken again whenever the kernel
+ *                                       has removed it): nobody else can
+ *                                       open it meanwhile
  *   latewrite dangling LINK PAYLOAD     created through the dangling
  *                                       symlink LINK
  *   latewrite dirfd DIR NAME PAYLOAD    openat(open(DIR), NAME), DIR
@@ -36,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -181,6 +188,42 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	p = slurp(argv[3], &len);
+	if (!strcmp(argv[1], "lease")) {
+		struct timespec t0, t;
+		int rfd;
+
+		if (argc < 5)
+			return 2;
+		fd = open(argv[2], O_CREAT | O_WRONLY | O_TRUNC, 0755);
+		if (fd < 0)
+			die(argv[2]);
+		/* before the content: no open by another finds it unleased;
+		 * a broken lease sends SIGIO, and is taken again once the
+		 * kernel has removed it (lease-break-time) */
+		signal(SIGIO, SIG_IGN);
+		if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0)
+			die("F_SETLEASE F_WRLCK");
+		put_all(fd, p, len, 0);
+		/* the writer's descriptor closed, the lease moved to a
+		 * read-only one: a look after the close finds it leased */
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		rfd = open(argv[2], O_RDONLY);
+		if (rfd < 0)
+			die(argv[2]);
+		close(fd);
+		fd = rfd;
+		if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0)
+			die("F_SETLEASE F_WRLCK (read-only)");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			if (fcntl(fd, F_GETLEASE) == F_UNLCK)
+				fcntl(fd, F_SETLEASE, F_WRLCK);
+			nap_ms(1);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while (t.tv_sec - t0.tv_sec < atol(argv[4]));
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(argv[1], "inplace")) {
 		fd = open(argv[2], O_WRONLY);
 		if (fd < 0)
