@@ -321,23 +321,34 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 	return true;
 }
 
-/* Keep C for another look, with a growing delay. UNWRITTEN: an existing
- * file not yet written since it was opened, rather than a short one. */
-static enum check_outcome schedule_retry(struct checker *ck,
-					 struct candidate *c, uint64_t now,
-					 bool unwritten)
+/* Keep C for another look, with a growing delay, until recheck_ms has
+ * passed; then it ends as OUT, counted under COUNTER. */
+static enum check_outcome retry_or_end(struct checker *ck,
+				       struct candidate *c, uint64_t now,
+				       atomic_uint_fast64_t *counter,
+				       enum check_outcome out)
 {
 	if (now - c->first_seen_ms >= ck->cfg.recheck_ms)
-		return checker_end(ck, c, unwritten ? &ck->stats->unmodified :
-				   &ck->stats->still_short,
-				   unwritten ? CHECK_NOT_EXEC :
-					       CHECK_STILL_SHORT);
+		return checker_end(ck, c, counter, out);
 	if (pending_add(&ck->pending, c,
 			now + pending_backoff_ms(c->attempts)))
 		return checker_end(ck, c, &ck->stats->pending_dropped,
 				   CHECK_STILL_SHORT);
 	c->attempts++;
 	return CHECK_RETRY;
+}
+
+/* retry_or_end() of a file not (yet) to be judged. UNWRITTEN: an existing
+ * file not yet written since it was opened, rather than a short one. */
+static enum check_outcome schedule_retry(struct checker *ck,
+					 struct candidate *c, uint64_t now,
+					 bool unwritten)
+{
+	if (unwritten)
+		return retry_or_end(ck, c, now, &ck->stats->unmodified,
+				    CHECK_NOT_EXEC);
+	return retry_or_end(ck, c, now, &ck->stats->still_short,
+			    CHECK_STILL_SHORT);
 }
 
 static uint64_t ts_ms(const struct timespec *ts)
@@ -673,12 +684,9 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	if (prev) {
 		*we = *prev;
 		we->c = c;
-		if (!we->h.ino)
-			return false;
-		if (watch_fd_writes(proc, we->h.pid, we->h.fd, we->h.ino,
-				    we->h.mnt_id, NULL, NULL))
+		if (watch_holder_writes(proc, &we->h))
 			return true;
-		*ask_writers = true;
+		*ask_writers = we->h.ino != 0;
 		return false;
 	}
 	memset(we, 0, sizeof(*we));
@@ -775,15 +783,13 @@ static enum check_outcome kept_from_file(struct checker *ck,
 					 const struct probe_opened *op,
 					 bool first)
 {
-	if (held && !ck->final && keep_watching(ck, we, op, first, now))
+	if (ck->final)
+		return checker_end(ck, c, &ck->stats->unreachable,
+				   CHECK_UNREACHABLE);
+	if (held && keep_watching(ck, we, op, first, now))
 		return CHECK_WATCHED;
-	if (!ck->final && now - c->first_seen_ms < ck->cfg.recheck_ms &&
-	    !pending_add(&ck->pending, c,
-			 now + pending_backoff_ms(c->attempts))) {
-		c->attempts++;
-		return CHECK_RETRY;
-	}
-	return checker_end(ck, c, &ck->stats->unreachable, CHECK_UNREACHABLE);
+	return retry_or_end(ck, c, now, &ck->stats->unreachable,
+			    CHECK_UNREACHABLE);
 }
 
 /* Is OLD the name of a descriptor (/proc/self/fd/N, /proc/PID/fd/N) or

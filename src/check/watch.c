@@ -512,15 +512,10 @@ static bool held_in_ns(struct watch *w, const char *proc,
 	return r;
 }
 
-bool watch_still_held(struct watch *w, const char *proc,
-		      struct watch_holder *h)
+bool watch_holder_writes(const char *proc, const struct watch_holder *h)
 {
-	if (!h->ino)
-		return false;
-	if (watch_fd_writes(proc, h->pid, h->fd, h->ino, h->mnt_id, NULL,
-			    NULL))
-		return true;
-	return held_in_ns(w, proc, h);
+	return h->ino && watch_fd_writes(proc, h->pid, h->fd, h->ino,
+					 h->mnt_id, NULL, NULL);
 }
 
 bool watch_inheritor(struct watch *w, const char *proc,

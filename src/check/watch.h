@@ -176,19 +176,20 @@ bool watch_fd_writes(const char *proc, pid_t pid, int fd, uint64_t ino,
 /* The inode of PROC/PID/ns/pid, or 0. */
 uint64_t watch_pidns_of(const char *proc, pid_t pid);
 
-/*
- * Is H's file still held open for writing? First by H's process and
- * descriptor; otherwise a search of the processes in H's pid namespace
- * for a descriptor open for writing on the same inode and mount (a child
- * that inherited it), bounded by WATCH_SEARCH_*_MAX, with W's cache of
- * namespaces (within a batch: the batch's search of that namespace).
- * Updates H to the holder found.
- */
-bool watch_still_held(struct watch *w, const char *proc,
-		      struct watch_holder *h);
+/* Does H's own process still hold H's file open for writing with H's
+ * descriptor (watch_fd_writes() of H's fields)? False when H has no
+ * inode. */
+bool watch_holder_writes(const char *proc, const struct watch_holder *h);
 
-/* As watch_still_held(), when H's own process and descriptor were just
- * asked (watch_fd_writes()) and said no: the search only. */
+/*
+ * Once H's own process and descriptor said no (watch_holder_writes()):
+ * a search of the processes in H's pid namespace for a descriptor open
+ * for writing on the same inode and mount (a child that inherited it),
+ * bounded by WATCH_SEARCH_*_MAX, with W's cache of namespaces (within a
+ * batch: the batch's search of that namespace). Updates H to the holder
+ * found. The check asks the kernel first (check/safeopen.h, writers) and
+ * searches only when it says someone, or cannot say.
+ */
 bool watch_inheritor(struct watch *w, const char *proc,
 		     struct watch_holder *h);
 

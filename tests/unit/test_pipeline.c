@@ -1144,6 +1144,25 @@ static int write_lease(const char *name)
 	return fd;
 }
 
+/* An ELF dropped as NAME and kept from every other open by this
+ * process's write lease, its open checked once: looked at again, not
+ * judged. The lease's descriptor, or -1 where leases are off. */
+static int leased_elf_checked(const char *name)
+{
+	size_t len;
+	unsigned char *p = elf(&len);
+	int lease;
+
+	put(name, p, len);
+	free(p);
+	lease = write_lease(name);
+	if (lease >= 0)
+		ck_assert_int_eq(inspector_check(&fx.in,
+						 cand(name, FILE_OP_OPEN), T0),
+				 CHECK_RETRY);
+	return lease;
+}
+
 /*
  * An ELF dropped, closed, and kept from every other open by a write
  * lease: the look finds the file but cannot open it. Not a verdict: it
@@ -1152,26 +1171,16 @@ static int write_lease(const char *name)
  */
 START_TEST(test_lease_kept_from_file)
 {
-	size_t len;
-	unsigned char *p = elf(&len);
-	struct candidate *c;
-	int lease;
+	int lease = leased_elf_checked("/tmp/leased");
 
-	put("/tmp/leased", p, len);
-	lease = write_lease("/tmp/leased");
-	if (lease < 0) {
-		free(p);
+	if (lease < 0)
 		return;
-	}
-	c = cand("/tmp/leased", FILE_OP_OPEN);
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
 	ck_assert_uint_ge(atomic_load(&fx.st.lease_blocked), 1);
 	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 0);
 	close(lease);
 	run_until(T0, T0 + fx.cfg.recheck_ms);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_str_eq(fx.kept.path, "/tmp/leased");
-	free(p);
 }
 END_TEST
 
@@ -1179,26 +1188,16 @@ END_TEST
  * counted as a blocked look, never a silent "not executable". */
 START_TEST(test_lease_never_let_go)
 {
-	size_t len;
-	unsigned char *p = elf(&len);
-	struct candidate *c;
-	int lease;
+	int lease = leased_elf_checked("/tmp/leased-long");
 
-	put("/tmp/leased-long", p, len);
-	lease = write_lease("/tmp/leased-long");
-	if (lease < 0) {
-		free(p);
+	if (lease < 0)
 		return;
-	}
-	c = cand("/tmp/leased-long", FILE_OP_OPEN);
-	ck_assert_int_eq(inspector_check(&fx.in, c, T0), CHECK_RETRY);
 	run_until(T0, T0 + fx.cfg.recheck_ms + 1000);
 	ck_assert_int_eq(fx.kept.count, 0);
 	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 1);
 	ck_assert_uint_eq(atomic_load(&fx.st.not_executable), 0);
 	ck_assert_uint_ge(atomic_load(&fx.st.lease_blocked), 2);
 	close(lease);
-	free(p);
 }
 END_TEST
 
