@@ -2,6 +2,7 @@
 /* pipeline.c -- the check of one candidate, step by step */
 #include "check/pipeline.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@ struct lookup {
 	const char *mount_root;	/* the container's overlay mount, "/", or
 				 * the root of its first process */
 	bool parent_same;	/* the writer's parent is in its container */
+	const char *upper;	/* the upper directory of the overlay the
+				 * file is on, when it may be mapped for
+				 * writing (may_be_mapped()), or NULL */
 	pid_t root_pid;		/* that first process, or 0 */
 	char root_buf[64];	/* "/proc/PID/root" */
 };
@@ -219,6 +223,18 @@ static const char *parent_container(struct checker *ck, pid_t ppid)
 	return ck->parent.rc == 1 ? ck->parent.id : NULL;
 }
 
+/*
+ * Can C's file have a shared writable mapping? Mapping a file for
+ * writing takes a descriptor open for reading and writing: an open for
+ * writing only (O_WRONLY, creat) cannot have made one. A rename or a link
+ * names a file some other open made, which may have been such an open.
+ */
+static bool may_be_mapped(const struct candidate *c)
+{
+	return c->op != FILE_OP_OPEN ||
+	       (c->open_flags & O_ACCMODE) != O_WRONLY;
+}
+
 static void choose_lookup(struct checker *ck, const struct candidate *c,
 			  struct lookup *lk)
 {
@@ -226,11 +242,16 @@ static void choose_lookup(struct checker *ck, const struct candidate *c,
 
 	lk->mount_root = NULL;
 	lk->parent_same = false;
+	lk->upper = NULL;
 	lk->root_pid = 0;
 	if (c->container.in_container && c->has_inode) {
 		m = scope_find_mount(&ck->scope, c->dev_major, c->dev_minor);
 		if (m)
 			lk->mount_root = m->mountpoint;
+		/* a mapping writes the overlay's upper file, which the
+		 * overlay's own lease does not see (safeopen.h) */
+		if (m && m->mount && m->mount->upperdir && may_be_mapped(c))
+			lk->upper = m->mount->upperdir;
 	} else if (!c->container.in_container) {
 		lk->mount_root = "/";	/* scope = all: a host write */
 	}
@@ -483,6 +504,7 @@ static bool view_through_upper(struct checker *ck, const struct candidate *c,
 	view->dev_minor = host->minor;
 	lk->mount_root = upper;
 	lk->parent_same = false;
+	lk->upper = NULL;	/* the file is read there */
 	lk->root_pid = 0;
 	return true;
 }
@@ -951,7 +973,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		pr = looked_r;
 	} else {
 		pr = probe_open_head(&ck->probe, p->reach, lk.parent_same,
-				     lk.mount_root, &op);
+				     lk.mount_root, lk.upper, &op);
 	}
 	/* a lease is on the overlay's file, not on its upper layer's */
 	if (pr == PROBE_OK && op.status == INSPECT_LEASED) {
@@ -960,7 +982,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 			p->reach = &p->view;
 			pr = probe_open_head(&ck->probe, p->reach,
 					     lk.parent_same, lk.mount_root,
-					     &op);
+					     lk.upper, &op);
 		}
 	}
 	if (pr == PROBE_TIMEOUT)
@@ -1193,6 +1215,7 @@ static void check_opens(struct checker *ck, struct candidate **cs, size_t n,
 		looks[m].c = p[i].reach;
 		looks[m].parent_same = p[i].lk.parent_same;
 		looks[m].mount_root = p[i].lk.mount_root;
+		looks[m].upper = p[i].lk.upper;
 		/* nobody holds it: the writer's descriptor is not tried */
 		looks[m].writer_closed = p[i].writer_closed && !p[i].held;
 		slot[i] = m++;

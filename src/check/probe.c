@@ -41,9 +41,11 @@ struct probe_request {
 	uint8_t exec;		/* OP_OPEN of an execution's program */
 	uint8_t close_unless_candidate;	/* probe_open_head() */
 	uint8_t writer_closed;	/* FD is known to be closed: not tried */
+	uint8_t has_upper;
 	char shm_dir[16];
 	char mount_root[PATH_MAX];
 	char path[PATH_MAX];
+	char upper[PATH_MAX];	/* the overlay's upper directory */
 	/* OP_NAME_PLAIN: the file's device and inode (with OP_OPEN's) */
 	uint64_t want_dev, want_ino;
 	/* OP_CLASSIFY */
@@ -108,6 +110,11 @@ static void worker_candidate(struct worker_state *w)
 static const char *mount_root_of(const struct worker_state *w)
 {
 	return w->open.has_mount_root ? w->open.mount_root : NULL;
+}
+
+static const char *upper_of(const struct worker_state *w)
+{
+	return w->open.has_upper ? w->open.upper : NULL;
 }
 
 /*
@@ -180,8 +187,8 @@ static void worker_look(struct worker_state *w, const char *proc,
 	if (out->status != INSPECT_OK)
 		out->status = inspect_open_in(proc, &w->c,
 					      w->open.parent_same,
-					      mount_root_of(w), w->roots,
-					      &w->fc);
+					      mount_root_of(w), upper_of(w),
+					      w->roots, &w->fc);
 	if (out->status == INSPECT_LEASED)
 		out->st = w->fc.st;	/* found: what it is, unread */
 	if (out->status != INSPECT_OK)
@@ -635,7 +642,8 @@ void probe_stop(struct prober *pr)
 
 /* The fields of C that safeopen.c looks at, into REQ. */
 static void fill_candidate(struct probe_request *req, const struct candidate *c,
-			   bool parent_same, const char *mount_root)
+			   bool parent_same, const char *mount_root,
+			   const char *upper)
 {
 	req->pid = c->pid;
 	req->ppid = c->ppid;
@@ -650,6 +658,8 @@ static void fill_candidate(struct probe_request *req, const struct candidate *c,
 				       mount_root) > 0 && mount_root;
 	req->has_path = copy_str(req->path, sizeof(req->path), c->path) > 0 &&
 			c->path;
+	req->has_upper = copy_str(req->upper, sizeof(req->upper), upper) > 0 &&
+			 upper;
 	copy_str(req->shm_dir, sizeof(req->shm_dir), c->shm_dir);
 	req->name_unresolved = c->name_unresolved;
 	req->tmpfile = c->tmpfile;
@@ -663,7 +673,7 @@ static void fill_candidate(struct probe_request *req, const struct candidate *c,
 static enum probe_result open_request(struct prober *pr,
 				      const struct candidate *c,
 				      bool parent_same, const char *mount_root,
-				      bool head, bool exec,
+				      const char *upper, bool head, bool exec,
 				      struct probe_opened *out)
 {
 	struct probe_request *req = pr->req;
@@ -672,7 +682,7 @@ static enum probe_result open_request(struct prober *pr,
 	req->op = OP_OPEN;
 	req->close_unless_candidate = head;
 	req->exec = exec;
-	fill_candidate(req, c, parent_same, mount_root);
+	fill_candidate(req, c, parent_same, mount_root, upper);
 	return ask_open(pr, req, out);
 }
 
@@ -680,21 +690,24 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 			     bool parent_same, const char *mount_root,
 			     struct probe_opened *out)
 {
-	return open_request(pr, c, parent_same, mount_root, false, false, out);
+	return open_request(pr, c, parent_same, mount_root, NULL, false,
+			    false, out);
 }
 
 enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
-				  struct probe_opened *out)
+				  const char *upper, struct probe_opened *out)
 {
-	return open_request(pr, c, parent_same, mount_root, true, false, out);
+	return open_request(pr, c, parent_same, mount_root, upper, true,
+			    false, out);
 }
 
 enum probe_result probe_open_exec(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
 				  struct probe_opened *out)
 {
-	return open_request(pr, c, parent_same, mount_root, false, true, out);
+	return open_request(pr, c, parent_same, mount_root, NULL, false,
+			    true, out);
 }
 
 /*
@@ -754,7 +767,7 @@ void probe_look_heads(struct prober *pr, const struct probe_look *looks,
 		b->req[i].op = OP_OPEN;
 		b->req[i].close_unless_candidate = true;
 		fill_candidate(&b->req[i], looks[i].c, looks[i].parent_same,
-			       looks[i].mount_root);
+			       looks[i].mount_root, looks[i].upper);
 		b->req[i].writer_closed = looks[i].writer_closed;
 	}
 	b->n = (uint32_t)n;
@@ -794,7 +807,7 @@ enum probe_result probe_name_plain(struct prober *pr,
 
 	memset(req, 0, sizeof(*req));
 	req->op = OP_NAME_PLAIN;
-	fill_candidate(req, c, parent_same, mount_root);
+	fill_candidate(req, c, parent_same, mount_root, NULL);
 	req->want_dev = st->st_dev;
 	req->want_ino = st->st_ino;
 	r = ask(pr, req, &answer, sizeof(answer));

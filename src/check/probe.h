@@ -118,6 +118,7 @@ struct probe_look {
 	const struct candidate *c;
 	bool parent_same;
 	const char *mount_root;
+	const char *upper;
 	bool writer_closed;
 };
 
@@ -139,11 +140,13 @@ enum probe_result probe_open(struct prober *pr, const struct candidate *c,
 /*
  * As probe_open(), but the worker keeps the file open only when its head
  * (classify_head()) is a HEAD_CANDIDATE; otherwise OUT->closed is set
- * and the file is closed already.
+ * and the file is closed already. UPPER, when not NULL, is the upper
+ * directory of the overlay the file is on, where OUT->writers is asked
+ * (inspect_open_in()): for a file that may be mapped for writing.
  */
 enum probe_result probe_open_head(struct prober *pr, const struct candidate *c,
 				  bool parent_same, const char *mount_root,
-				  struct probe_opened *out);
+				  const char *upper, struct probe_opened *out);
 
 /*
  * probe_open_head() of LOOKS[0..N-1] (N at most PROBE_BATCH_MAX) in one

@@ -37,12 +37,14 @@ int open_in_root(int root_fd, const char *path)
 	return open_in_root_how(root_fd, path, 0);
 }
 
-/* Does the O_PATH descriptor FD hold the file the audit record named? */
+/* Does the O_PATH descriptor FD hold the file the audit record named?
+ * *ON_OVERLAY: is it an overlay's? */
 static enum inspect_status vet(int fd, const struct candidate *c,
-			       struct stat *st)
+			       struct stat *st, bool *on_overlay)
 {
 	struct statfs sfs;
 
+	*on_overlay = false;
 	if (fstat(fd, st) < 0)
 		return INSPECT_GONE;
 	if (c->has_inode &&
@@ -52,9 +54,11 @@ static enum inspect_status vet(int fd, const struct candidate *c,
 	if (!S_ISREG(st->st_mode))
 		return INSPECT_NOT_REGULAR;
 	/* the same list as the mount table's (scope/mounts.h) */
-	if (fstatfs(fd, &sfs) == 0 &&
-	    mount_magic_never_read((unsigned long)sfs.f_type))
+	if (fstatfs(fd, &sfs) < 0)
+		return INSPECT_OK;
+	if (mount_magic_never_read((unsigned long)sfs.f_type))
 		return INSPECT_REMOTE;
+	*on_overlay = (unsigned long)sfs.f_type == OVERLAYFS_SUPER_MAGIC;
 	return INSPECT_OK;
 }
 
@@ -80,6 +84,79 @@ static enum inspect_writers writers_of(int fd)
 				 INSPECT_WRITERS_UNKNOWN;
 }
 
+/* Is the file of A (an overlay's) the file of B (its upper file)? */
+static bool same_upper_file(const struct stat *a, const struct stat *b)
+{
+	return S_ISREG(b->st_mode) && a->st_mode == b->st_mode &&
+	       a->st_nlink == b->st_nlink && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The name of FC's file below the overlay's root, from the name the
+ * kernel gives it (NAME, PATH_MAX bytes): the host's name when it was
+ * reached from the host, below MOUNT_ROOT (the overlay's mount point),
+ * else the container's, below its "/". NULL when there is none.
+ */
+static const char *name_in_overlay(const struct file_check *fc,
+				   const char *mount_root, char *name)
+{
+	ssize_t n = inspect_fd_name(fc, name, PATH_MAX);
+	size_t len = mount_root ? strlen(mount_root) : 0;
+
+	if (n <= 1 || name[0] != '/' ||
+	    ((size_t)n > 10 && !strcmp(name + n - 10, " (deleted)")))
+		return NULL;
+	while (len > 1 && mount_root[len - 1] == '/')
+		len--;
+	if (len > 1 && !strncmp(name, mount_root, len) && name[len] == '/')
+		return name + len + 1;
+	return name + 1;
+}
+
+enum inspect_writers inspect_upper_writers(const struct file_check *fc,
+					   const char *upper,
+					   const char *mount_root)
+{
+	enum inspect_writers w = INSPECT_WRITERS_UNKNOWN;
+	char name[PATH_MAX];
+	struct open_how how;
+	const char *rel;
+	struct stat st;
+	int dir, pfd, fd;
+
+	if (!upper || fc->fd < 0)
+		return w;
+	rel = name_in_overlay(fc, mount_root, name);
+	if (!rel || !*rel)
+		return w;
+	dir = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return w;
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		      RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	pfd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
+	close(dir);
+	if (pfd < 0)
+		return w;
+	if (fstat(pfd, &st) == 0 && same_upper_file(&fc->st, &st)) {
+		fd = reopen_readonly(pfd);
+		if (fd >= 0) {
+			w = writers_of(fd);
+			close(fd);	/* the lease goes with it */
+		} else if (errno == EWOULDBLOCK) {
+			w = INSPECT_WRITERS_SOME;	/* a write lease */
+		}
+	}
+	close(pfd);
+	return w;
+}
+
 static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 				       struct file_check *out,
 				       enum inspect_via via)
@@ -88,7 +165,7 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 	ssize_t n;
 	int err;
 
-	st = vet(path_fd, c, &out->st);
+	st = vet(path_fd, c, &out->st, &out->on_overlay);
 	if (st != INSPECT_OK) {
 		close(path_fd);
 		return st;
@@ -100,8 +177,14 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 		return err == EWOULDBLOCK ? INSPECT_LEASED : INSPECT_GONE;
 	/* before the read: content read after a "none" is final (a
 	 * writer would have to open it again, a new audit event) */
-	out->writers = writers_of(out->fd);
-	out->leased = out->writers == INSPECT_WRITERS_NONE;
+	out->via = via;
+	if (out->on_overlay && out->upper) {
+		out->writers = inspect_upper_writers(out, out->upper,
+						     out->mount_root);
+	} else {
+		out->writers = writers_of(out->fd);
+		out->leased = out->writers == INSPECT_WRITERS_NONE;
+	}
 	do
 		n = pread(out->fd, out->head, sizeof(out->head), 0);
 	while (n < 0 && errno == EINTR);
@@ -110,7 +193,6 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 		return INSPECT_GONE;
 	}
 	out->head_len = (size_t)n;
-	out->via = via;
 	return INSPECT_OK;
 }
 
@@ -236,13 +318,14 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 struct file_check *out)
 {
 	return inspect_open_in(proc, c, parent_same_root, mount_root, NULL,
-			       out);
+			       NULL, out);
 }
 
 enum inspect_status inspect_open_in(const char *proc,
 				    const struct candidate *c,
 				    bool parent_same_root,
 				    const char *mount_root,
+				    const char *upper,
 				    struct inspect_roots *roots,
 				    struct file_check *out)
 {
@@ -253,6 +336,8 @@ enum inspect_status inspect_open_in(const char *proc,
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
+	out->upper = upper;
+	out->mount_root = mount_root;
 
 	/* 1. The writer's own descriptor reaches the file even after an
 	 *    unlink or rename; opening it follows no name at all. */

@@ -55,6 +55,9 @@ struct file_check {
 	enum inspect_via via;
 	enum inspect_writers writers;	/* asked before the head is read */
 	bool leased;		/* FD holds the read lease that said so */
+	bool on_overlay;	/* FD is a file of an overlay mount */
+	/* inspect_open_in()'s UPPER and MOUNT_ROOT, kept for the look */
+	const char *upper, *mount_root;
 };
 
 /*
@@ -92,14 +95,35 @@ struct inspect_roots {
 
 void inspect_roots_close(struct inspect_roots *r);
 
-/* inspect_open(), the writer's root taken from ROOTS (or opened, and
- * kept there). */
+/*
+ * inspect_open(), the writer's root taken from ROOTS (or opened, and
+ * kept there). UPPER, when not NULL, is the host path of the upper
+ * directory of the overlay the file is on: OUT->writers is then asked
+ * of the file there, not of the overlay's (see inspect_upper_writers()).
+ */
 enum inspect_status inspect_open_in(const char *proc,
 				    const struct candidate *c,
 				    bool parent_same_root,
 				    const char *mount_root,
+				    const char *upper,
 				    struct inspect_roots *roots,
 				    struct file_check *out);
+
+/*
+ * Whether anyone writes the overlay file FC (open, FC->on_overlay),
+ * asked of its file in the overlay's upper directory UPPER. A shared
+ * writable mapping holds the upper file, not the overlay's: once the
+ * descriptor that made it is closed, the overlay's file has no writer the
+ * kernel counts and its own lease is granted. The upper file is found by
+ * the name the kernel gives FC in the container (below MOUNT_ROOT when
+ * FC was reached through it), walked below UPPER without following a
+ * symlink, and asked only when fstat says it is FC's file (size, times,
+ * mode, links: its inode number is another once copied up from a lower
+ * layer). UNKNOWN when it cannot be found so; no lease is kept.
+ */
+enum inspect_writers inspect_upper_writers(const struct file_check *fc,
+					   const char *upper,
+					   const char *mount_root);
 
 /*
  * The program candidate C (an execution) runs: /proc/PID/exe of the

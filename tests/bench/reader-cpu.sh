@@ -21,7 +21,7 @@
 # over the rounds.
 #
 # Usage: tests/bench/reader-cpu.sh [--events N] [--runs N] [--before X]
-#          [--after BIN] [--threads] [--warmup N]
+#          [--after BIN] [--threads] [--warmup N] [--rdwr]
 #   --events N  files per loop (default 10000)
 #   --runs N    rounds (default 3)
 #   --before X  the build compared with: a plugin binary, or a git ref of
@@ -36,6 +36,9 @@
 #   --warmup N  host creates before the measured loops (default 8000:
 #               about 10 MiB of records, once round the shipped 8 MiB
 #               intake ring; 200 was the default before)
+#   --rdwr      the container opens its files for reading and writing
+#               (sh's "1<>": O_RDWR|O_CREAT), as a file that may be mapped
+#               for writing is opened, instead of "echo x >" (O_WRONLY)
 # Needs root, auditd, podman, runc; takes the auditd lock. Timings never
 # fail it; exit status 1 only when the kernel lost records.
 set -euo pipefail
@@ -48,6 +51,7 @@ BEFORE=main
 AFTER=""
 MOUNTED=""
 THREADS=0
+REDIR=">"
 WARMUP=8000
 while (($#)); do
 	case $1 in
@@ -56,6 +60,7 @@ while (($#)); do
 	--before) BEFORE=$2; shift 2 ;;
 	--after) AFTER=$2; shift 2 ;;
 	--threads) THREADS=1; shift ;;
+	--rdwr) REDIR="1<>"; shift ;;
 	--warmup) WARMUP=$2; shift 2 ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
@@ -150,7 +155,7 @@ wait_idle() {
 # container LOOP: a container that creates LOOP files in /tmp
 container() {
 	podman_run --rm "$IMAGE" /bin/sh -c "i=0; while [ \$i -lt $1 ]; do
-		echo x > /tmp/f\$i; i=\$((i + 1)); done" >/dev/null 2>&1 ||
+		echo x $REDIR /tmp/f\$i; i=\$((i + 1)); done" >/dev/null 2>&1 ||
 		note "the container failed"
 }
 

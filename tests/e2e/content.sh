@@ -249,6 +249,13 @@ t_p_mapclose() {
 		--mount type=tmpfs,destination=/scratch
 }
 
+# t: the same on the container's root, an overlay: the mapping holds the
+# file of the upper layer, not the overlay's file that was opened
+t_t_mapclose_overlay() {
+	need_helpers || return
+	attack t "latewrite mapclose /tmp/cx-t /bin/busybox 3" /tmp/cx-t
+}
+
 # q: unshare's own process (the child's parent, in the writer's
 # namespace) holds the descriptor too: it is killed, and the child in
 # the new namespace, reparented, holds the file alone.
@@ -387,7 +394,8 @@ content_test "a: text first, the ELF 3 s later (pwrite at 0)" t_a_later
 content_test "b: sh: exec 3>file; sleep 3; cat payload >&3" t_b_sh_fd
 content_test "c: zeros first (ftruncate), the header written last" t_c_zeros
 content_test "d: ftruncate + mmap, written 3 s later" t_d_mmap
-content_test "p: mmap on a tmpfs, the descriptor closed, written 3 s later" t_p_mapclose
+content_test "p: text, mmap on a tmpfs, the descriptor closed, the ELF 3 s later" t_p_mapclose
+content_test "t: text, mmap on the overlay root, the descriptor closed, the ELF 3 s later" t_t_mapclose_overlay
 content_test "q: inherited by a child in a pid namespace of its own" t_q_nested_ns
 content_test "r: a write lease held on the dropped file" t_r_write_lease
 content_test "s: a write lease on a tmpfs, then run" t_s_write_lease_tmpfs

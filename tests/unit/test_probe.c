@@ -153,7 +153,7 @@ START_TEST(test_open_head_closes_plain_files)
 	put_elf("/tmp/elf");
 	for (i = 0; i < 3; i++) {
 		c = cand(i == 1 ? "/tmp/empty" : "/tmp/text");
-		ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+		ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, NULL, &op),
 				 PROBE_OK);
 		ck_assert_int_eq(op.status, INSPECT_OK);
 		ck_assert(op.closed);
@@ -163,7 +163,7 @@ START_TEST(test_open_head_closes_plain_files)
 		candidate_free(c);
 	}
 	c = cand("/tmp/elf");
-	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, NULL, &op),
 			 PROBE_OK);
 	ck_assert(!op.closed);
 	ck_assert(fx.pr.holds_file);
@@ -180,7 +180,7 @@ START_TEST(test_open_head_closes_plain_files)
 	c = cand("/tmp/text");
 	free(c->path);
 	c->path = strdup("/tmp/none");
-	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, &op),
+	ck_assert_int_eq(probe_open_head(&fx.pr, c, false, NULL, NULL, &op),
 			 PROBE_OK);
 	ck_assert_int_ne(op.status, INSPECT_OK);
 	ck_assert(op.closed);
@@ -563,7 +563,7 @@ START_TEST(test_look_heads_batch)
 		ck_assert_int_eq(res[i], PROBE_OK);
 		ck_assert(got[i].closed);
 		ck_assert_int_eq(probe_open_head(&fx.pr, c[i], false, NULL,
-						 &one), PROBE_OK);
+						 NULL, &one), PROBE_OK);
 		ck_assert_int_eq(got[i].status, one.status);
 		if (one.status != INSPECT_OK)
 			continue;
@@ -621,7 +621,7 @@ START_TEST(test_look_heads_stuck_worker)
 	ck_assert_uint_ge(took, 200);
 	ck_assert_uint_lt(took, 500);	/* one deadline, not three */
 	ck_assert_uint_eq(fx.pr.replaced, 1);
-	ck_assert_int_eq(probe_open_head(&fx.pr, c[1], false, NULL, &one),
+	ck_assert_int_eq(probe_open_head(&fx.pr, c[1], false, NULL, NULL, &one),
 			 PROBE_OK);
 	ck_assert_int_eq(one.status, INSPECT_OK);
 	probe_done(&fx.pr);

@@ -335,6 +335,89 @@ out:
 END_TEST
 
 /*
+ * A shared writable mapping of an overlay's file whose descriptor is
+ * closed: the kernel counts it on the file of the overlay's upper
+ * directory, not on the overlay's, so the overlay's own lease says nobody
+ * writes. Asked in the upper directory, the file is held until the
+ * mapping goes. A file of that name that is not the overlay's (another
+ * directory given as the upper one) is not asked: unknown.
+ */
+START_TEST(test_overlay_mapping_seen_in_upper)
+{
+	char *lower, *upper, *work, *other, *opts, *file;
+	struct file_check fc;
+	struct candidate *c;
+	struct fake f;
+	void *m;
+	int fd;
+
+	if (!private_mounts())
+		test_skip("needs root and a mount namespace of its own");
+	fake_init(&f, true);
+	lower = join(f.base, "lower");
+	upper = join(f.base, "upper");
+	work = join(f.base, "work");
+	other = join(f.base, "other");
+	ck_assert_int_eq(mkdir(lower, 0755), 0);
+	ck_assert_int_eq(mkdir(upper, 0755), 0);
+	ck_assert_int_eq(mkdir(work, 0755), 0);
+	ck_assert_int_ne(asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s",
+				  lower, upper, work), -1);
+	if (mount("overlay", f.root, "overlay", 0, opts) < 0)
+		test_skip("no overlay mount here: %s", strerror(errno));
+	mkdir_p(f.root, "tmp");
+	file = test_write_file(f.root, "tmp/mapped", "# text\n", 7, 0755);
+	fd = open(file, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 4096), 0);
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	close(fd);
+	c = cand(PID_W, "/tmp/mapped", -1, file);
+
+	ck_assert_int_eq(inspect_open_in(f.proc, c, false, f.root, NULL, NULL,
+					 &fc), INSPECT_OK);
+	ck_assert(fc.on_overlay);
+	if (fc.writers == INSPECT_WRITERS_UNKNOWN)
+		test_skip("no read lease here");
+	ck_assert_int_eq(fc.writers, INSPECT_WRITERS_NONE);	/* blind */
+	inspect_close(&fc);
+
+	ck_assert_int_eq(inspect_open_in(f.proc, c, false, f.root, upper, NULL,
+					 &fc), INSPECT_OK);
+	ck_assert_int_eq(fc.writers, INSPECT_WRITERS_SOME);
+	ck_assert(!fc.leased);
+	ck_assert_uint_eq(fc.head_len, 4096);
+	inspect_close(&fc);
+
+	/* another directory with a file of that name is not the upper */
+	ck_assert_int_eq(mkdir(other, 0755), 0);
+	mkdir_p(other, "tmp");
+	free(test_write_file(other, "tmp/mapped", "# text\n", 7, 0755));
+	ck_assert_int_eq(inspect_open_in(f.proc, c, false, f.root, other, NULL,
+					 &fc), INSPECT_OK);
+	ck_assert_int_eq(fc.writers, INSPECT_WRITERS_UNKNOWN);
+	inspect_close(&fc);
+
+	munmap(m, 4096);
+	ck_assert_int_eq(inspect_open_in(f.proc, c, false, f.root, upper, NULL,
+					 &fc), INSPECT_OK);
+	ck_assert_int_eq(fc.writers, INSPECT_WRITERS_NONE);
+	inspect_close(&fc);
+
+	candidate_free(c);
+	umount2(f.root, MNT_DETACH);
+	free(file);
+	free(opts);
+	free(lower);
+	free(upper);
+	free(work);
+	free(other);
+	fake_free(&f);
+}
+END_TEST
+
+/*
  * A write lease of another process (here this one, on another
  * descriptor) keeps every open from the file: the look finds it, says
  * INSPECT_LEASED with what it is (st), at once (never waiting
@@ -1364,6 +1447,7 @@ Suite *test_suite(void)
 	tcase_add_test(tn, test_head_is_bounded);
 	tcase_add_test(tn, test_writers_counted_by_kernel);
 	tcase_add_test(tn, test_write_lease_said);
+	tcase_add_test(tn, test_overlay_mapping_seen_in_upper);
 	tcase_add_test(tn, test_symlink_resolved_in_root);
 	tcase_add_test(tn, test_swapped_file_replaced);
 	tcase_add_test(tn, test_names);

@@ -9,8 +9,10 @@
  *                                       s later the body, the header last
  *   latewrite mmap    PATH PAYLOAD SEC  ftruncate, mmap, SEC s later the
  *                                       content through the mapping
- *   latewrite mapclose PATH PAYLOAD SEC as mmap, but the descriptor closed
- *                                       as soon as the mapping is made
+ *   latewrite mapclose PATH PAYLOAD SEC as mmap, but a line of text
+ *                                       written first and the descriptor
+ *                                       closed as soon as the mapping is
+ *                                       made
  *   latewrite bytes   PATH PAYLOAD SEC  the first 64 bytes one at a time,
  *                                       then the rest in pieces, over SEC s
  *   latewrite existing PATH PAYLOAD SEC an existing file opened for writing
@@ -265,6 +267,14 @@ int main(int argc, char **argv)
 
 		if (ftruncate(fd, len) < 0)
 			die("ftruncate");
+		/* a head that is plainly no executable's: judged final at
+		 * once unless the mapping is seen to write the file */
+		if (!strcmp(argv[1], "mapclose")) {
+			static const char text[] = "# nothing to see here\n";
+
+			put_all(fd, (const unsigned char *)text,
+				sizeof(text) - 1, 0);
+		}
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
 			die("mmap");
