@@ -11,6 +11,7 @@
 
 #include "check/allow.h"
 #include "check/execcheck.h"
+#include "check/leasewait.h"
 #include "check/probe.h"
 #include "check/safeopen.h"
 #include "report/finding.h"
@@ -47,6 +48,7 @@ struct check_prep {
 	bool held;
 	bool writer_closed;		/* see held_before_read() */
 	bool ask_writers;		/* ... and held_after_read() */
+	bool writer_asked;		/* ... the writer's fdinfo before */
 	char upper[PATH_MAX];		/* overlay_upper_view()'s root */
 };
 
@@ -66,6 +68,10 @@ int checker_init(struct checker *ck, const struct config *cfg,
 		return -1;
 	if (dedupe_init(&ck->dd, cfg->dedupe_size))
 		return -1;
+	/* a waiter's wait (check/leasewait.h), and the time it keeps the
+	 * file open for the look after it */
+	ck->lease_wait_ms = ((uint64_t)lease_break_time_s() + 5 +
+			     LEASE_HOLD_S) * 1000;
 	ck->preps = calloc(PROBE_BATCH_MAX, sizeof(*ck->preps));
 	ck->looked = calloc(PROBE_BATCH_MAX, sizeof(*ck->looked));
 	if (!ck->preps || !ck->looked)
@@ -344,19 +350,35 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 
 /* Keep C for another look, with a growing delay, until recheck_ms has
  * passed; then it ends as OUT, counted under COUNTER. */
+/*
+ * retry_or_end() within WINDOW_MS of C's first sight instead of
+ * recheck_ms; past recheck_ms, once a second.
+ */
+static enum check_outcome retry_within(struct checker *ck,
+				       struct candidate *c, uint64_t now,
+				       uint64_t window_ms,
+				       atomic_uint_fast64_t *counter,
+				       enum check_outcome out)
+{
+	uint64_t delay = pending_backoff_ms(c->attempts);
+
+	if (now - c->first_seen_ms >= window_ms)
+		return checker_end(ck, c, counter, out);
+	if (now - c->first_seen_ms >= ck->cfg.recheck_ms)
+		delay = 1000;
+	if (pending_add(&ck->pending, c, now + delay))
+		return checker_end(ck, c, &ck->stats->pending_dropped,
+				   CHECK_STILL_SHORT);
+	c->attempts++;
+	return CHECK_RETRY;
+}
+
 static enum check_outcome retry_or_end(struct checker *ck,
 				       struct candidate *c, uint64_t now,
 				       atomic_uint_fast64_t *counter,
 				       enum check_outcome out)
 {
-	if (now - c->first_seen_ms >= ck->cfg.recheck_ms)
-		return checker_end(ck, c, counter, out);
-	if (pending_add(&ck->pending, c,
-			now + pending_backoff_ms(c->attempts)))
-		return checker_end(ck, c, &ck->stats->pending_dropped,
-				   CHECK_STILL_SHORT);
-	c->attempts++;
-	return CHECK_RETRY;
+	return retry_within(ck, c, now, ck->cfg.recheck_ms, counter, out);
 }
 
 /* retry_or_end() of a file not (yet) to be judged. UNWRITTEN: an existing
@@ -582,7 +604,8 @@ static void lease_blocked(struct checker *ck, const struct candidate *c)
 	log_msg(LOG_WARNING, "a lease of another process keeps a file of "
 		"container %.12s from being read (lease_blocked); it is "
 		"read through the overlay's upper directory where there "
-		"is one, else looked at again", c->container.id[0] ?
+		"is one, else waited for as a reader does (at most "
+		"lease-break-time)", c->container.id[0] ?
 		c->container.id : "-");
 }
 
@@ -687,15 +710,21 @@ static void watch_full(struct checker *ck)
  * before)? Asked first, so that content read after a "no" is final.
  * WE is the watch state to use (PREV's, or a new one for C's first
  * look). Pure procfs reads (check/watch.h): the file itself is not
- * touched. *WRITER_CLOSED: the writer's descriptor was asked, and holds
- * no file for writing. *ASK_WRITERS: not held that way; whether anyone
- * else holds it is left to held_after_read().
+ * touched. *WRITER_CLOSED: the look need not try the writer's
+ * descriptor first: asked, it holds no file for writing; or not asked
+ * (*WRITER_ASKED false: the kernel answers for a first look, see below),
+ * and most writers have closed it (a descriptor number reused by the
+ * writer's next open would cost the look three system calls for
+ * nothing), while a file the writer still holds is found all the same,
+ * by its name or among the writer's descriptors (check/safeopen.h).
+ * *ASK_WRITERS: not held that way; whether anyone else holds it is left
+ * to held_after_read().
  */
 static bool held_before_read(struct checker *ck, struct candidate *c,
 			     const struct watch_entry *prev,
 			     const struct lookup *lk, uint64_t now,
 			     struct watch_entry *we, bool *writer_closed,
-			     bool *ask_writers)
+			     bool *ask_writers, bool *writer_asked)
 {
 	const char *proc = ck->scope.proc;
 	uint64_t ino;
@@ -703,6 +732,7 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 
 	*writer_closed = false;
 	*ask_writers = false;
+	*writer_asked = true;
 	if (prev) {
 		*we = *prev;
 		we->c = c;
@@ -719,6 +749,18 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	we->h.mnt_id = -1;
 	if (c->op != FILE_OP_OPEN || !ck->cfg.watch_max || ck->final)
 		return false;
+	/* The kernel says at the look whether anyone writes the file: most
+	 * writers have closed it by then, and the answer "nobody" needs no
+	 * procfs question at all. The writer's descriptor is asked after a
+	 * "someone" (held_after_read()). Where the last look had no answer
+	 * (leases off), it is asked first, as before leases were asked. */
+	if (ck->leases_answer) {
+		we->h.ino = c->has_inode ? c->inode : 0;
+		*ask_writers = true;
+		*writer_asked = false;
+		*writer_closed = true;
+		return false;
+	}
 	we->h.pidns = pidns_of(ck, c->pid);
 	if (!we->h.pidns && lk->parent_same)
 		we->h.pidns = pidns_of(ck, c->ppid);
@@ -740,22 +782,42 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
  * same? OP->writers is the kernel's answer, asked by the worker just
  * before it read the head (check/safeopen.h): nobody at all, whoever and
  * wherever it is, makes the content read final with no search; someone
- * (a child that inherited the descriptor, a shared writable mapping, a
- * process of a pid namespace of its own) keeps it held, and the writer's
- * namespace is searched only for a holder whose exit to wait for. Where
- * the kernel cannot say, the search alone decides, as it did before
- * leases were asked.
+ * (the writer, a child that inherited the descriptor, a shared writable
+ * mapping, a process of a pid namespace of its own) keeps it held. Who,
+ * is asked only then, to know whose exit to wait for: the writer's own
+ * descriptor when held_before_read() left it to the kernel (!WRITER_ASKED),
+ * then the writer's namespace is searched. Where the kernel cannot say,
+ * the search alone decides, as it did before leases were asked; after a
+ * look that asked nobody first, the file is looked at again (the
+ * content read may be a part of what a writer that closed it since
+ * wrote).
  */
 static bool held_after_read(struct checker *ck, struct watch_entry *we,
-			    const struct probe_opened *op)
+			    const struct probe_opened *op,
+			    const struct lookup *lk, bool writer_asked)
 {
+	const struct candidate *c = we->c;
 	bool found;
+	int mnt;
 
 	if (op->writers == INSPECT_WRITERS_NONE)
 		return false;
 	if (!we->h.ino)		/* the record gave none: the file found */
 		we->h.ino = (uint64_t)op->st.st_ino;
+	if (!writer_asked) {
+		if (watch_fd_writes(ck->scope.proc, we->h.pid, we->h.fd,
+				    we->h.ino, -1, NULL, &mnt)) {
+			we->h.mnt_id = mnt;
+			return true;
+		}
+		we->h.pidns = pidns_of(ck, c->pid);
+		if (!we->h.pidns && lk->parent_same)
+			we->h.pidns = pidns_of(ck, c->ppid);
+	}
 	found = watch_inheritor(&ck->watch, ck->scope.proc, &we->h);
+	if (!found && !writer_asked &&
+	    op->writers == INSPECT_WRITERS_UNKNOWN)
+		return true;	/* looked at again, the holder asked first */
 	if (op->writers == INSPECT_WRITERS_SOME && !found) {
 		/* held by no descriptor a search finds: the watch waits
 		 * for the writer's exit (the holder in WE), and each look
@@ -796,8 +858,10 @@ static bool keep_watching(struct checker *ck, struct watch_entry *we,
 /*
  * C's file was found, but a lease keeps it from being opened and there
  * is no other way to it. Watched on while its writer holds it open
- * (HELD; a lease goes with its descriptor), else looked at again within
- * recheck_ms; then unreachable.
+ * (HELD; a lease goes with its descriptor), else looked at again until
+ * a waiter of the worker's has had its time (check/leasewait.h: the
+ * holder cannot keep it out longer than lease-break-time); then
+ * unreachable.
  */
 static enum check_outcome kept_from_file(struct checker *ck,
 					 struct candidate *c, uint64_t now,
@@ -810,8 +874,8 @@ static enum check_outcome kept_from_file(struct checker *ck,
 				   CHECK_UNREACHABLE);
 	if (held && keep_watching(ck, we, op, first, now))
 		return CHECK_WATCHED;
-	return retry_or_end(ck, c, now, &ck->stats->unreachable,
-			    CHECK_UNREACHABLE);
+	return retry_within(ck, c, now, ck->lease_wait_ms,
+			    &ck->stats->unreachable, CHECK_UNREACHABLE);
 }
 
 /* Is OLD the name of a descriptor (/proc/self/fd/N, /proc/PID/fd/N) or
@@ -919,7 +983,8 @@ static bool check_prepare(struct checker *ck, struct candidate *c,
 		return false;
 	}
 	p->held = held_before_read(ck, c, prev, &p->lk, now, &p->we,
-				   &p->writer_closed, &p->ask_writers);
+				   &p->writer_closed, &p->ask_writers,
+				   &p->writer_asked);
 	if (prev) {
 		ck->watch.looks++;
 		atomic_fetch_add(&ck->stats->watch_looks, 1);
@@ -998,6 +1063,7 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		op.st.st_dev = makedev(c->dev_major, c->dev_minor);
 	if (!prev)
 		atomic_fetch_add(&ck->stats->checked, 1);
+	ck->leases_answer = op.writers != INSPECT_WRITERS_UNKNOWN;
 	/* a name the reader could not place, as the writer's descriptor
 	 * gives it (verified inside the root by the worker) */
 	if (op.name[0]) {
@@ -1033,9 +1099,9 @@ static enum check_outcome check_look(struct checker *ck, struct candidate *c,
 		 * inherited it before may still write this one */
 		we.h.ino = (uint64_t)op.st.st_ino;
 		we.h.mnt_id = -1;
-		held = held_after_read(ck, &we, &op);
+		held = held_after_read(ck, &we, &op, &lk, true);
 	} else if (p->ask_writers) {
-		held = held_after_read(ck, &we, &op);
+		held = held_after_read(ck, &we, &op, &lk, p->writer_asked);
 	}
 	if (held) {
 		uint64_t held_ms = now - we.since_ms;

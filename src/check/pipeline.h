@@ -103,6 +103,12 @@ struct checker {
 	uint64_t last_deadline_log_ms;
 	uint64_t last_watch_full_log_ms;
 	uint64_t last_lease_log_ms;	/* the same, for lease_blocked */
+	/* the worker's last look had the kernel's answer whether anyone
+	 * writes its file (a read lease): the next first look asks it
+	 * alone, not the writer's fdinfo before it */
+	bool leases_answer;
+	uint64_t lease_wait_ms;	/* a file a lease keeps out: looked at
+				 * again so long (check/leasewait.h) */
 	bool final;			/* the last look: nothing is kept */
 };
 

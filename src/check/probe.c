@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "check/hash.h"
+#include "check/leasewait.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -88,6 +89,7 @@ struct worker_state {
 	struct candidate c;
 	struct file_check fc;
 	struct inspect_roots *roots;	/* OP_HEADS: the run's roots */
+	struct lease_waiters waiters;	/* check/leasewait.h */
 };
 
 static void worker_candidate(struct worker_state *w)
@@ -168,6 +170,21 @@ static bool name_stale(struct worker_state *w, const char *proc)
 				mount_root_of(w), &w->fc.st);
 }
 
+/*
+ * A write lease of another process keeps the file of W->fc out: found,
+ * what it is goes into OUT, unread. A waiter opens it as a reader does,
+ * which the holder cannot keep out for longer than lease-break-time
+ * (check/leasewait.h); the looks after it get in. Not for an overlay's
+ * file, which is read through the upper directory, where the lease is
+ * not (check/pipeline.c).
+ */
+static void worker_leased(struct worker_state *w, struct probe_opened *out)
+{
+	out->st = w->fc.st;
+	if (w->fc.has_lease_path && !w->fc.on_overlay)
+		lease_wait(&w->waiters, w->fc.lease_path_fd, &w->fc.st);
+}
+
 /* The look of OP_OPEN, into OUT; the file may stay open, with the read
  * lease that said nobody writes it (safeopen.h): see worker_open(). */
 static void worker_look(struct worker_state *w, const char *proc,
@@ -179,6 +196,8 @@ static void worker_look(struct worker_state *w, const char *proc,
 	out->status = INSPECT_GONE;
 	if (w->open.exec) {
 		out->status = inspect_open_exe(proc, &w->c, &w->fc);
+		if (out->status == INSPECT_LEASED)
+			worker_leased(w, out);
 		if (out->status == INSPECT_NOT_REGULAR ||
 		    out->status == INSPECT_REMOTE ||
 		    out->status == INSPECT_LEASED)
@@ -190,7 +209,7 @@ static void worker_look(struct worker_state *w, const char *proc,
 					      mount_root_of(w), upper_of(w),
 					      w->roots, &w->fc);
 	if (out->status == INSPECT_LEASED)
-		out->st = w->fc.st;	/* found: what it is, unread */
+		worker_leased(w, out);
 	if (out->status != INSPECT_OK)
 		return;
 	if (w->open.exec && inspect_fd_name(&w->fc, out->name,
@@ -329,6 +348,7 @@ static void __attribute__((noreturn)) worker_main(int sock, const char *proc,
 	if (cl->copy_fd >= 0)
 		cl->copy_fd = -1;	/* closed above: made anew */
 	w.fc.fd = -1;
+	lease_waiters_init(&w.waiters);
 
 	for (;;) {
 		union {

@@ -172,9 +172,15 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 	}
 	out->fd = reopen_readonly(path_fd);
 	err = errno;
+	if (out->fd < 0 && err == EWOULDBLOCK) {
+		/* O_NONBLOCK: a lease says so at once */
+		out->lease_path_fd = path_fd;
+		out->has_lease_path = true;
+		return INSPECT_LEASED;
+	}
 	close(path_fd);
-	if (out->fd < 0)	/* O_NONBLOCK: a lease says so at once */
-		return err == EWOULDBLOCK ? INSPECT_LEASED : INSPECT_GONE;
+	if (out->fd < 0)
+		return INSPECT_GONE;
 	/* before the read: content read after a "none" is final (a
 	 * writer would have to open it again, a new audit event) */
 	out->via = via;
@@ -533,6 +539,9 @@ void inspect_close(struct file_check *fc)
 		close(fc->fd);	/* the lease goes with it */
 	fc->fd = -1;
 	fc->leased = false;
+	if (fc->has_lease_path)
+		close(fc->lease_path_fd);
+	fc->has_lease_path = false;
 }
 
 const char *inspect_status_name(enum inspect_status st)

@@ -20,7 +20,8 @@ enum inspect_status {
 	INSPECT_LEASED,		/* found, but another process's lease
 				 * keeps it from being opened (a write
 				 * lease: the open would wait
-				 * lease-break-time); OUT->st is set */
+				 * lease-break-time); OUT->st and
+				 * OUT->lease_path_fd are set */
 };
 
 /* How the file was reached. */
@@ -56,6 +57,10 @@ struct file_check {
 	enum inspect_writers writers;	/* asked before the head is read */
 	bool leased;		/* FD holds the read lease that said so */
 	bool on_overlay;	/* FD is a file of an overlay mount */
+	/* INSPECT_LEASED: the file's vetted O_PATH descriptor, kept for a
+	 * waiter (check/leasewait.h) until inspect_close() */
+	bool has_lease_path;
+	int lease_path_fd;
 	/* inspect_open_in()'s UPPER and MOUNT_ROOT, kept for the look */
 	const char *upper, *mount_root;
 };

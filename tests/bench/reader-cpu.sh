@@ -94,7 +94,11 @@ else
 		die "cannot build $BEFORE (see $WORK/before.out)"
 	BEFORE_BIN="$WORK/before/audisp-dropexec"
 fi
-AFTER_NAME="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo this tree)"
+if [[ -n $AFTER ]]; then
+	AFTER_NAME=$AFTER
+else
+	AFTER_NAME="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo this tree)"
+fi
 
 take_lock
 cc_helper fileloop

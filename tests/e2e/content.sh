@@ -296,15 +296,53 @@ t_r_write_lease() {
 	return $rc
 }
 
+# s: on a tmpfs (no upper directory to read it through), then run once
+# the holder has let go (at its exit): the worker's waiter gets the look
+# in then, and the drop is reported by its write, its run linked to it;
+# or, when the run's check comes first, once, by its run
 t_s_write_lease_tmpfs() {
-	local before after
+	local before after cid n line serial="" rc=0 p=/scratch/cx-s
 	need_helpers || return
 	before=$(counter_of lease_blocked)
-	attack s "latewrite lease /scratch/cx-s /bin/busybox 4 && { /scratch/cx-s; true; }" \
-		/scratch/cx-s "" --mount type=tmpfs,destination=/scratch,tmpfs-mode=1777 || return
+	start_lingering s "latewrite lease $p /bin/busybox 4 && { $p; true; }" \
+		--mount type=tmpfs,destination=/scratch,tmpfs-mode=1777 || return
+	cid=$CID
+	if ! wait_finding "$cid" "$p" || ! sentinel; then
+		fail "no finding of container ${cid:0:12} for $p within $E2E_TIMEOUT s"
+		end_lingering "$cid"
+		return 1
+	fi
+	n=$(count "$cid" "$p")
+	if ((n == 2)); then
+		while IFS= read -r line; do
+			[[ $(helper get Data.detected_by <<<"$line") == write ]] &&
+				serial=$(helper get Event.serial <<<"$line")
+		done <<<"$(matches "$cid" "$p")"
+		while IFS= read -r line; do
+			[[ $(helper get Data.detected_by <<<"$line") == exec ]] || continue
+			[[ -n $serial && $(helper get Data.drop_serial <<<"$line") == "$serial" ]] ||
+				{ fail "two findings for $p, but not the drop and its run linked to it"; rc=1; }
+		done <<<"$(matches "$cid" "$p")"
+	elif ((n != 1)); then
+		fail "$n findings of container ${cid:0:12} for $p, expected the drop (and its run)"
+		rc=1
+	fi
+	end_lingering "$cid" || rc=1
 	after=$(counter_of lease_blocked)
 	((${after:-0} > ${before:-0})) ||
-		fail "lease_blocked went from '${before:-0}' to '${after:-0}': the blocked look was not counted"
+		{ fail "lease_blocked went from '${before:-0}' to '${after:-0}': the blocked look was not counted"; rc=1; }
+	return $rc
+}
+
+# u: a lease let go and taken anew whenever a break is pending restarts
+# lease-break-time at every look: no open with O_NONBLOCK ever gets in.
+# The worker's waiter opens it as a reader does, and the holder cannot
+# take the lease back while that open waits. Never run: only the look
+# can report it.
+t_u_lease_reset() {
+	need_helpers || return
+	attack u "latewrite leasereset /scratch/cx-u /bin/busybox 20 & sleep 0.5" \
+		/scratch/cx-u "" --mount type=tmpfs,destination=/scratch,tmpfs-mode=1777
 }
 
 t_e_slow() {
@@ -399,6 +437,7 @@ content_test "t: text, mmap on the overlay root, the descriptor closed, the ELF 
 content_test "q: inherited by a child in a pid namespace of its own" t_q_nested_ns
 content_test "r: a write lease held on the dropped file" t_r_write_lease
 content_test "s: a write lease on a tmpfs, then run" t_s_write_lease_tmpfs
+content_test "u: a write lease taken anew at every break, never run" t_u_lease_reset
 content_test "e: a slow writer is judged on the complete file" t_e_slow
 content_test "f: an existing file opened for writing, written later" t_f_existing
 content_test "g: the descriptor inherited by a child that writes" t_g_inherited

@@ -74,6 +74,8 @@ static int keep_emit(struct sink *sk, const struct finding *f)
 	return 0;
 }
 
+#define WRITER_FDS	16
+
 static struct {
 	char *base, *root;
 	struct kept kept;
@@ -81,6 +83,9 @@ static struct {
 	struct inspector in;
 	struct config cfg;
 	struct stats st;
+	/* writing()'s descriptors, by the writer's descriptor number: the
+	 * file held open for writing as the kernel counts it (-1: none) */
+	int writer_fd[WRITER_FDS];
 } fx;
 
 static void setup(void)
@@ -88,6 +93,8 @@ static void setup(void)
 	char *pdir;
 
 	memset(&fx, 0, sizeof(fx));
+	for (int i = 0; i < WRITER_FDS; i++)
+		fx.writer_fd[i] = -1;
 	fx.base = test_fake_proc(PID_FAKE, &fx.root, &pdir);
 	/* the writer's mount table: its root's device, and a proc mount */
 	{
@@ -118,6 +125,9 @@ static void setup(void)
 
 static void teardown(void)
 {
+	for (int i = 0; i < WRITER_FDS; i++)
+		if (fx.writer_fd[i] >= 0)
+			close(fx.writer_fd[i]);
 	inspector_free(&fx.in);
 	config_free(&fx.cfg);
 	test_rmtree(fx.base);
@@ -777,15 +787,19 @@ END_TEST
 /* --- files held open for writing (check/watch.h) ------------------------- */
 
 /* The writer holds NAME open for writing as descriptor FD: /proc/PID/fd/FD
- * and its fdinfo, as procfs shows them. */
+ * and its fdinfo, as procfs shows them, and as the kernel counts the
+ * file's writers (this process holds it open for writing). */
 static void writing(const char *name, int fd)
 {
 	char *text, *path;
 	struct stat st;
 
+	ck_assert(fd >= 0 && fd < WRITER_FDS && fx.writer_fd[fd] < 0);
 	hold_open(name, fd);
 	ck_assert_int_ne(asprintf(&path, "%s%s", fx.root, name), -1);
 	ck_assert_int_eq(stat(path, &st), 0);
+	fx.writer_fd[fd] = open(path, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fx.writer_fd[fd], 0);
 	ck_assert_int_ne(asprintf(&text, "pos:\t0\nflags:\t0100001\n"
 				  "mnt_id:\t26\nino:\t%llu\n",
 				  (unsigned long long)st.st_ino), -1);
@@ -800,6 +814,10 @@ static void closed(int fd)
 	char *p;
 
 	test_fake_fdinfo_close(fx.base, PID_FAKE, fd);
+	if (fd >= 0 && fd < WRITER_FDS && fx.writer_fd[fd] >= 0) {
+		close(fx.writer_fd[fd]);
+		fx.writer_fd[fd] = -1;
+	}
 	ck_assert_int_ne(asprintf(&p, "%s/%d/fd/%d", fx.base, PID_FAKE, fd),
 			 -1);
 	ck_assert_int_eq(unlink(p), 0);
@@ -1184,15 +1202,22 @@ START_TEST(test_lease_kept_from_file)
 }
 END_TEST
 
-/* A lease never let go: unreachable once recheck_ms has passed, and
- * counted as a blocked look, never a silent "not executable". */
+/* A lease never let go: looked at again past recheck_ms, as long as
+ * the worker's waiter may wait for it (check/leasewait.h), then
+ * unreachable, and counted as a blocked look, never a silent "not
+ * executable". (Here the clock is the test's: the waiter's real wait
+ * has hardly begun.) */
 START_TEST(test_lease_never_let_go)
 {
 	int lease = leased_elf_checked("/tmp/leased-long");
 
 	if (lease < 0)
 		return;
+	ck_assert_uint_gt(fx.in.ck.lease_wait_ms, fx.cfg.recheck_ms);
 	run_until(T0, T0 + fx.cfg.recheck_ms + 1000);
+	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 0);
+	run_until(T0 + fx.cfg.recheck_ms + 1000,
+		  T0 + fx.in.ck.lease_wait_ms + 1000);
 	ck_assert_int_eq(fx.kept.count, 0);
 	ck_assert_uint_eq(atomic_load(&fx.st.unreachable), 1);
 	ck_assert_uint_eq(atomic_load(&fx.st.not_executable), 0);

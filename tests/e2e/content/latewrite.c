@@ -29,6 +29,12 @@
  *                                       s (taken again whenever the kernel
  *                                       has removed it): nobody else can
  *                                       open it meanwhile
+ *   latewrite leasereset PATH PAYLOAD SEC
+ *                                       as lease, but let go and taken
+ *                                       anew whenever a break is pending,
+ *                                       which restarts lease-break-time:
+ *                                       no open with O_NONBLOCK ever
+ *                                       gets in
  *   latewrite dangling LINK PAYLOAD     created through the dangling
  *                                       symlink LINK
  *   latewrite dirfd DIR NAME PAYLOAD    openat(open(DIR), NAME), DIR
@@ -39,6 +45,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,9 +197,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	p = slurp(argv[3], &len);
-	if (!strcmp(argv[1], "lease")) {
+	if (!strcmp(argv[1], "lease") || !strcmp(argv[1], "leasereset")) {
+		bool reset = !strcmp(argv[1], "leasereset");
 		struct timespec t0, t;
-		int rfd;
+		int rfd, l;
 
 		if (argc < 5)
 			return 2;
@@ -218,7 +226,12 @@ int main(int argc, char **argv)
 			die("F_SETLEASE F_WRLCK (read-only)");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		do {
-			if (fcntl(fd, F_GETLEASE) == F_UNLCK)
+			l = fcntl(fd, F_GETLEASE);
+			if (reset && l != F_WRLCK && l != F_UNLCK) {
+				fcntl(fd, F_SETLEASE, F_UNLCK);
+				l = F_UNLCK;
+			}
+			if (l == F_UNLCK)
 				fcntl(fd, F_SETLEASE, F_WRLCK);
 			nap_ms(1);
 			clock_gettime(CLOCK_MONOTONIC, &t);
