@@ -13,25 +13,18 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "util/readfile.h"
+
 #define LEASE_BREAK_DEFAULT_S	45
 #define LEASE_MARGIN_S		5
 
 unsigned int lease_break_time_s(void)
 {
-	char buf[32];
-	ssize_t n;
-	long v;
-	int fd;
+	char *text = read_file_bounded("/proc/sys/fs/lease-break-time", 32,
+				       NULL);
+	long v = text ? strtol(text, NULL, 10) : 0;
 
-	fd = open("/proc/sys/fs/lease-break-time", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return LEASE_BREAK_DEFAULT_S;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return LEASE_BREAK_DEFAULT_S;
-	buf[n] = '\0';
-	v = strtol(buf, NULL, 10);
+	free(text);
 	return v > 0 && v < 86400 ? (unsigned int)v : LEASE_BREAK_DEFAULT_S;
 }
 
