@@ -230,14 +230,18 @@ static const char *parent_container(struct checker *ck, pid_t ppid)
 }
 
 /*
- * Can C's file have a shared writable mapping? Mapping a file for
- * writing takes a descriptor open for reading and writing: an open for
- * writing only (O_WRONLY, creat) cannot have made one. A rename or a link
- * names a file some other open made, which may have been such an open.
+ * Can C's open have given its file a shared writable mapping? That takes
+ * a descriptor open for reading and writing: an open for writing only
+ * (O_WRONLY, creat) cannot have made one. A rename or a link is not
+ * asked either: a mapping of its file was made from a read-write open,
+ * which is an audited event of its own, and that open's check watches
+ * the file while the mapping lasts (a mapping made later takes another
+ * open). An open that raises no audit event (io_uring) is the class the
+ * check of executions and the scan of the layers are for.
  */
 static bool may_be_mapped(const struct candidate *c)
 {
-	return c->op != FILE_OP_OPEN ||
+	return c->op == FILE_OP_OPEN &&
 	       (c->open_flags & O_ACCMODE) != O_WRONLY;
 }
 
@@ -348,8 +352,6 @@ static bool merge_rename(struct checker *ck, struct candidate *c,
 	return true;
 }
 
-/* Keep C for another look, with a growing delay, until recheck_ms has
- * passed; then it ends as OUT, counted under COUNTER. */
 /*
  * retry_or_end() within WINDOW_MS of C's first sight instead of
  * recheck_ms; past recheck_ms, once a second.
@@ -373,6 +375,8 @@ static enum check_outcome retry_within(struct checker *ck,
 	return CHECK_RETRY;
 }
 
+/* Keep C for another look, with a growing delay, until recheck_ms has
+ * passed; then it ends as OUT, counted under COUNTER. */
 static enum check_outcome retry_or_end(struct checker *ck,
 				       struct candidate *c, uint64_t now,
 				       atomic_uint_fast64_t *counter,
@@ -747,7 +751,11 @@ static bool held_before_read(struct checker *ck, struct candidate *c,
 	we->h.pid = c->pid;
 	we->h.fd = c->fd;
 	we->h.mnt_id = -1;
-	if (c->op != FILE_OP_OPEN || !ck->cfg.watch_max || ck->final)
+	/* a link too: it may name a file its writer still holds (an
+	 * O_TMPFILE written on through the same descriptor after the link,
+	 * with no audit event) */
+	if ((c->op != FILE_OP_OPEN && c->op != FILE_OP_LINK) ||
+	    !ck->cfg.watch_max || ck->final)
 		return false;
 	/* The kernel says at the look whether anyone writes the file: most
 	 * writers have closed it by then, and the answer "nobody" needs no

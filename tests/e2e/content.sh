@@ -375,6 +375,13 @@ t_j_tmpfile_emptypath() {
 		--cap-add DAC_READ_SEARCH
 }
 
+# v: the link names the file while its writer still holds it: the ELF
+# comes 5 s after the link, through the same descriptor (no audit event)
+t_v_tmpfile_written_after_link() {
+	need_helpers || return
+	attack v "latewrite tmpfilelate /tmp /tmp/cx-v /bin/busybox 5" /tmp/cx-v
+}
+
 # k: the kernel logs the created file as name=(null), in a container
 # among the overlay's nameless items of its layers; the reader (src/intake)
 # takes the file's item and names it by the writer's descriptor
@@ -444,6 +451,7 @@ content_test "g: the descriptor inherited by a child that writes" t_g_inherited
 content_test "h: an image binary rewritten in place, mtime set back" t_h_inplace
 content_test "i: O_TMPFILE linked later through /proc/self/fd" t_i_tmpfile_procfd
 content_test "j: O_TMPFILE linked later with AT_EMPTY_PATH" t_j_tmpfile_emptypath
+content_test "v: O_TMPFILE linked, the ELF written 5 s after the link" t_v_tmpfile_written_after_link
 content_test "k: created through a dangling symlink" t_k_dangling
 content_test "l: a name relative to a directory renamed away" t_l_dirfd
 content_test "o: a directory renamed away after an open by the whole name" t_o_dirmove

@@ -35,6 +35,10 @@
  *                                       which restarts lease-break-time:
  *                                       no open with O_NONBLOCK ever
  *                                       gets in
+ *   latewrite tmpfilelate DIR PATH PAYLOAD SEC
+ *                                       O_TMPFILE in DIR, a line of text
+ *                                       written, linked as PATH, the ELF
+ *                                       written SEC s after the link
  *   latewrite dangling LINK PAYLOAD     created through the dangling
  *                                       symlink LINK
  *   latewrite dirfd DIR NAME PAYLOAD    openat(open(DIR), NAME), DIR
@@ -153,6 +157,27 @@ int main(int argc, char **argv)
 				die("linkat /proc/self/fd");
 		}
 		nap_ms(1500);
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(argv[1], "tmpfilelate")) {
+		static const char text[] = "# nothing to see here\n";
+		char self[64];
+
+		if (argc < 6)
+			return 2;
+		p = slurp(argv[4], &len);
+		fd = open(argv[2], O_TMPFILE | O_WRONLY, 0755);
+		if (fd < 0)
+			die("open O_TMPFILE");
+		put_all(fd, (const unsigned char *)text, sizeof(text) - 1, 0);
+		fchmod(fd, 0755);
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, self, AT_FDCWD, argv[3],
+			   AT_SYMLINK_FOLLOW) < 0)
+			die("linkat /proc/self/fd");
+		nap_ms(atol(argv[5]) * 1000);
+		put_all(fd, p, len, 0);
 		close(fd);
 		return 0;
 	}
