@@ -97,9 +97,10 @@ static bool same_upper_file(const struct stat *a, const struct stat *b)
 
 /*
  * The name of FC's file below the overlay's root, from the name the
- * kernel gives it (NAME, PATH_MAX bytes): the host's name when it was
- * reached from the host, below MOUNT_ROOT (the overlay's mount point),
- * else the container's, below its "/". NULL when there is none.
+ * kernel gives it (NAME, PATH_MAX bytes): below MOUNT_ROOT (the overlay's
+ * mount point on the host) when it was reached from the host through it,
+ * else below the container's "/" (a name inside the container that
+ * spells the host's mount point is not cut). NULL when there is none.
  */
 static const char *name_in_overlay(const struct file_check *fc,
 				   const char *mount_root, char *name)
@@ -110,11 +111,13 @@ static const char *name_in_overlay(const struct file_check *fc,
 	if (n <= 1 || name[0] != '/' ||
 	    ((size_t)n > 10 && !strcmp(name + n - 10, " (deleted)")))
 		return NULL;
+	if (fc->via != VIA_MOUNT_ROOT)
+		return name + 1;
 	while (len > 1 && mount_root[len - 1] == '/')
 		len--;
-	if (len > 1 && !strncmp(name, mount_root, len) && name[len] == '/')
-		return name + len + 1;
-	return name + 1;
+	if (len > 1 && (strncmp(name, mount_root, len) || name[len] != '/'))
+		return NULL;
+	return name + len + (len > 1);
 }
 
 enum inspect_writers inspect_upper_writers(const struct file_check *fc,
