@@ -76,35 +76,64 @@ bool scan_cache_seen(struct scan_cache *c, uint64_t dev, uint64_t ino,
 	if (!c->cap)
 		return false;
 	e = cache_slot(c, dev, ino);
-	if (!e->round || e->ctime_sec != ctime_sec ||
+	if (!e->round || e->too_new || e->ctime_sec != ctime_sec ||
 	    e->ctime_nsec != ctime_nsec)
 		return false;
 	e->round = round;
 	return true;
 }
 
-/* Remember (DEV, INO, CTIME) as looked at in ROUND; when the cache is
- * full (SCAN_CACHE_MAX), the file is simply read again next time. */
-static void cache_note(struct scan_cache *c, uint64_t dev, uint64_t ino,
-		       int64_t ctime_sec, int64_t ctime_nsec, uint32_t round)
+/* The slot for (DEV, INO) in C, made room for; NULL when the cache is
+ * full (SCAN_CACHE_MAX) or memory short. */
+static struct scan_cache_entry *cache_claim(struct scan_cache *c,
+					    uint64_t dev, uint64_t ino)
 {
 	struct scan_cache_entry *e;
 
 	if (!c->cap && cache_rebuild(c, CACHE_FIRST, 0))
-		return;
+		return NULL;
 	if ((c->count + 1) * 2 > c->cap) {
 		if (c->cap >= SCAN_CACHE_MAX || cache_rebuild(c, c->cap * 2, 0))
 			if ((c->count + 1) * 4 > c->cap * 3)
-				return;
+				return NULL;
 	}
 	e = cache_slot(c, dev, ino);
 	if (!e->round)
 		c->count++;
 	e->dev = dev;
 	e->ino = ino;
+	return e;
+}
+
+/* Remember (DEV, INO, CTIME) as looked at in ROUND; when the cache is
+ * full, the file is simply read again next time. */
+static void cache_note(struct scan_cache *c, uint64_t dev, uint64_t ino,
+		       int64_t ctime_sec, int64_t ctime_nsec, uint32_t round)
+{
+	struct scan_cache_entry *e = cache_claim(c, dev, ino);
+
+	if (!e)
+		return;
 	e->ctime_sec = ctime_sec;
 	e->ctime_nsec = ctime_nsec;
 	e->round = round;
+	e->too_new = false;
+}
+
+/* When the cache is full the answer is yes: the file is taken as it is,
+ * as every file was before a pass left any to the live check. */
+bool scan_cache_too_new(struct scan_cache *c, uint64_t dev, uint64_t ino,
+			uint32_t round)
+{
+	struct scan_cache_entry *e = cache_claim(c, dev, ino);
+	bool before;
+
+	if (!e)
+		return true;
+	before = e->round && e->round != round && e->too_new;
+	e->round = round;
+	e->too_new = true;
+	return before;
 }
 
 void scan_cache_prune(struct scan_cache *c, uint32_t keep_from)
@@ -597,12 +626,16 @@ static void check_file(struct scan *s, struct checker *ck,
 			    st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
 			    s->round))
 		return;
-	/* Being written now: the live check has it; look again in a pass
-	 * soon. That pass takes files as they are: a file written all the
-	 * time (a log) costs one read per pass, not a pass every few
-	 * seconds. */
-	if (!s->oneshot && s->reason != SCAN_SETTLE && settle_ms(s, ck) &&
-	    changed_within(st, settle_ms(s, ck))) {
+	/* Being written now: the live check has it first; look again in a
+	 * pass soon. That pass takes as it is a file an earlier pass saw
+	 * too new already: a file written all the time (a log) costs one
+	 * read per two passes, not a pass every few seconds. A file that
+	 * appeared since is left for one pass more, so that a pass walking
+	 * by as a drop is written never reports it beside the live check. */
+	if (!s->oneshot && settle_ms(s, ck) &&
+	    changed_within(st, settle_ms(s, ck)) &&
+	    !scan_cache_too_new(&s->cache, st->st_dev, st->st_ino,
+				s->round)) {
 		s->unsettled = true;
 		return;
 	}
@@ -690,7 +723,8 @@ static void end_round(struct scan *s, struct checker *ck, uint64_t now)
 	targets_free(s);
 	s->walking = false;
 	scan_cache_prune(&s->cache, s->round);
-	if (s->unsettled && !s->oneshot)
+	s->settle_chain = s->reason == SCAN_SETTLE ? s->settle_chain + 1 : 0;
+	if (s->unsettled && !s->oneshot && s->settle_chain < SCAN_SETTLE_CHAIN)
 		s->settle_at_ms = now + settle_ms(s, ck);
 	if (s->again) {
 		s->again = false;

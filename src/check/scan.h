@@ -30,7 +30,11 @@
  * When: at start (SCAN_START), every [scan] interval seconds, on SIGUSR2,
  * after events were lost (lost_serials, intake_dropped, queue_dropped or
  * pending_dropped grew), and again shortly after a pass that left a file
- * too new to judge (the live path may still be checking it).
+ * too new to judge (the live path may still be checking it). A file is
+ * left so once: the next pass takes it as it is, however new. A settle
+ * pass may leave files that appeared since, and ask for one more; at most
+ * SCAN_SETTLE_CHAIN in a row, so that a container writing all the time
+ * does not keep the scan walking.
  *
  * Bounds: the work runs in the inspector's thread in slices of at most
  * SCAN_SLICE_MS (and SCAN_SLICE_ENTRIES entries): a slice runs when no
@@ -57,6 +61,9 @@
 #define SCAN_LOSS_GAP_MS	60000	/* at most one loss-started round
 					 * this often */
 #define SCAN_CACHE_MAX		(1u << 20)	/* files remembered */
+#define SCAN_SETTLE_CHAIN	4	/* settle passes in a row at most:
+					 * files still too new then wait
+					 * for the next pass */
 
 struct checker;
 
@@ -87,6 +94,7 @@ struct scan_cache_entry {
 	int64_t ctime_sec;
 	int64_t ctime_nsec;
 	uint32_t round;		/* 0: a free slot */
+	bool too_new;		/* that round left it to the live check */
 };
 
 struct scan_cache {
@@ -118,6 +126,7 @@ struct scan {
 	bool start_done;
 	uint64_t next_interval_ms;
 	uint64_t settle_at_ms;		/* 0: none */
+	unsigned int settle_chain;	/* settle passes in a row */
 	unsigned long long losses_seen;
 	uint64_t last_loss_round_ms;
 	uint64_t last_loss_log_ms;
@@ -173,6 +182,12 @@ long scan_run_once(struct scan *s, struct checker *ck);
  * saw it? Notes it for ROUND either way. (Exposed for tests.) */
 bool scan_cache_seen(struct scan_cache *c, uint64_t dev, uint64_t ino,
 		     int64_t ctime_sec, int64_t ctime_nsec, uint32_t round);
+/* The file (DEV, INO) was changed within the settle time as round ROUND
+ * saw it: was it so already in an earlier round? Notes it for ROUND
+ * either way (scan_cache_seen then takes it for changed). (Exposed for
+ * tests.) */
+bool scan_cache_too_new(struct scan_cache *c, uint64_t dev, uint64_t ino,
+			uint32_t round);
 /* Forget the files no round since KEEP_FROM saw. */
 void scan_cache_prune(struct scan_cache *c, uint32_t keep_from);
 void scan_cache_free(struct scan_cache *c);

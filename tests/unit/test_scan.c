@@ -461,6 +461,53 @@ START_TEST(test_scan_settles_new_files)
 }
 END_TEST
 
+/* The settle pass takes as they are only the files an earlier pass saw
+ * too new: a file that appeared since (a drop being written as the pass
+ * walks) is still the live check's first, and looked at by one pass
+ * more. */
+START_TEST(test_scan_settle_pass_leaves_newer_files)
+{
+	uint64_t now = T0;
+	char name[32];
+	int i;
+
+	mkdirs(fx.upper, "tmp");
+	put_elf(fx.upper, "tmp/first", 0);
+	start();
+	fx.sc.settle_ms = 3600 * 1000;
+	scan_request(&fx.sc);
+	run_pass(&now, 100);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	put_elf(fx.upper, "tmp/second", 0);
+	now = fx.sc.settle_at_ms;
+	run_pass(&now, 100);
+	ck_assert_int_eq(fx.kept.count, 1);
+	ck_assert_msg(found("/tmp/first"), "%s", fx.kept.paths);
+	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	now = fx.sc.settle_at_ms;
+	run_pass(&now, 100);
+	ck_assert_int_eq(fx.kept.count, 2);
+	ck_assert_msg(found("/tmp/second"), "%s", fx.kept.paths);
+	ck_assert_uint_eq(fx.sc.settle_at_ms, 0);
+	ck_assert_int_eq(atomic_load(&fx.st.scan_passes), 3);
+
+	/* a new file before every settle pass: the chain ends */
+	scan_request(&fx.sc);
+	for (i = 0; i <= SCAN_SETTLE_CHAIN; i++) {
+		snprintf(name, sizeof(name), "tmp/chain%d", i);
+		put_elf(fx.upper, name, 0);
+		run_pass(&now, 100);
+		if (!fx.sc.settle_at_ms)
+			break;
+		now = fx.sc.settle_at_ms;
+	}
+	ck_assert_int_eq(i, SCAN_SETTLE_CHAIN);
+	ck_assert_int_eq(atomic_load(&fx.st.scan_passes),
+			 3 + 1 + SCAN_SETTLE_CHAIN);
+}
+END_TEST
+
 /* A hostile name is reported as its raw bytes, as the container sees
  * it. */
 START_TEST(test_scan_hostile_name)
@@ -490,6 +537,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_scan_truncated_pass_goes_on);
 	tcase_add_test(tc, test_scan_triggers);
 	tcase_add_test(tc, test_scan_settles_new_files);
+	tcase_add_test(tc, test_scan_settle_pass_leaves_newer_files);
 	tcase_add_test(tc, test_scan_hostile_name);
 	suite_add_tcase(s, tc);
 	return s;
