@@ -427,22 +427,32 @@ START_TEST(test_scan_triggers)
 }
 END_TEST
 
+/* A pass that leaves the new ELF tmp/NAME too new to judge; *NOW then
+ * holds the time of the settle pass it asked for. */
+static void leave_too_new(const char *name, uint64_t *now)
+{
+	char rel[64];
+
+	mkdirs(fx.upper, "tmp");
+	snprintf(rel, sizeof(rel), "tmp/%s", name);
+	put_elf(fx.upper, rel, 0);
+	start();
+	fx.sc.settle_ms = 3600 * 1000;
+	scan_request(&fx.sc);
+	run_pass(now, 100);
+	ck_assert_int_eq(fx.kept.count, 0);
+	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	*now = fx.sc.settle_at_ms;
+}
+
 /* A file changed within the settle time is left to the live check and
  * looked at by a pass soon after. */
 START_TEST(test_scan_settles_new_files)
 {
 	uint64_t now = T0;
 
-	mkdirs(fx.upper, "tmp");
-	put_elf(fx.upper, "tmp/fresh", 0);
-	start();
-	fx.sc.settle_ms = 3600 * 1000;
-	scan_request(&fx.sc);
-	run_pass(&now, 100);
-	ck_assert_int_eq(fx.kept.count, 0);
-	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	leave_too_new("fresh", &now);
 	/* the settle pass takes the file as it is, however new */
-	now = fx.sc.settle_at_ms;
 	run_pass(&now, 100);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_int_eq(atomic_load(&fx.st.scan_passes), 2);
@@ -471,16 +481,8 @@ START_TEST(test_scan_settle_pass_leaves_newer_files)
 	char name[32];
 	int i;
 
-	mkdirs(fx.upper, "tmp");
-	put_elf(fx.upper, "tmp/first", 0);
-	start();
-	fx.sc.settle_ms = 3600 * 1000;
-	scan_request(&fx.sc);
-	run_pass(&now, 100);
-	ck_assert_int_eq(fx.kept.count, 0);
-	ck_assert_uint_gt(fx.sc.settle_at_ms, 0);
+	leave_too_new("first", &now);
 	put_elf(fx.upper, "tmp/second", 0);
-	now = fx.sc.settle_at_ms;
 	run_pass(&now, 100);
 	ck_assert_int_eq(fx.kept.count, 1);
 	ck_assert_msg(found("/tmp/first"), "%s", fx.kept.paths);
