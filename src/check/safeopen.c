@@ -205,18 +205,6 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 	return INSPECT_OK;
 }
 
-static enum inspect_status try_root(int root_fd, const struct candidate *c,
-				    struct file_check *out,
-				    enum inspect_via via)
-{
-	int fd = open_in_root(root_fd, c->path);
-
-	close(root_fd);
-	if (fd < 0)
-		return INSPECT_GONE;
-	return try_path_fd(fd, c, out, via);
-}
-
 /* The root C's names resolve in: the writer's, its parent's, the mount. */
 static int open_root(const char *proc, const struct candidate *c,
 		     bool parent_same_root, const char *mount_root)
@@ -282,34 +270,100 @@ void inspect_roots_close(struct inspect_roots *r)
 
 	for (i = 0; i < r->n; i++)
 		close(r->fd[i]);
+	if (r->has_mount && r->mount_fd >= 0)
+		close(r->mount_fd);
 	r->n = 0;
+	r->ngone = 0;
+	r->has_mount = false;
+}
+
+/* Was PID found gone earlier in the run of ROOTS? */
+static bool pid_gone(const struct inspect_roots *roots, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; roots && i < roots->ngone; i++)
+		if (roots->gone[i] == pid)
+			return true;
+	return false;
 }
 
 /*
- * The root C's name resolves in (open_root() without the mount), from
- * ROOTS when it holds the writer's, else opened and kept there when
- * there is room; *OWNED when the caller is to close it.
+ * /proc/PID/root from ROOTS, or opened and kept there when there is room
+ * (*OWNED then false, else the caller closes it); not asked again of a
+ * PID found gone in the run, and a PID found gone now (ENOENT) is noted
+ * so.
  */
-static int root_of(struct inspect_roots *roots, const char *proc,
-		   const struct candidate *c, bool parent_same_root,
-		   bool *owned)
+static int proc_root(struct inspect_roots *roots, const char *proc,
+		     pid_t pid, bool *owned)
 {
+	char buf[128];
 	size_t i;
 	int fd;
 
 	*owned = true;
 	for (i = 0; roots && i < roots->n; i++) {
-		if (roots->pid[i] == c->pid) {
+		if (roots->pid[i] == pid) {
 			*owned = false;
 			return roots->fd[i];
 		}
 	}
-	fd = open_root(proc, c, parent_same_root, NULL);
+	if (pid_gone(roots, pid)) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)pid);
+	fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && roots &&
+	    roots->ngone < INSPECT_ROOTS_MAX)
+		roots->gone[roots->ngone++] = pid;
 	if (fd >= 0 && roots && roots->n < INSPECT_ROOTS_MAX) {
-		roots->pid[roots->n] = c->pid;
+		roots->pid[roots->n] = pid;
 		roots->fd[roots->n++] = fd;
 		*owned = false;
 	}
+	return fd;
+}
+
+/* The root C's name resolves in (open_root() without the mount): the
+ * writer's, or its parent's when it is in the same container; *OWNED when
+ * the caller is to close it. */
+static int root_of(struct inspect_roots *roots, const char *proc,
+		   const struct candidate *c, bool parent_same_root,
+		   bool *owned)
+{
+	int fd = proc_root(roots, proc, c->pid, owned);
+
+	if (fd < 0 && parent_same_root && c->ppid > 0)
+		fd = proc_root(roots, proc, c->ppid, owned);
+	return fd;
+}
+
+/* The container's mount root MOUNT_ROOT (a host path), kept in ROOTS for
+ * the files of the same mount that follow in the run, and so is its
+ * absence (a container removed: -1); *OWNED when the caller is to close
+ * it. */
+static int mount_root_of(struct inspect_roots *roots, const char *mount_root,
+			 bool *owned)
+{
+	int fd;
+
+	*owned = true;
+	if (roots && roots->has_mount &&
+	    !strcmp(roots->mount_path, mount_root)) {
+		*owned = false;
+		return roots->mount_fd;
+	}
+	fd = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if ((fd < 0 && errno != ENOENT) || !roots ||
+	    strlen(mount_root) >= sizeof(roots->mount_path))
+		return fd;
+	if (roots->has_mount && roots->mount_fd >= 0)
+		close(roots->mount_fd);
+	strcpy(roots->mount_path, mount_root);
+	roots->mount_fd = fd;
+	roots->has_mount = true;
+	*owned = false;
 	return fd;
 }
 
@@ -350,7 +404,7 @@ enum inspect_status inspect_open_in(const char *proc,
 
 	/* 1. The writer's own descriptor reaches the file even after an
 	 *    unlink or rename; opening it follows no name at all. */
-	if (c->fd >= 0) {
+	if (c->fd >= 0 && !pid_gone(roots, c->pid)) {
 		snprintf(buf, sizeof(buf), "%s/%d/fd/%d", proc, (int)c->pid,
 			 c->fd);
 		fd = open(buf, O_PATH | O_CLOEXEC);
@@ -383,20 +437,24 @@ enum inspect_status inspect_open_in(const char *proc,
 
 	/* 3. Any descriptor of the writer, or of its parent in the same
 	 *    container, that still holds the file. */
-	r = scan_fds(proc, c->pid, c, out);
-	if (r != INSPECT_OK && parent_same_root)
+	r = pid_gone(roots, c->pid) ? INSPECT_GONE :
+				      scan_fds(proc, c->pid, c, out);
+	if (r != INSPECT_OK && parent_same_root && !pid_gone(roots, c->ppid))
 		r = scan_fds(proc, c->ppid, c, out);
 	if (found(r))
 		return r;
 
 	/* 4. The container's overlay mount, seen from the host. */
-	if (named && mount_root) {
-		fd = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			r = try_root(fd, c, out, VIA_MOUNT_ROOT);
-			if (r == INSPECT_OK || st == INSPECT_GONE)
-				st = r;
-		}
+	root = named && mount_root ? mount_root_of(roots, mount_root, &owned) :
+				     -1;
+	if (root >= 0) {
+		fd = open_in_root(root, c->path);
+		if (owned)
+			close(root);
+		r = fd < 0 ? INSPECT_GONE :
+			     try_path_fd(fd, c, out, VIA_MOUNT_ROOT);
+		if (r == INSPECT_OK || st == INSPECT_GONE)
+			st = r;
 	}
 	return st;
 }

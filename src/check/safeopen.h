@@ -3,6 +3,7 @@
 #ifndef DROPEXEC_SAFEOPEN_H
 #define DROPEXEC_SAFEOPEN_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -86,16 +87,24 @@ enum inspect_status inspect_open(const char *proc, const struct candidate *c,
 				 struct file_check *out);
 
 /*
- * The roots (/proc/PID/root) opened for a run of looks, kept by the
- * writer's pid, so that a writer's root is opened once for its files, not
- * once for each: pass the same one to inspect_open_in() for the files of
- * one run (a few milliseconds), then inspect_roots_close(). Zeroed: empty.
+ * The roots opened for a run of looks, so that each is opened once for
+ * its files, not once for each: the writers' (/proc/PID/root, kept by
+ * the writer's pid), the writers found gone (no /proc/PID: not asked
+ * again), and the last container mount root (by its host path; -1 when
+ * it is gone, the container removed). Pass the
+ * same one to inspect_open_in() for the files of one run (a few
+ * milliseconds: a pid is not reused so soon), then inspect_roots_close().
+ * Zeroed: empty.
  */
 #define INSPECT_ROOTS_MAX	4
 struct inspect_roots {
-	size_t n;
+	size_t n, ngone;
 	pid_t pid[INSPECT_ROOTS_MAX];
 	int fd[INSPECT_ROOTS_MAX];
+	pid_t gone[INSPECT_ROOTS_MAX];
+	bool has_mount;
+	int mount_fd;
+	char mount_path[PATH_MAX];
 };
 
 void inspect_roots_close(struct inspect_roots *r);

@@ -39,6 +39,9 @@
 #   --rdwr      the container opens its files for reading and writing
 #               (sh's "1<>": O_RDWR|O_CREAT), as a file that may be mapped
 #               for writing is opened, instead of "echo x >" (O_WRONLY)
+#   --gone      each file is written by a subshell that exits at once, as
+#               cp or curl writes a file and exits: the writer is mostly
+#               gone by the look (the shell's own loop otherwise)
 # Needs root, auditd, podman, runc; takes the auditd lock. Timings never
 # fail it; exit status 1 only when the kernel lost records.
 set -euo pipefail
@@ -52,6 +55,8 @@ AFTER=""
 MOUNTED=""
 THREADS=0
 REDIR=">"
+SUB_OPEN=""
+SUB_CLOSE=""
 WARMUP=8000
 while (($#)); do
 	case $1 in
@@ -61,6 +66,7 @@ while (($#)); do
 	--after) AFTER=$2; shift 2 ;;
 	--threads) THREADS=1; shift ;;
 	--rdwr) REDIR="1<>"; shift ;;
+	--gone) SUB_OPEN="("; SUB_CLOSE=")"; shift ;;
 	--warmup) WARMUP=$2; shift 2 ;;
 	*) die "unknown option $1 (see the header of $0)" ;;
 	esac
@@ -159,7 +165,8 @@ wait_idle() {
 # container LOOP: a container that creates LOOP files in /tmp
 container() {
 	podman_run --rm "$IMAGE" /bin/sh -c "i=0; while [ \$i -lt $1 ]; do
-		echo x $REDIR /tmp/f\$i; i=\$((i + 1)); done" >/dev/null 2>&1 ||
+		$SUB_OPEN echo x $REDIR /tmp/f\$i $SUB_CLOSE; i=\$((i + 1)); done" \
+		>/dev/null 2>&1 ||
 		note "the container failed"
 }
 

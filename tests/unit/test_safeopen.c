@@ -1168,6 +1168,108 @@ START_TEST(test_pid_gone_parent_root)
 }
 END_TEST
 
+/* One look of a run at FILE (a candidate of PID_W for PATH, the writer
+ * gone) with MOUNT_ROOT and ROOTS: WANT, and when found, FILE itself. */
+static void look_in_run(const struct fake *f, const char *path,
+			const char *file, const char *mount_root,
+			struct inspect_roots *roots, enum inspect_status want)
+{
+	struct candidate *c = cand(PID_W, path, 3, file);
+	struct file_check fc;
+
+	ck_assert_int_eq(inspect_open_in(f->proc, c, true, mount_root, NULL,
+					 roots, &fc), want);
+	if (want == INSPECT_OK) {
+		ck_assert_int_eq(fc.via, VIA_MOUNT_ROOT);
+		assert_same_file(&fc, file);
+	}
+	inspect_close(&fc);
+	candidate_free(c);
+}
+
+/* A run of looks whose writer is gone: the writer is asked once, the
+ * mount root opened once for the files of its mount, and a file of
+ * another mount is never looked for in the one kept. */
+START_TEST(test_run_keeps_gone_writer_and_mount)
+{
+	struct inspect_roots roots = { 0 };
+	struct fake f, g;
+	char *a, *b, *other, *gone;
+	int kept;
+
+	fake_init(&f, false);
+	fake_init(&g, false);
+	a = put_elf(&f, "tmp/a", 4096);
+	b = put_elf(&f, "tmp/b", 4096);
+	other = put_elf(&g, "tmp/c", 4096);
+	look_in_run(&f, "/tmp/a", a, f.root, &roots, INSPECT_OK);
+	ck_assert_uint_eq(roots.ngone, 2);	/* the writer, its parent */
+	ck_assert_int_eq(roots.gone[0], PID_W);
+	ck_assert_int_eq(roots.gone[1], PID_PARENT);
+	ck_assert(roots.has_mount);
+	kept = roots.mount_fd;
+	look_in_run(&f, "/tmp/b", b, f.root, &roots, INSPECT_OK);
+	ck_assert_uint_eq(roots.ngone, 2);
+	ck_assert_int_eq(roots.mount_fd, kept);
+	/* a removed container's mount root: its absence kept too */
+	gone = join(f.base, "removed");
+	look_in_run(&f, "/tmp/a", a, gone, &roots, INSPECT_GONE);
+	ck_assert_int_eq(roots.mount_fd, -1);
+	look_in_run(&f, "/tmp/b", b, gone, &roots, INSPECT_GONE);
+	/* another container's mount: its own root, not the one kept */
+	look_in_run(&g, "/tmp/a", a, g.root, &roots, INSPECT_GONE);
+	look_in_run(&g, "/tmp/c", other, g.root, &roots, INSPECT_OK);
+	ck_assert_str_eq(roots.mount_path, g.root);
+	inspect_roots_close(&roots);
+	ck_assert_uint_eq(roots.ngone, 0);
+	ck_assert(!roots.has_mount);
+	free(a);
+	free(b);
+	free(other);
+	free(gone);
+	fake_free(&f);
+	fake_free(&g);
+}
+END_TEST
+
+/* Writers gone one after the other (a subshell or a cp per file), their
+ * parent in the same container: the parent's root is opened once for
+ * the run, and still only when the parent is in the same container. */
+START_TEST(test_run_keeps_parent_root)
+{
+	struct inspect_roots roots = { 0 };
+	struct file_check fc;
+	struct candidate *c;
+	struct fake f;
+	char *file, *pdir;
+	int i;
+
+	fake_init(&f, false);
+	file = put_elf(&f, "tmp/drop", 4096);
+	ck_assert_int_ne(asprintf(&pdir, "%s/%d", f.proc, PID_PARENT), -1);
+	ck_assert_int_eq(mkdir(pdir, 0755), 0);
+	symlink_at(f.root, pdir, "root");
+	for (i = 0; i < 3; i++) {
+		c = cand(PID_W + 1 + i, "/tmp/drop", -1, file);
+		ck_assert_int_eq(inspect_open_in(f.proc, c, true, NULL, NULL,
+						 &roots, &fc), INSPECT_OK);
+		ck_assert_int_eq(fc.via, VIA_PROC_ROOT);
+		assert_same_file(&fc, file);
+		inspect_close(&fc);
+		ck_assert_int_eq(inspect_open_in(f.proc, c, false, NULL, NULL,
+						 &roots, &fc), INSPECT_GONE);
+		inspect_close(&fc);
+		candidate_free(c);
+	}
+	ck_assert_uint_eq(roots.n, 1);
+	ck_assert_int_eq(roots.pid[0], PID_PARENT);
+	inspect_roots_close(&roots);
+	free(pdir);
+	free(file);
+	fake_free(&f);
+}
+END_TEST
+
 /* A name relative to a directory descriptor cannot be placed: nothing is
  * resolved, in particular not against our own working directory. */
 START_TEST(test_relative_name_not_resolved)
@@ -1482,6 +1584,8 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tw);
 
 	tcase_add_test(tg, test_pid_gone_mount_root);
+	tcase_add_test(tg, test_run_keeps_gone_writer_and_mount);
+	tcase_add_test(tg, test_run_keeps_parent_root);
 	tcase_add_test(tg, test_pid_gone_parent_root);
 	tcase_add_test(tg, test_relative_name_not_resolved);
 	tcase_add_test(tg, test_nothing_reachable);
