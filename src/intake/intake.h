@@ -22,12 +22,14 @@
  *   - Live, after a short read (under half the read buffer) the thread
  *     lets the next records gather before it reads again: auditd writes
  *     record by record, and one wake-up of both threads per record cost
- *     more CPU than parsing it. The pause is INTAKE_GATHER_NS (1 ms)
+ *     more CPU than parsing it. The pause is INTAKE_GATHER_NS (4 ms)
  *     after a read of a record or two; while reads keep bringing several
  *     records (a busy stream) it doubles, up to INTAKE_GATHER_MAX_NS
- *     (4 ms; intake_gather_next()): fewer wake-ups per event, and at most
+ *     (8 ms; intake_gather_next()): fewer wake-ups per event, and at most
  *     a quarter of the read buffer waits in the socket. A long read goes
- *     on at once, so a burst is read at full speed.
+ *     on at once, so a burst is read at full speed. Events that come one
+ *     at a time, about a millisecond apart (a cp per file), are where
+ *     the pause pays: 1 ms let each wake every thread once.
  *   - The thread runs with every signal blocked; signals stay with the
  *     main thread, which waits on intake_wake_fd() (readable when data,
  *     end of input or a read error arrived).
@@ -49,9 +51,9 @@
 #define INTAKE_READ_CHUNK	(64 * 1024)
 /* Live input: after a short read, the records that follow gather this
  * long before the next read (one wake-up for many records)... */
-#define INTAKE_GATHER_NS	1000000L
+#define INTAKE_GATHER_NS	4000000L
 /* ... up to this long while the stream is busy */
-#define INTAKE_GATHER_MAX_NS	4000000L
+#define INTAKE_GATHER_MAX_NS	8000000L
 /* a read of at least this much is a busy stream (several records) */
 #define INTAKE_GATHER_BUSY	2048
 
