@@ -367,6 +367,18 @@ static int mount_root_of(struct inspect_roots *roots, const char *mount_root,
 	return fd;
 }
 
+/* C's name looked at below ROOT (closed when OWNED), reached VIA. */
+static enum inspect_status look_in(int root, bool owned,
+				   const struct candidate *c,
+				   struct file_check *out, enum inspect_via via)
+{
+	int fd = open_in_root(root, c->path);
+
+	if (owned)
+		close(root);
+	return fd < 0 ? INSPECT_GONE : try_path_fd(fd, c, out, via);
+}
+
 /* Does R say what the file is (the look ends there), rather than that
  * this way did not reach it? A lease is on the file, whichever way it is
  * reached: the other ways would only break it again. */
@@ -425,11 +437,7 @@ enum inspect_status inspect_open_in(const char *proc,
 	 *    when the parent is in the same container). */
 	root = named ? root_of(roots, proc, c, parent_same_root, &owned) : -1;
 	if (root >= 0) {
-		fd = open_in_root(root, c->path);
-		if (owned)
-			close(root);
-		r = fd < 0 ? INSPECT_GONE :
-			     try_path_fd(fd, c, out, VIA_PROC_ROOT);
+		r = look_in(root, owned, c, out, VIA_PROC_ROOT);
 		if (found(r))
 			return r;
 		st = r;
@@ -448,11 +456,7 @@ enum inspect_status inspect_open_in(const char *proc,
 	root = named && mount_root ? mount_root_of(roots, mount_root, &owned) :
 				     -1;
 	if (root >= 0) {
-		fd = open_in_root(root, c->path);
-		if (owned)
-			close(root);
-		r = fd < 0 ? INSPECT_GONE :
-			     try_path_fd(fd, c, out, VIA_MOUNT_ROOT);
+		r = look_in(root, owned, c, out, VIA_MOUNT_ROOT);
 		if (r == INSPECT_OK || st == INSPECT_GONE)
 			st = r;
 	}
