@@ -205,24 +205,6 @@ static enum inspect_status try_path_fd(int path_fd, const struct candidate *c,
 	return INSPECT_OK;
 }
 
-/* The root C's names resolve in: the writer's, its parent's, the mount. */
-static int open_root(const char *proc, const struct candidate *c,
-		     bool parent_same_root, const char *mount_root)
-{
-	char buf[128];
-	int root;
-
-	snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->pid);
-	root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 && parent_same_root && c->ppid > 0) {
-		snprintf(buf, sizeof(buf), "%s/%d/root", proc, (int)c->ppid);
-		root = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (root < 0 && mount_root)
-		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return root;
-}
-
 /*
  * Look through the descriptors of PID for the audited file: a shell moves
  * the descriptor an open returned (3 to 1), and a deleted or renamed file
@@ -325,7 +307,7 @@ static int proc_root(struct inspect_roots *roots, const char *proc,
 	return fd;
 }
 
-/* The root C's name resolves in (open_root() without the mount): the
+/* The root C's name resolves in, the mount aside: the
  * writer's, or its parent's when it is in the same container; *OWNED when
  * the caller is to close it. */
 static int root_of(struct inspect_roots *roots, const char *proc,
@@ -337,6 +319,19 @@ static int root_of(struct inspect_roots *roots, const char *proc,
 	if (fd < 0 && parent_same_root && c->ppid > 0)
 		fd = proc_root(roots, proc, c->ppid, owned);
 	return fd;
+}
+
+/* The root C's names resolve in: the writer's, its parent's (when in the
+ * same container), the mount; the caller closes it. */
+static int open_root(const char *proc, const struct candidate *c,
+		     bool parent_same_root, const char *mount_root)
+{
+	bool owned;
+	int root = root_of(NULL, proc, c, parent_same_root, &owned);
+
+	if (root < 0 && mount_root)
+		root = open(mount_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root;
 }
 
 /* The container's mount root MOUNT_ROOT (a host path), kept in ROOTS for

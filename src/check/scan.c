@@ -120,9 +120,12 @@ static void cache_note(struct scan_cache *c, uint64_t dev, uint64_t ino,
 	e->too_new = false;
 }
 
-/* When the cache is full the answer is yes: the file is taken as it is,
- * as every file was before a pass left any to the live check. */
-bool scan_cache_too_new(struct scan_cache *c, uint64_t dev, uint64_t ino,
+/* The file (DEV, INO) was changed within the settle time as round ROUND
+ * saw it: was it so already in an earlier round? Notes it for ROUND
+ * either way (scan_cache_seen() then takes it for changed). When the
+ * cache is full the answer is yes: the file is taken as it is, as every
+ * file was before a pass left any to the live check. */
+static bool scan_cache_too_new(struct scan_cache *c, uint64_t dev, uint64_t ino,
 			uint32_t round)
 {
 	struct scan_cache_entry *e = cache_claim(c, dev, ino);

@@ -182,12 +182,6 @@ long scan_run_once(struct scan *s, struct checker *ck);
  * saw it? Notes it for ROUND either way. (Exposed for tests.) */
 bool scan_cache_seen(struct scan_cache *c, uint64_t dev, uint64_t ino,
 		     int64_t ctime_sec, int64_t ctime_nsec, uint32_t round);
-/* The file (DEV, INO) was changed within the settle time as round ROUND
- * saw it: was it so already in an earlier round? Notes it for ROUND
- * either way (scan_cache_seen then takes it for changed). (Exposed for
- * tests.) */
-bool scan_cache_too_new(struct scan_cache *c, uint64_t dev, uint64_t ino,
-			uint32_t round);
 /* Forget the files no round since KEEP_FROM saw. */
 void scan_cache_prune(struct scan_cache *c, uint32_t keep_from);
 void scan_cache_free(struct scan_cache *c);
