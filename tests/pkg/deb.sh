@@ -12,8 +12,12 @@
 # Root; it takes /tmp/dropexec-auditd.lock, refuses to run beside another
 # auditd, starts the host's auditd (auditd -c /etc/audit) and stops it again,
 # and restores the kernel's audit settings (backlog limit and wait time,
-# failure mode, enabled flag). It does not touch a host where dropexec is
-# already installed (package or make install): it then says so and skips.
+# failure mode, enabled flag) and rules: the host's own rules must be as
+# before and no dropexec rule left; dropexec rules that were in the kernel
+# before with no dropexec installed (an interrupted run's: the package's
+# postinst and prerm take them out) are loaded again at the end. It does
+# not touch a host where dropexec is already installed (package or make
+# install): it then says so and skips.
 # DROPEXEC_PKG_CHECK=1 runs "make check" inside the package build (skipped
 # by default: tools/run-tests has run it). DROPEXEC_PKG_KEEP=1 keeps the
 # work directory. Prints "ok - NAME" or "not ok - NAME: WHY" per check, then
@@ -33,6 +37,8 @@ FAIL=0
 WHY=""
 STARTED_AUDITD=""
 SAVED=()
+HOST_RULES_BEFORE=""
+LEFT_BEFORE=""
 JSON=/var/log/dropexec/findings.jsonl
 IMAGE=localhost/dropexec-pkg-test:latest
 # shellcheck disable=SC2034 # read by tests/lib/containers.sh
@@ -87,6 +93,25 @@ restore_kernel() {
 	SAVED=()
 }
 
+# host_rules, dropexec_rules: the kernel's rules as auditctl -l prints them,
+# without (with only) the dropexec keys
+DROPEXEC_KEYS='key=(dropped_executable|dropexec_exclusion)$'
+host_rules() { auditctl -l 2>/dev/null | grep -vE -e "$DROPEXEC_KEYS" -e '^No rules$' || true; }
+dropexec_rules() { auditctl -l 2>/dev/null | grep -E "$DROPEXEC_KEYS" || true; }
+
+# reload_rules TEXT: add again the rules TEXT (auditctl -l's lines), in
+# order. auditctl -l prints a file type as its mode bits, which
+# -F filetype= does not take: those are named again.
+reload_rules() {
+	local f=$WORK/reload.rules
+	sed -E -e 's/filetype=49152/filetype=socket/' -e 's/filetype=40960/filetype=symlink/' \
+		-e 's/filetype=32768/filetype=file/' -e 's/filetype=24576/filetype=block/' \
+		-e 's/filetype=16384/filetype=dir/' -e 's/filetype=8192/filetype=character/' \
+		-e 's/filetype=4096/filetype=fifo/' <<<"$1" >"$f"
+	auditctl -R "$f" >"$WORK/reload.log" 2>&1 ||
+		say "# could not load the earlier dropexec rules again: $(tr '\n' ' ' <"$WORK/reload.log")"
+}
+
 cleanup() {
 	containers_cleanup
 	if dpkg-query -W -f='${Status}' dropexec 2>/dev/null | grep -q 'ok installed\|config-files'; then
@@ -105,6 +130,11 @@ cleanup() {
 		for f in "$WORK"/src/rules/*dropexec*.rules; do
 			[[ -f $f ]] && DROPEXEC_AUDIT_DIR=/nonexistent sh "$REPO/tools/dropexec-rules" unload "$f" >/dev/null
 		done
+	fi
+	if [[ -n $LEFT_BEFORE && -z $(dropexec_rules) ]]; then
+		say "# loading again the dropexec rules that were in the kernel before the test"
+		reload_rules "$LEFT_BEFORE"
+		LEFT_BEFORE=""
 	fi
 	restore_kernel
 	if [[ ${DROPEXEC_PKG_KEEP:-0} == 1 ]]; then
@@ -183,7 +213,10 @@ for k in backlog_limit backlog_wait_time failure enabled; do
 	SAVED+=("$k=$(audit_status "$k")")
 done
 [[ $(audit_status enabled) != 2 ]] || skip_all "the audit rules are locked (-e 2)"
-RULES_BEFORE=$(auditctl -l 2>/dev/null)
+HOST_RULES_BEFORE=$(host_rules)
+LEFT_BEFORE=$(dropexec_rules)
+[[ -z $LEFT_BEFORE ]] ||
+	say "# $(wc -l <<<"$LEFT_BEFORE") dropexec rules are in the kernel with no dropexec installed (left by an interrupted run?): the package takes them out, the test loads them again at its end"
 
 # The host's auditd, as its init system would start it (without one here).
 auditd -c /etc/audit >"$WORK/auditd.out" 2>&1 || fatal "auditd did not start: $(cat "$WORK/auditd.out")"
@@ -286,10 +319,13 @@ wait_for 15 dead "$STARTED_AUDITD"
 STARTED_AUDITD=""
 restore_kernel
 same_rules() {
-	local now
-	now=$(auditctl -l 2>/dev/null)
-	[[ $now == "$RULES_BEFORE" ]] || fail "kernel rules before: '$RULES_BEFORE', after: '$now'"
+	local now left
+	now=$(host_rules)
+	left=$(dropexec_rules)
+	[[ $now == "$HOST_RULES_BEFORE" ]] ||
+		fail "the host's rules before: '$HOST_RULES_BEFORE', after: '$now'" || return 1
+	[[ -z $left ]] || fail "dropexec rules left in the kernel: '$left'"
 }
-check "auditd stopped, the kernel's rules as before the test" same_rules
+check "auditd stopped, the host's rules as before the test, no dropexec rule left" same_rules
 
 summary
