@@ -157,6 +157,16 @@ enum inspect_status inspect_open_exe(const char *proc,
  */
 ssize_t inspect_fd_name(const struct file_check *fc, char *buf, size_t len);
 
+/*
+ * Turn PATH_FD, a vetted O_PATH descriptor of the regular file of ST, into
+ * a read-only one that never blocks. The reads through it leave the
+ * file's access time as it was (O_NOATIME), which an investigator reads
+ * to know whether the file was read or run, when the file is the
+ * plugin's own uid's (a rootful container's); another's (a rootless
+ * container's) would need CAP_FOWNER, and is read the usual way.
+ */
+int inspect_reopen(int path_fd, const struct stat *st);
+
 /* Let go of FC's lease (inspect_open()), keeping the file open. */
 void inspect_unlease(struct file_check *fc);
 void inspect_close(struct file_check *fc);

@@ -14,6 +14,7 @@
 
 #include "check/allow.h"
 #include "check/pipeline.h"
+#include "check/safeopen.h"
 #include "report/finding.h"
 #include "scope/mounts.h"
 #include "scope/runtimes.h"
@@ -321,15 +322,6 @@ static bool kind_wanted(unsigned int kind, unsigned int types)
 	return kind & types;
 }
 
-/* Reopen the O_PATH descriptor FD for reading (never blocking). */
-static int reopen_read(int fd)
-{
-	char self[64];
-
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	return open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-}
-
 /* Do the open regular files A and B, both SIZE bytes, hold the same
  * bytes? */
 static bool same_content(int a, int b, off_t size)
@@ -378,7 +370,7 @@ static bool same_as_lower(const struct scan_target *t, const char *path,
 		}
 		if (fstat(lfd, &lst) == 0 && S_ISREG(lst.st_mode) &&
 		    lst.st_size == st->st_size) {
-			rfd = reopen_read(lfd);
+			rfd = inspect_reopen(lfd, &lst);
 			if (rfd >= 0) {
 				same = same_content(fd, rfd, st->st_size);
 				close(rfd);
@@ -642,7 +634,7 @@ static void check_file(struct scan *s, struct checker *ck,
 		s->unsettled = true;
 		return;
 	}
-	rfd = reopen_read(lf->fd);
+	rfd = inspect_reopen(lf->fd, st);
 	if (rfd < 0)
 		return;
 	do

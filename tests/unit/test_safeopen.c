@@ -264,6 +264,71 @@ START_TEST(test_regular_file_by_name)
 }
 END_TEST
 
+/* Set FILE's access time to 1 s after the epoch (older than its
+ * mtime: a read would change it where the mount keeps access times). */
+static void age_atime(const char *file)
+{
+	struct timespec t[2] = { { 1, 0 }, { 0, UTIME_OMIT } };
+
+	ck_assert_int_eq(utimensat(AT_FDCWD, file, t, 0), 0);
+}
+
+static time_t atime_of(const char *file)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(file, &st), 0);
+	return st.st_atim.tv_sec;
+}
+
+/*
+ * The look leaves a dropped file's access time as it was: the
+ * investigator reads there whether the file was read or run, and the
+ * look, a read of the whole file, would otherwise set it to the time of
+ * the check. A file of another owner (a rootless container's) is still
+ * looked at, without O_NOATIME (which needs CAP_FOWNER for it).
+ */
+START_TEST(test_look_keeps_atime)
+{
+	struct fake f;
+	struct file_check fc;
+	struct candidate *c;
+	char buf[4096], *file;
+	int fd;
+
+	fake_init(&f, true);
+	file = put_elf(&f, "tmp/drop", 3 * sizeof(buf));
+	/* does this mount keep access times? a plain read says */
+	age_atime(file);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	if (atime_of(file) == 1)
+		test_skip("the file system of %s keeps no access times", file);
+
+	age_atime(file);
+	c = cand(PID_W, "/tmp/drop", -1, file);
+	ck_assert_int_eq(inspect_open(f.proc, c, false, NULL, &fc), INSPECT_OK);
+	while (read(fc.fd, buf, sizeof(buf)) > 0)
+		;
+	inspect_close(&fc);
+	ck_assert_int_eq(atime_of(file), 1);
+
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(file, 12345, 12345), 0);
+		age_atime(file);
+		ck_assert_int_eq(inspect_open(f.proc, c, false, NULL, &fc),
+				 INSPECT_OK);
+		ck_assert_uint_gt(fc.head_len, 0);
+		inspect_close(&fc);
+	}
+	candidate_free(c);
+	free(file);
+	fake_free(&f);
+}
+END_TEST
+
 /* The writers of FILE as inspect_open() reports them (candidate of
  * PID_W naming REL in F's root). */
 static enum inspect_writers writers_now(const struct fake *f, const char *rel,
@@ -1551,6 +1616,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(tn, test_regular_file_by_name);
 	tcase_add_test(tn, test_head_is_bounded);
+	tcase_add_test(tn, test_look_keeps_atime);
 	tcase_add_test(tn, test_writers_counted_by_kernel);
 	tcase_add_test(tn, test_write_lease_said);
 	tcase_add_test(tn, test_overlay_mapping_seen_in_upper);
