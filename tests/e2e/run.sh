@@ -328,6 +328,28 @@ finish_armed() {
 	finish "$CID"
 }
 
+# w: the check leaves the drop's access time as it was. The writer ages
+# it to 1970-01-02 while it still holds the file open for writing, then
+# closes it: the check's read of the final content comes after, and a
+# read that sets the access time shows (relatime: an atime older than
+# the mtime is updated by the next read). The writer stats it once the
+# finding is in.
+t_w_atime() {
+	local p=/tmp/de-w-atime at
+	start_armed "exec 3>$p && cat /bin/busybox >&3 && touch -a -t 197001020000 $p && exec 3>&-" \
+		"stat -c %X $p >/trigger/atime" || return
+	if ! wait_finding "$CID" "$p"; then
+		fail "no finding of container ${CID:0:12} for $p within $E2E_TIMEOUT s"
+		finish_armed
+		return 1
+	fi
+	finish_armed || return
+	at=$(cat "$TRIG/atime" 2>/dev/null)
+	[[ $at =~ ^[0-9]+$ ]] || fail "the container read no access time: '$at'" || return
+	((at < 1000000)) ||
+		fail "the check set the drop's access time to $(date -u -d "@$at" '+%F %T') (the writer aged it to 1970-01-02)"
+}
+
 # "service auditd reload": auditd re-reads plugins.d and passes SIGHUP on to
 # the plugin (the same process: test "plugin stayed up" checks that);
 # returns once the plugin has reloaded (tests/lib/auditd.sh: hup_plugin).
@@ -782,5 +804,6 @@ run_test "n: JSON log opened again after rotation and SIGHUP" t_n_rotate
 run_test "l: --check-config" t_l_check_config
 run_test "plugin stayed up (no crash, no restart)" t_plugin_stayed_up
 run_test "v: no mount table of an ended process held past 10 s" t_v_tables_let_go
+run_test "w: the check leaves the drop's access time as it was" t_w_atime
 note "kernel audit: $(auditctl -s | awk '$1 == "lost" || $1 == "backlog_limit" {printf "%s %s ", $1, $2}')"
 run_test "m: the plugin exits when auditd stops" t_m_sigterm
