@@ -66,12 +66,18 @@ int inspect_reopen(int path_fd, const struct stat *st)
 {
 	char self[64];
 	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	int fd;
 
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", path_fd);
 	/* O_NOATIME is refused (EPERM) on another's file without
 	 * CAP_FOWNER, which the plugin does not keep */
-	if (st->st_uid == geteuid())
-		flags |= O_NOATIME;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", path_fd);
+	if (st->st_uid == geteuid()) {
+		fd = open(self, flags | O_NOATIME);
+		/* a container that gives the file away after ST was taken
+		 * must not keep the look out */
+		if (fd >= 0 || errno != EPERM)
+			return fd;
+	}
 	return open(self, flags);
 }
 
