@@ -488,6 +488,11 @@ remove_rules() {
 	return 0
 }
 
+# dropexec_rules_loaded: the kernel's dropexec rules (keys dropped_executable
+# and dropexec_exclusion), one auditctl -l line each
+DROPEXEC_RULE_KEYS='key=(dropped_executable|dropexec_exclusion)$'
+dropexec_rules_loaded() { auditctl -l 2>/dev/null | grep -E "$DROPEXEC_RULE_KEYS" || true; }
+
 # use_project_rules: the project's rules (PROJECT_RULES: the exclusions,
 # then rules/dropexec.rules) in the kernel. When all are loaded already
 # (e.g. installed ones that outlived a stopped auditd), use them and leave
@@ -495,7 +500,7 @@ remove_rules() {
 use_project_rules() {
 	local want have
 	want=$(cat "${PROJECT_RULES[@]}" | grep -c '^-a')
-	have=$(auditctl -l | grep -cE 'key=(dropped_executable|dropexec_exclusion)$' || true)
+	have=$(dropexec_rules_loaded | grep -c . || true)
 	if ((have == want)); then
 		note "the $want rules of ${PROJECT_RULES[*]} are already loaded: using them"
 	else

@@ -93,11 +93,9 @@ restore_kernel() {
 	SAVED=()
 }
 
-# host_rules, dropexec_rules: the kernel's rules as auditctl -l prints them,
-# without (with only) the dropexec keys
-DROPEXEC_KEYS='key=(dropped_executable|dropexec_exclusion)$'
-host_rules() { auditctl -l 2>/dev/null | grep -vE -e "$DROPEXEC_KEYS" -e '^No rules$' || true; }
-dropexec_rules() { auditctl -l 2>/dev/null | grep -E "$DROPEXEC_KEYS" || true; }
+# host_rules: the kernel's rules as auditctl -l prints them, but the
+# dropexec ones (dropexec_rules_loaded, tests/lib/auditd.sh)
+host_rules() { auditctl -l 2>/dev/null | grep -vE -e "$DROPEXEC_RULE_KEYS" -e '^No rules$' || true; }
 
 # reload_rules TEXT: add again the rules TEXT (auditctl -l's lines), in
 # order. auditctl -l prints a file type as its mode bits, which
@@ -131,7 +129,7 @@ cleanup() {
 			[[ -f $f ]] && DROPEXEC_AUDIT_DIR=/nonexistent sh "$REPO/tools/dropexec-rules" unload "$f" >/dev/null
 		done
 	fi
-	if [[ -n $LEFT_BEFORE && -z $(dropexec_rules) ]]; then
+	if [[ -n $LEFT_BEFORE && -z $(dropexec_rules_loaded) ]]; then
 		say "# loading again the dropexec rules that were in the kernel before the test"
 		reload_rules "$LEFT_BEFORE"
 		LEFT_BEFORE=""
@@ -214,7 +212,7 @@ for k in backlog_limit backlog_wait_time failure enabled; do
 done
 [[ $(audit_status enabled) != 2 ]] || skip_all "the audit rules are locked (-e 2)"
 HOST_RULES_BEFORE=$(host_rules)
-LEFT_BEFORE=$(dropexec_rules)
+LEFT_BEFORE=$(dropexec_rules_loaded)
 [[ -z $LEFT_BEFORE ]] ||
 	say "# $(wc -l <<<"$LEFT_BEFORE") dropexec rules are in the kernel with no dropexec installed (left by an interrupted run?): the package takes them out, the test loads them again at its end"
 
@@ -321,7 +319,7 @@ restore_kernel
 same_rules() {
 	local now left
 	now=$(host_rules)
-	left=$(dropexec_rules)
+	left=$(dropexec_rules_loaded)
 	[[ $now == "$HOST_RULES_BEFORE" ]] ||
 		fail "the host's rules before: '$HOST_RULES_BEFORE', after: '$now'" || return 1
 	[[ -z $left ]] || fail "dropexec rules left in the kernel: '$left'"
